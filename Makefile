@@ -1,0 +1,56 @@
+# NetSafe. `make demo` and `make test` do everything on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system-deps demo serve test test-sqlite test-postgres bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml package.json
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	npm ci --silent --no-audit --no-fund
+	$(BIN)/python scripts/vendor_frontend.py
+	touch $(STAMP)
+
+system-deps:
+	./scripts/system-deps.sh
+
+demo: install
+	$(BIN)/netsafe demo
+	$(BIN)/netsafe serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/netsafe serve --host $(HOST) --port $(PORT)
+
+# The whole suite, on the database in DATABASE_URL (SQLite when unset).
+test: install system-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The database-backed tests again on SQLite (CI runs `make test` on PostgreSQL first).
+test-sqlite: install system-deps
+	env -u DATABASE_URL -u PREVENTION_DATABASE_URL $(BIN)/pytest -n 2 --dist loadgroup \
+		--ignore=tests/triage -m "not browser"
+
+bench: install system-deps
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache

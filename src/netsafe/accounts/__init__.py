@@ -1,0 +1,1 @@
+"""Forces, users and roles."""

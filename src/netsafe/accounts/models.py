@@ -1,0 +1,92 @@
+"""Forces and users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from .roles import FORCE_ROLES, OPERATION_ROLES, POLICE_ROLES, PREVENTION_ROLES, Role
+
+
+class Force(models.Model):
+    """A police force taking part in the operation."""
+
+    slug = models.SlugField(unique=True, help_text="Used in returns, e.g. south-wales")
+    name = models.CharField(max_length=100, unique=True)
+    contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who another force should call about a shared subject (a desk, not a person)",
+    )
+    #: Relative size, used to spread the demo operation and by-force tables.
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetSafeUserManager(UserManager):
+    def with_role(self, role: str):
+        return self.filter(groups__name=role, is_active=True)
+
+
+class User(AbstractUser):
+    """A person who logs in: a police user belongs to a force; charity staff to none."""
+
+    force = models.ForeignKey(
+        Force, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    objects = NetSafeUserManager()
+
+    class Meta:
+        ordering = ["username"]
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The names of this user's roles (cached for the request)."""
+        if not self.pk:
+            return frozenset()
+        names = frozenset(self.groups.values_list("name", flat=True))
+        return frozenset(n for n in names if n in Role.values)
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of ``roles``."""
+        return bool(self.roles.intersection(roles))
+
+    def set_roles(self, roles: Iterable[str]) -> None:
+        """Replace the user's roles (creating the role groups when needed)."""
+        from django.contrib.auth.models import Group
+
+        wanted = set(roles)
+        unknown = wanted - set(Role.values)
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+        if wanted & POLICE_ROLES and wanted & PREVENTION_ROLES:
+            # The helpline's promise: no police user can read it.
+            raise ValueError("a user cannot hold both police and prevention roles")
+        groups = [Group.objects.get_or_create(name=r)[0] for r in sorted(wanted)]
+        self.groups.set(groups)
+        self.__dict__.pop("roles", None)
+
+    @property
+    def is_police(self) -> bool:
+        return bool(self.roles & POLICE_ROLES)
+
+    @property
+    def is_prevention(self) -> bool:
+        return bool(self.roles & PREVENTION_ROLES)
+
+    @property
+    def is_force_user(self) -> bool:
+        return bool(self.roles & FORCE_ROLES) and self.force_id is not None
+
+    @property
+    def is_operation_wide(self) -> bool:
+        return bool(self.roles & OPERATION_ROLES)
