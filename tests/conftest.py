@@ -20,3 +20,29 @@ def pdq_testdata() -> Path:
     if not (PDQ_TESTDATA / "reference.csv").is_file():
         pytest.skip(f"PDQ test images not found at {PDQ_TESTDATA}")
     return PDQ_TESTDATA
+
+
+# Browser tests: Playwright drives Debian's chromium (Playwright cannot download
+# its own browser here). The sync API runs an event loop in the test thread, so
+# Django's async-safety check has to be relaxed for the live server's ORM calls.
+CHROMIUM = os.environ.get("NETSAFE_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian package chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
