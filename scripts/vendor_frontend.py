@@ -27,7 +27,7 @@ def main() -> int:
     (DEST / "assets").mkdir(parents=True)
     css = (SRC / "govuk-frontend.min.css").read_text(encoding="utf-8")
     css = re.sub(r"@font-face\{[^}]*\}", "", css)
-    css = css.replace("GDS Transport,", "").replace("\"GDS Transport\",", "")
+    css = css.replace("GDS Transport,", "").replace('"GDS Transport",', "")
     css = css.replace("/assets/", "/static/vendor/govuk/assets/")
     css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
     (DEST / "govuk-frontend.min.css").write_text(css, encoding="utf-8")

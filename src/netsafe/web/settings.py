@@ -25,9 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent
 ENV = os.environ.get("NETSAFE_ENV", "development").strip().lower()
 if ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(
-        f"NETSAFE_ENV must be development, test or production, not {ENV!r}"
-    )
+    raise ImproperlyConfigured(f"NETSAFE_ENV must be development, test or production, not {ENV!r}")
 PRODUCTION = ENV == "production"
 
 VAR_DIR = Path(os.environ.get("NETSAFE_VAR", Path.cwd() / "var")).resolve()
@@ -126,8 +124,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -11,8 +11,16 @@ FORCES = [
 ]
 
 ROLES = [
-    "officer", "supervisor", "examiner", "safeguarding", "analyst", "operation-lead",
-    "admin", "call-handler", "helpline-supervisor", "charity-analyst",
+    "officer",
+    "supervisor",
+    "examiner",
+    "safeguarding",
+    "analyst",
+    "operation-lead",
+    "admin",
+    "call-handler",
+    "helpline-supervisor",
+    "charity-analyst",
 ]
 
 
