@@ -1,6 +1,14 @@
+"""Audit."""
+
 from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
     name = "netsafe.audit"
     label = "audit"
+    verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,145 @@
+"""The hash chain: appending an entry under a lock, and verifying the whole log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditEntry, ChainHead
+
+#: The fields the hash covers, in the order they are written (the order does not
+#: matter to the hash, whose JSON has sorted keys, but it documents the format).
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "user_id",
+    "username",
+    "force",
+    "action",
+    "model",
+    "object_id",
+    "object_repr",
+    "object_force",
+    "changes",
+    "detail",
+    "reason",
+    "actor",
+    "prev_hash",
+)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as plain JSON types, exactly as it will read back from the database."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(fields: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of an entry's hashed fields."""
+    data = {name: fields[name] for name in HASHED_FIELDS}
+    data["at"] = _timestamp(data["at"])
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _lock_head(db: str) -> ChainHead:
+    """Lock the chain head row for this transaction and return it (creating it when absent)."""
+    heads = ChainHead.objects.using(db)
+    if connections[db].vendor == "postgresql":
+        head = heads.select_for_update().filter(pk=1).first()
+    else:
+        # SQLite has no row locks: a write first takes the database write lock
+        # now (waiting out the busy timeout) rather than failing later when a
+        # read-then-write transaction tries to upgrade its lock.
+        heads.filter(pk=1).update(seq=F("seq"))
+        head = heads.filter(pk=1).first()
+    if head is None:
+        # A fresh (or flushed) database: start from the newest entry, if any.
+        last = AuditEntry.objects.using(db).order_by("-seq").values("seq", "hash").first()
+        head = heads.create(
+            pk=1, seq=last["seq"] if last else 0, hash=last["hash"] if last else GENESIS_HASH
+        )
+        if connections[db].vendor == "postgresql":
+            head = heads.select_for_update().get(pk=1)
+    return head
+
+
+def append(entry: AuditEntry, using: str | None = None) -> AuditEntry:
+    """Give ``entry`` the next sequence number and its hash, and store it."""
+    db = using or router.db_for_write(AuditEntry)
+    with transaction.atomic(using=db):
+        head = _lock_head(db)
+        entry.seq = head.seq + 1
+        entry.prev_hash = head.hash
+        entry.at = entry.at or timezone.now()
+        entry.changes = json_safe(entry.changes or {})
+        entry.hash = entry_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
+        # Model.save, not AuditEntry.save, which routes here.
+        super(AuditEntry, entry).save(using=db, force_insert=True)
+        ChainHead.objects.using(db).filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of walking the chain."""
+
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def _rows(db: str) -> Iterator[dict[str, Any]]:
+    fields = (*HASHED_FIELDS, "hash")
+    yield from AuditEntry.objects.using(db).order_by("seq").values(*fields).iterator(2000)
+
+
+def verify(using: str | None = None) -> Verification:
+    """Walk the whole log and report the first entry that is missing, altered or out of chain."""
+    db = using or router.db_for_read(AuditEntry)
+    expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
+    for row in _rows(db):
+        seq = row["seq"]
+        if seq != expected_seq:
+            return Verification(
+                checked, expected_seq, f"entry #{expected_seq} is missing (the next is #{seq})"
+            )
+        if row["prev_hash"] != expected_prev:
+            return Verification(
+                checked, seq, f"entry #{seq} does not link to entry #{seq - 1} (previous hash)"
+            )
+        if entry_hash(row) != row["hash"]:
+            return Verification(
+                checked, seq, f"entry #{seq} was altered: its contents do not match its hash"
+            )
+        checked += 1
+        expected_seq, expected_prev = seq + 1, row["hash"]
+    head = ChainHead.objects.using(db).filter(pk=1).first()
+    if head is not None and (head.seq, head.hash) != (expected_seq - 1, expected_prev):
+        if head.seq >= expected_seq:
+            return Verification(
+                checked,
+                expected_seq,
+                f"entry #{expected_seq} is missing: the log ends at #{expected_seq - 1} "
+                f"but the chain head is #{head.seq}",
+            )
+        return Verification(
+            checked, head.seq, f"the chain head (#{head.seq}) does not match the newest entry"
+        )
+    return Verification(checked)

@@ -1,0 +1,179 @@
+"""Writing audit entries: explicitly with :func:`record`, automatically with :func:`track`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from .chain import json_safe
+from .context import current
+from .models import AuditEntry
+
+#: Never copied into the log: secrets, and bookkeeping that changes on every log-in.
+UNLOGGED_FIELDS = frozenset({"password", "last_login"})
+
+
+def _field_len(name: str) -> int:
+    return AuditEntry._meta.get_field(name).max_length
+
+
+def _clip(value: Any, name: str) -> str:
+    return str(value or "")[: _field_len(name)]
+
+
+def _acting_user(user: Any) -> Any:
+    """The user if authenticated, else ``None`` (anonymous visitors and the system)."""
+    if user is None:
+        return None
+    try:
+        return user if user.is_authenticated else None
+    except AttributeError:  # a lazy request user that resolved to nothing
+        return None
+
+
+def _force_slug_of(obj: Any) -> str:
+    """The slug of the force that owns ``obj`` (a record with ``force``, a user, a force)."""
+    from netsafe.accounts.models import Force
+
+    if isinstance(obj, Force):
+        return obj.slug
+    force_id = getattr(obj, "force_id", None)
+    if not force_id:
+        return ""
+    cached = obj._state.fields_cache.get("force") if hasattr(obj, "_state") else None
+    if cached is not None:
+        return cached.slug
+    return Force.objects.filter(pk=force_id).values_list("slug", flat=True).first() or ""
+
+
+def record(
+    action: str,
+    obj: Any = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    detail: str = "",
+    user: Any = None,
+) -> AuditEntry:
+    """Append one entry to the audit log and return it.
+
+    ``obj`` is the record concerned (a model instance), a model class (e.g. a
+    search over subjects) or ``None``. ``changes`` maps field names to
+    ``[old, new]``. ``reason`` (the justification) and ``user`` default to
+    the current :func:`~netsafe.audit.context.audit_context`; ``detail`` holds
+    free text such as the terms of a search.
+    """
+    ctx = current()
+    who = _acting_user(user if user is not None else ctx.user)
+    entry = AuditEntry(
+        action=_clip(action, "action"),
+        changes=changes or {},
+        reason=reason or ctx.reason,
+        detail=_clip(detail, "detail"),
+        actor=_clip(ctx.actor or "system", "actor"),
+    )
+    if who is not None:
+        entry.user_id = who.pk
+        entry.username = _clip(who.get_username(), "username")
+        entry.force = _force_slug_of(who)
+    if isinstance(obj, type) and issubclass(obj, models.Model):
+        entry.model = obj._meta.label_lower
+    elif obj is not None:
+        entry.model = obj._meta.label_lower
+        entry.object_id = _clip(obj.pk, "object_id")
+        entry.object_repr = _clip(obj, "object_repr")
+        entry.object_force = _force_slug_of(obj)
+    entry.save()
+    return entry
+
+
+def _value(instance: models.Model, field: models.Field) -> Any:
+    value = field.value_from_object(instance)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, bytes | memoryview):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The logged fields of ``instance`` as JSON values (foreign keys as ids)."""
+    return json_safe(
+        {
+            f.name: _value(instance, f)
+            for f in instance._meta.concrete_fields
+            if not f.primary_key and f.name not in UNLOGGED_FIELDS
+        }
+    )
+
+
+def _before_save(sender, instance, raw=False, using=None, **kwargs):
+    instance._audit_before = None
+    if instance._state.adding or instance.pk is None:
+        return
+    old = sender._base_manager.using(using).filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old is not None else None
+
+
+def _after_save(sender, instance, created, **kwargs):
+    after = snapshot(instance)
+    before = getattr(instance, "_audit_before", None)
+    if created or before is None:
+        changes = {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
+        record("create", instance, changes=changes)
+        return
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes:
+        record("update", instance, changes=changes)
+
+
+def _after_delete(sender, instance, **kwargs):
+    before = snapshot(instance)
+    record("delete", instance, changes={k: [v, None] for k, v in before.items() if v is not None})
+
+
+def _related_labels(instance: models.Model, name: str) -> list[str]:
+    return sorted(str(o) for o in getattr(instance, name).all())
+
+
+def _m2m_handler(name: str):
+    def handler(sender, instance, action, reverse, **kwargs):
+        # Changes made from the other side (group.user_set.add) are not tracked:
+        # NetSafe changes memberships from the tracked model's side.
+        if reverse:
+            return
+        if action.startswith("pre_"):
+            instance.__dict__.setdefault("_audit_m2m", {})[name] = _related_labels(instance, name)
+        elif action.startswith("post_"):
+            before = instance.__dict__.get("_audit_m2m", {}).pop(name, None)
+            after = _related_labels(instance, name)
+            if before != after:
+                record("update", instance, changes={name: [before, after]})
+
+    return handler
+
+
+def track(*model_classes: type[models.Model]) -> None:
+    """Log every create, change (field, old, new) and delete of these models automatically.
+
+    Connects model signals, so saves from pages, the API, the admin and
+    commands are all logged, with the user of the current audit context.
+    Bulk operations (``QuerySet.update``, ``bulk_create``) send no signals
+    and are therefore not logged: code that uses them must call
+    :func:`record` itself. Calling ``track`` twice for a model is harmless.
+    """
+    for model in model_classes:
+        label = model._meta.label_lower
+        pre_save.connect(_before_save, sender=model, dispatch_uid=f"audit-pre-{label}")
+        post_save.connect(_after_save, sender=model, dispatch_uid=f"audit-post-{label}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _m2m_handler(field.name),
+                sender=field.remote_field.through,
+                dispatch_uid=f"audit-m2m-{label}-{field.name}",
+                weak=False,
+            )
