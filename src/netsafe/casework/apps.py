@@ -1,6 +1,20 @@
+"""Casework: referrals, subjects, risk, warrants, arrests, devices, safeguarding, outcomes."""
+
 from django.apps import AppConfig
 
 
 class CaseworkConfig(AppConfig):
     name = "netsafe.casework"
     label = "casework"
+    verbose_name = "Casework"
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        from netsafe.audit import track
+
+        from . import signals
+
+        # Every create, change and delete of casework goes into the audit log.
+        track(*apps.get_app_config(self.label).get_models())
+        signals.connect()

@@ -1,0 +1,691 @@
+"""Casework records of the operation.
+
+Every record belongs to a ``force``. Records that a force sends in its
+returns (``shared/contracts/returns.md``) also carry ``ref``, the force's own
+reference, unique per force and type, and use the contract's field names and
+choice values, so a return maps onto them one to one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+
+from netsafe.accounts.models import Force
+
+from . import normalise, risk
+from .choices import (
+    DeviceKind,
+    Disposal,
+    ForensicStatus,
+    IdentifierKind,
+    Offence,
+    OutcomeKind,
+    ReferralStatus,
+    ReferredTo,
+    Relationship,
+    RiskBand,
+    SafeguardingStatus,
+    SignpostedTo,
+    Source,
+)
+from .querysets import (
+    AlertQuerySet,
+    CaseQuerySet,
+    DeviceQuerySet,
+    ReferralQuerySet,
+    SafeguardingQuerySet,
+    WarrantQuerySet,
+    today,
+)
+
+
+class ForceScoped(models.Model):
+    """Anything held by one force."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    #: Parent links (in order of preference) whose force a new record takes.
+    FORCE_FROM: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_force()
+        super().save(*args, **kwargs)
+
+    def fill_force(self) -> None:
+        """Take the force of the parent record when none was given."""
+        if self.force_id:
+            return
+        for name in self.FORCE_FROM:
+            if getattr(self, f"{name}_id", None):
+                self.force_id = getattr(self, name).force_id
+                return
+
+    def clean(self) -> None:
+        """Refuse a link to a record of another force."""
+        super().clean()
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.name == "force":
+                continue
+            if not issubclass(field.related_model, ForceScoped):
+                continue
+            target = getattr(self, field.name, None)
+            if target is not None and self.force_id and target.force_id != self.force_id:
+                raise ValidationError({field.name: "Choose a record of your own force."})
+
+
+class CaseRecord(ForceScoped):
+    """A record with the force's own reference (``ref``), as in a return."""
+
+    #: Prefix of references generated for records entered on the pages.
+    REF_PREFIX = "REC"
+
+    ref = models.CharField(
+        "reference",
+        max_length=40,
+        blank=True,
+        help_text="The force's own reference; leave blank to have one given.",
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "ref"], name="%(app_label)s_%(class)s_unique_ref"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.ref or f"new {self._meta.verbose_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_force()
+        if self.ref:
+            super().save(*args, **kwargs)
+            return
+        # Two officers saving at once can draw the same number: try the next one.
+        for attempt in range(5):
+            self.ref = self._next_ref()
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"casework:{self._meta.model_name}-detail", args=[self.pk])
+
+    def _next_ref(self) -> str:
+        mine = type(self)._default_manager.filter(
+            force_id=self.force_id, ref__startswith=f"{self.REF_PREFIX}-"
+        )
+        number = mine.count() + 1
+        while mine.filter(ref=f"{self.REF_PREFIX}-{number:05d}").exists():
+            number += 1
+        return f"{self.REF_PREFIX}-{number:05d}"
+
+
+# --- Referrals and subjects ---------------------------------------------------------
+
+
+class Referral(CaseRecord):
+    """An intelligence package that starts an investigation."""
+
+    REF_PREFIX = "REF"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    package_ref = models.CharField(
+        "package reference",
+        max_length=60,
+        blank=True,
+        help_text="The sender's reference, e.g. the CEOP package or CyberTipline report number.",
+    )
+    received = models.DateField(default=today)
+    summary = models.TextField(blank=True, help_text="What the intelligence says, in brief.")
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
+    )
+    risk = models.CharField(
+        "risk band",
+        max_length=10,
+        choices=RiskBand.choices,
+        blank=True,
+        help_text="Set by the latest risk assessment.",
+    )
+    action_due = models.DateField("action due by", null=True, blank=True)
+    actioned = models.DateField(
+        "actioned on",
+        null=True,
+        blank=True,
+        help_text="When the referral was acted on (warrant executed, arrest or interview).",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="officer in the case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-received", "-id"]
+        indexes = [models.Index(fields=["force", "status", "risk"])]
+
+    def mark_actioned(self, on) -> None:
+        """Record that the referral was acted on, the first time only."""
+        if self.actioned is None and on is not None:
+            self.actioned = on
+            self.save(update_fields=["actioned", "updated"])
+
+
+class Subject(CaseRecord):
+    """The person a referral is about."""
+
+    FORCE_FROM = ("referral",)
+
+    REF_PREFIX = "SUB"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="subjects")
+    given_names = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    born = models.PositiveSmallIntegerField(
+        "year born",
+        null=True,
+        blank=True,
+        help_text="Filled from the date of birth when that is known.",
+    )
+    postcode_district = models.CharField(
+        max_length=4, blank=True, help_text="The first half of the postcode, for example CF10."
+    )
+    notes = models.TextField(blank=True)
+    name_key = models.CharField(max_length=250, blank=True, editable=False, db_index=True)
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["family_name", "given_names", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.given_names} {self.family_name}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.date_of_birth:
+            self.born = self.date_of_birth.year
+        self.postcode_district = self.postcode_district.strip().upper()
+        self.name_key = normalise.name_and_birth(
+            self.given_names, self.family_name, self.date_of_birth
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_of_birth and self.born and self.born != self.date_of_birth.year:
+            raise ValidationError({"born": "The year born does not match the date of birth."})
+
+
+class Identifier(ForceScoped):
+    """An e-mail address, phone, online account or IP address on a referral or subject."""
+
+    FORCE_FROM = ("subject", "referral")
+
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=254)
+    service = models.CharField(
+        max_length=60, blank=True, help_text="For an online account: the service or platform."
+    )
+    seen_at = models.DateTimeField(
+        "seen at", null=True, blank=True, help_text="For an IP address: when it was used."
+    )
+    normalised = models.CharField(max_length=300, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(referral__isnull=False) | models.Q(subject__isnull=False),
+                name="casework_identifier_has_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalised = normalise.identifier(self.kind, self.value, self.service)
+        super().save(*args, **kwargs)
+
+    @property
+    def owner(self):
+        return self.subject or self.referral
+
+    def clean(self) -> None:
+        super().clean()
+        if self.referral_id is None and self.subject_id is None:
+            raise ValidationError("An identifier belongs to a referral or a subject.")
+        self.normalised = normalise.identifier(self.kind, self.value, self.service)
+
+
+class Address(ForceScoped):
+    """An address linked to a subject."""
+
+    FORCE_FROM = ("subject",)
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="addresses")
+    line1 = models.CharField("address line 1", max_length=150)
+    line2 = models.CharField("address line 2", max_length=150, blank=True)
+    town = models.CharField("town or city", max_length=80, blank=True)
+    postcode = models.CharField(max_length=10)
+    current = models.BooleanField("current address", default=True)
+    normalised = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-current", "postcode"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.line1, self.line2, self.town, self.postcode) if p)
+
+    def save(self, *args, **kwargs) -> None:
+        self.postcode = " ".join(self.postcode.upper().split())
+        self.normalised = normalise.address(self.line1, self.postcode)
+        super().save(*args, **kwargs)
+
+
+# --- Risk ---------------------------------------------------------------------------
+
+
+class RiskAssessment(CaseRecord):
+    """A four-step structured assessment giving a band and a date action is due."""
+
+    FORCE_FROM = ("referral",)
+
+    REF_PREFIX = "RA"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assessments")
+    assessed_on = models.DateField(default=today)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Step 1: previous behaviour
+    prior_sexual_offence = models.BooleanField(default=False)
+    prior_images = models.BooleanField(default=False)
+    prior_violence = models.BooleanField(default=False)
+    # Step 2: access to children
+    lives_with_children = models.BooleanField(default=False)
+    works_with_children = models.BooleanField(default=False)
+    contact_with_children = models.BooleanField(default=False)
+    # Step 3: current facilitators
+    online_contact = models.BooleanField(default=False)
+    distribution = models.BooleanField(default=False)
+    severity = models.BooleanField(default=False)
+    concealment = models.BooleanField(default=False)
+    # Step 4: other factors
+    vulnerability = models.BooleanField(default=False)
+    substance_misuse = models.BooleanField(default=False)
+    crisis = models.BooleanField(default=False)
+    concern = models.BooleanField(default=False)
+    rationale = models.TextField(blank=True, help_text="Why, in a few words.")
+    band = models.CharField("risk band", max_length=10, choices=RiskBand.choices, editable=False)
+    action_due = models.DateField("action due by", editable=False)
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-assessed_on", "-id"]
+
+    def save(self, *args, **kwargs) -> None:
+        self.band = risk.band(self.answers())
+        self.action_due = risk.action_due(self.band, self.assessed_on)
+        super().save(*args, **kwargs)
+        # The referral carries the band of its latest assessment.
+        latest = self.referral.assessments.order_by("-assessed_on", "-id").first()
+        if latest is not None and latest.pk == self.pk:
+            referral = self.referral
+            if (referral.risk, referral.action_due) != (self.band, self.action_due):
+                referral.risk, referral.action_due = self.band, self.action_due
+                referral.save(update_fields=["risk", "action_due", "updated"])
+
+    def answers(self) -> dict[str, bool]:
+        return {name: getattr(self, name) for name in risk.QUESTION_FIELDS}
+
+
+# --- Warrants, arrests and interviews -----------------------------------------------
+
+
+class Warrant(CaseRecord):
+    """A search warrant, from application to execution."""
+
+    FORCE_FROM = ("subject",)
+
+    REF_PREFIX = "WAR"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="warrants")
+    address = models.TextField(help_text="The premises to be searched.")
+    applied = models.DateField("applied for on", null=True, blank=True)
+    issued = models.DateField("issued on", null=True, blank=True)
+    executed = models.DateField("executed on", null=True, blank=True)
+    outcome = models.CharField(
+        "result",
+        max_length=200,
+        blank=True,
+        help_text="What the search found, for example devices seized or no trace.",
+    )
+    notes = models.TextField(blank=True)
+
+    objects = WarrantQuerySet.as_manager()
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-issued", "-applied", "-id"]
+        indexes = [models.Index(fields=["force", "executed"])]
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.executed:
+            self.subject.referral.mark_actioned(self.executed)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.executed and not self.issued:
+            raise ValidationError({"issued": "A warrant is issued before it is executed."})
+        if self.issued and self.applied and self.issued < self.applied:
+            raise ValidationError({"issued": "The issue date is before the application."})
+        if self.executed and self.issued and self.executed < self.issued:
+            raise ValidationError({"executed": "The execution date is before the issue date."})
+
+
+class Encounter(CaseRecord):
+    """What arrests and voluntary interviews share."""
+
+    FORCE_FROM = ("subject",)
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="%(class)ss")
+    warrant = models.ForeignKey(
+        Warrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="%(class)ss"
+    )
+    date = models.DateField(default=today)
+    offences = models.JSONField(
+        default=list, blank=True, help_text="Home Office offence codes, for example 86/10."
+    )
+    disposal = models.CharField(
+        "after interview", max_length=10, choices=Disposal.choices, blank=True
+    )
+    bail_until = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta(CaseRecord.Meta):
+        abstract = True
+        ordering = ["-date", "-id"]
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.subject.referral.mark_actioned(self.date)
+
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.offences, list):
+            raise ValidationError({"offences": "A list of Home Office offence codes."})
+        unknown = [c for c in self.offences if c not in Offence.values]
+        if unknown:
+            raise ValidationError(
+                {"offences": f"Unknown offence code(s): {', '.join(map(str, unknown))}."}
+            )
+        if self.bail_until and self.disposal != Disposal.BAIL:
+            raise ValidationError({"bail_until": "A bail date is only for someone bailed."})
+        if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
+            raise ValidationError({"warrant": "That warrant is for another subject."})
+
+
+class Arrest(Encounter):
+    REF_PREFIX = "ARR"
+
+
+class VoluntaryInterview(Encounter):
+    REF_PREFIX = "VI"
+
+
+# --- Devices ------------------------------------------------------------------------
+
+
+class Device(CaseRecord):
+    """A seized device (an exhibit) with its chain of custody and forensic status."""
+
+    FORCE_FROM = ("subject", "warrant")
+
+    REF_PREFIX = "DEV"
+
+    exhibit_ref = models.CharField(
+        "exhibit reference",
+        max_length=40,
+        blank=True,
+        help_text="As on the exhibit label, for example JS/1.",
+    )
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+    )
+    warrant = models.ForeignKey(
+        Warrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
+    )
+    kind = models.CharField(max_length=10, choices=DeviceKind.choices)
+    make = models.CharField(max_length=60, blank=True)
+    model_name = models.CharField("model", max_length=60, blank=True)
+    serial = models.CharField("serial number", max_length=80, blank=True)
+    seized = models.DateField("seized on", default=today)
+    seized_where = models.CharField(
+        "seized where", max_length=200, blank=True, help_text="The address and room."
+    )
+    seized_by = models.CharField(
+        "seized by", max_length=100, blank=True, help_text="Name and collar number."
+    )
+    forensic_status = models.CharField(
+        max_length=20, choices=ForensicStatus.choices, default=ForensicStatus.AWAITING_TRIAGE
+    )
+    notes = models.TextField(blank=True)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-seized", "-id"]
+        indexes = [models.Index(fields=["force", "forensic_status"])]
+
+    def __str__(self) -> str:
+        label = " ".join(p for p in (self.make, self.model_name) if p) or self.get_kind_display()
+        return f"{self.ref} {label}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.warrant_id and not self.subject_id:
+            self.subject_id = self.warrant.subject_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
+            raise ValidationError({"warrant": "That warrant is for another subject."})
+
+
+class CustodyEvent(ForceScoped):
+    """One hand-over of a device: who handed it to whom, when and where."""
+
+    FORCE_FROM = ("device",)
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="custody")
+    at = models.DateTimeField("when")
+    handed_by = models.CharField("handed over by", max_length=100)
+    received_by = models.CharField("received by", max_length=100)
+    location = models.CharField("where", max_length=200)
+    reason = models.CharField(max_length=200, blank=True, help_text="For example: to the DFU.")
+
+    class Meta:
+        ordering = ["device", "at", "id"]
+        verbose_name = "custody hand-over"
+
+    def __str__(self) -> str:
+        return f"{self.handed_by} to {self.received_by}, {self.location}"
+
+
+# --- Safeguarding, signposting, outcomes ----------------------------------------------
+
+
+class Safeguarding(CaseRecord):
+    """Children identified around a subject and their referral to children's services."""
+
+    FORCE_FROM = ("subject",)
+
+    REF_PREFIX = "SG"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="safeguarding")
+    date = models.DateField(default=today)
+    children = models.PositiveSmallIntegerField(
+        "children safeguarded", help_text="How many children were identified and safeguarded."
+    )
+    referred_to = models.CharField(max_length=20, choices=ReferredTo.choices, blank=True)
+    referral_date = models.DateField("date referred", null=True, blank=True)
+    agency_outcome = models.TextField(
+        "outcome of the referral", blank=True, help_text="What children's services or MASH did."
+    )
+    status = models.CharField(
+        max_length=10, choices=SafeguardingStatus.choices, default=SafeguardingStatus.OPEN
+    )
+    notes = models.TextField(blank=True)
+
+    objects = SafeguardingQuerySet.as_manager()
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "safeguarding"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.referral_date and not self.referred_to:
+            raise ValidationError({"referred_to": "Say who the children were referred to."})
+
+
+class Child(ForceScoped):
+    """One child identified in a safeguarding record (no name is kept here)."""
+
+    FORCE_FROM = ("safeguarding",)
+
+    safeguarding = models.ForeignKey(
+        Safeguarding, on_delete=models.CASCADE, related_name="child_details"
+    )
+    age = models.PositiveSmallIntegerField(help_text="In years; 0 for a baby.")
+    relationship = models.CharField(
+        "relationship to the subject", max_length=12, choices=Relationship.choices
+    )
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["safeguarding", "-age", "id"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return f"child aged {self.age} ({self.get_relationship_display().lower()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.age is not None and self.age > 17:
+            raise ValidationError({"age": "A child is 17 or younger."})
+
+
+class Signposting(CaseRecord):
+    """Stop it Now! details given at the door, to the subject or the family."""
+
+    FORCE_FROM = ("warrant",)
+
+    REF_PREFIX = "SP"
+
+    warrant = models.ForeignKey(Warrant, on_delete=models.PROTECT, related_name="signposting")
+    to = models.CharField("given to", max_length=10, choices=SignpostedTo.choices)
+    date = models.DateField(default=today)
+    notes = models.CharField(max_length=200, blank=True, help_text="What was given, by whom.")
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "signposting"
+
+
+class Outcome(CaseRecord):
+    """How a subject's case ended (or stands)."""
+
+    FORCE_FROM = ("subject",)
+
+    REF_PREFIX = "OUT"
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="outcomes")
+    date = models.DateField(default=today)
+    outcome = models.CharField(max_length=10, choices=OutcomeKind.choices)
+    sentence = models.CharField(max_length=200, blank=True, help_text="When convicted.")
+    notes = models.TextField(blank=True)
+
+    class Meta(CaseRecord.Meta):
+        ordering = ["-date", "-id"]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.outcome == OutcomeKind.CONVICTED and not self.sentence:
+            raise ValidationError({"sentence": "Enter the sentence given."})
+        if self.sentence and self.outcome != OutcomeKind.CONVICTED:
+            raise ValidationError({"sentence": "A sentence is only for a conviction."})
+
+
+# --- Deconfliction ------------------------------------------------------------------
+
+
+class Alert(ForceScoped):
+    """Another force holds a subject sharing an identifier with one of ours.
+
+    It names only the other force, its reference and its contact desk: never
+    anything of the other force's subject.
+    """
+
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    matched_on = models.CharField(max_length=40, help_text="Which of our own identifiers matched.")
+    other_force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    other_ref = models.CharField("their reference", max_length=40)
+    other_contact = models.CharField("their contact", max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "deconfliction alert"
+
+    def __str__(self) -> str:
+        return f"{self.other_force} also holds {self.other_ref}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:alert-detail", args=[self.pk])
+
+    @property
+    def own_record(self):
+        return self.subject or self.referral

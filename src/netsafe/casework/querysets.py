@@ -1,0 +1,140 @@
+"""Who may see and change casework: the one place the access rules live.
+
+- A force role (officer, supervisor, examiner, safeguarding) sees and changes
+  its own force's records.
+- The operation lead reads every force's records and changes none.
+- The analyst sees figures only, never a record; administrators manage users,
+  not cases; the charity's roles see nothing of casework.
+
+Every page, API endpoint and form choice goes through :meth:`visible_to` or
+:meth:`editable_by`, so a record of another force is simply not found.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from netsafe.accounts.roles import FORCE_ROLES, Role
+
+from .choices import BAND_RANK, ForensicStatus, ReferralStatus, SafeguardingStatus
+
+
+def today() -> date:
+    """Today's date in the operation's time zone."""
+    return timezone.localdate()
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _force_id(user) -> int | None:
+    """The force whose records ``user`` works on, or None."""
+    if not _active(user):
+        return None
+    if user.force_id is None or not user.has_role(*FORCE_ROLES):
+        return None
+    return user.force_id
+
+
+def band_rank(path: str) -> Case:
+    """An expression ranking the risk band at ``path`` (0 = very high; unassessed last)."""
+    return Case(
+        *(When(**{path: band}, then=Value(rank)) for band, rank in BAND_RANK.items()),
+        default=Value(len(BAND_RANK)),
+        output_field=IntegerField(),
+    )
+
+
+class CaseQuerySet(models.QuerySet):
+    """Access rules shared by every casework model (each has a ``force``)."""
+
+    def visible_to(self, user) -> CaseQuerySet:
+        """The records ``user`` may read."""
+        if _active(user) and user.has_role(Role.OPERATION_LEAD):
+            return self.all()
+        force_id = _force_id(user)
+        if force_id is None:
+            return self.none()
+        return self.filter(force_id=force_id)
+
+    def editable_by(self, user) -> CaseQuerySet:
+        """The records ``user`` may create, change or delete."""
+        force_id = _force_id(user)
+        if force_id is None:
+            return self.none()
+        return self.filter(force_id=force_id)
+
+    def of_force(self, force) -> CaseQuerySet:
+        """Records of one force (a :class:`Force` or None for every force)."""
+        return self if force is None else self.filter(force=force)
+
+
+class ReferralQuerySet(CaseQuerySet):
+    def open(self):
+        return self.filter(status=ReferralStatus.OPEN)
+
+    def awaiting_assessment(self):
+        """Open referrals that have no risk band yet."""
+        return self.open().filter(risk="")
+
+    def overdue(self, on: date | None = None):
+        """Open referrals whose action date has passed without action."""
+        return self.open().filter(action_due__lt=on or today(), actioned__isnull=True)
+
+    def by_risk(self):
+        """Most urgent first: by band, then by the date action is due."""
+        return self.alias(rank=band_rank("risk")).order_by("rank", "action_due", "received")
+
+
+class WarrantQuerySet(CaseQuerySet):
+    def executed(self, as_at: date | None = None):
+        """Warrants executed (on or before ``as_at`` when given)."""
+        qs = self.filter(executed__isnull=False)
+        return qs if as_at is None else qs.filter(executed__lte=as_at)
+
+    def to_execute(self):
+        """Issued and not yet executed."""
+        return self.filter(issued__isnull=False, executed__isnull=True)
+
+    def awaiting_issue(self):
+        """Applied for and not yet issued."""
+        return self.filter(applied__isnull=False, issued__isnull=True, executed__isnull=True)
+
+    def by_risk(self):
+        return self.alias(rank=band_rank("subject__referral__risk")).order_by("rank", "issued")
+
+
+class DeviceQuerySet(CaseQuerySet):
+    def awaiting_triage(self):
+        return self.filter(forensic_status=ForensicStatus.AWAITING_TRIAGE)
+
+    def seized(self, as_at: date | None = None):
+        return self if as_at is None else self.filter(seized__lte=as_at)
+
+    def by_risk(self):
+        """Devices of the highest-risk subjects first, oldest seizure first."""
+        return self.alias(rank=band_rank("subject__referral__risk")).order_by("rank", "seized")
+
+
+class SafeguardingQuerySet(CaseQuerySet):
+    def open(self):
+        return self.filter(status=SafeguardingStatus.OPEN)
+
+
+class AlertQuerySet(CaseQuerySet):
+    """Deconfliction alerts go to supervisors of the receiving force only."""
+
+    def visible_to(self, user):
+        if _force_id(user) is None or not user.has_role(Role.SUPERVISOR):
+            return self.none()
+        return self.filter(force_id=user.force_id)
+
+    editable_by = visible_to
+
+    def unacknowledged(self):
+        return self.filter(acknowledged_at__isnull=True)

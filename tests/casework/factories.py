@@ -1,0 +1,158 @@
+"""Casework test data: a small case for a force, built through the models.
+
+``case("south-wales")`` gives a referral, a subject with an e-mail address and
+an address, an assessment, an executed warrant, an arrest, a device with a
+hand-over, a safeguarding record with one child, signposting and an outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from tests.factories import force as get_force
+
+from netsafe.casework import models as m
+from netsafe.casework.choices import (
+    DeviceKind,
+    Disposal,
+    IdentifierKind,
+    Offence,
+    OutcomeKind,
+    ReferredTo,
+    Relationship,
+    SignpostedTo,
+    Source,
+)
+
+
+def referral(force_slug: str, **fields) -> m.Referral:
+    """An open referral of ``force_slug`` received today from NCA-CEOP."""
+    fields.setdefault("source", Source.NCA_CEOP)
+    fields.setdefault("package_ref", "CEOP-2017-0001")
+    return m.Referral.objects.create(force=get_force(force_slug), **fields)
+
+
+def subject(force_slug: str, *, referral_obj: m.Referral | None = None, **fields) -> m.Subject:
+    """A subject on a new (or the given) referral of ``force_slug``."""
+    fields.setdefault("given_names", "Alun")
+    fields.setdefault("family_name", "Pritchard")
+    fields.setdefault("date_of_birth", date(1980, 5, 17))
+    fields.setdefault("postcode_district", "CF10")
+    return m.Subject.objects.create(
+        referral=referral_obj or referral(force_slug), force=get_force(force_slug), **fields
+    )
+
+
+def identifier(owner: m.Referral | m.Subject, kind: str, value: str, **fields) -> m.Identifier:
+    """An identifier of ``kind`` on a referral or subject."""
+    key = "subject" if isinstance(owner, m.Subject) else "referral"
+    return m.Identifier.objects.create(**{key: owner}, kind=kind, value=value, **fields)
+
+
+def address(owner: m.Subject, line1: str = "12 Heol y Felin", postcode: str = "CF10 1AA"):
+    return m.Address.objects.create(subject=owner, line1=line1, town="Cardiff", postcode=postcode)
+
+
+@dataclass
+class Case:
+    """Every record of one case, for tests that walk them all."""
+
+    referral: m.Referral
+    subject: m.Subject
+    identifier: m.Identifier
+    address: m.Address
+    assessment: m.RiskAssessment
+    warrant: m.Warrant
+    arrest: m.Arrest
+    interview: m.VoluntaryInterview
+    device: m.Device
+    custody: m.CustodyEvent
+    safeguarding: m.Safeguarding
+    child: m.Child
+    signposting: m.Signposting
+    outcome: m.Outcome
+
+    def records(self) -> list:
+        return list(vars(self).values())
+
+
+def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields) -> Case:
+    """A whole case of ``force_slug``, from referral to outcome."""
+    ref = referral(force_slug)
+    subj = subject(force_slug, referral_obj=ref, **subject_fields)
+    ident = identifier(subj, IdentifierKind.EMAIL, email)
+    addr = address(subj)
+    start = date(2017, 3, 1)
+    assessment = m.RiskAssessment.objects.create(
+        referral=ref, assessed_on=start, lives_with_children=True
+    )
+    warrant = m.Warrant.objects.create(
+        subject=subj,
+        address=str(addr),
+        applied=start,
+        issued=start + timedelta(days=1),
+        executed=start + timedelta(days=2),
+        outcome="Two devices seized",
+    )
+    arrest = m.Arrest.objects.create(
+        subject=subj,
+        warrant=warrant,
+        date=warrant.executed,
+        offences=[Offence.POSSESSION],
+        disposal=Disposal.RUI,
+    )
+    interview = m.VoluntaryInterview.objects.create(
+        subject=subj, date=warrant.executed + timedelta(days=10), offences=[Offence.POSSESSION]
+    )
+    device = m.Device.objects.create(
+        warrant=warrant,
+        kind=DeviceKind.LAPTOP,
+        make="Lenovo",
+        model_name="T460",
+        serial="PF0XYZ12",
+        seized=warrant.executed,
+        seized_where="Bedroom 1",
+        seized_by="DC Evans 1234",
+        exhibit_ref="RE/1",
+    )
+    custody = m.CustodyEvent.objects.create(
+        device=device,
+        at=timezone.make_aware(datetime(2017, 3, 3, 14, 0)),
+        handed_by="DC Evans 1234",
+        received_by="DFU store",
+        location="Bridgend",
+    )
+    safeguarding = m.Safeguarding.objects.create(
+        subject=subj,
+        date=warrant.executed,
+        children=1,
+        referred_to=ReferredTo.MASH,
+        referral_date=warrant.executed,
+    )
+    child = m.Child.objects.create(
+        safeguarding=safeguarding, age=7, relationship=Relationship.OWN_CHILD
+    )
+    signposting = m.Signposting.objects.create(
+        warrant=warrant, to=SignpostedTo.FAMILY, date=warrant.executed
+    )
+    outcome = m.Outcome.objects.create(
+        subject=subj, date=date(2017, 9, 1), outcome=OutcomeKind.CHARGED
+    )
+    return Case(
+        ref,
+        subj,
+        ident,
+        addr,
+        assessment,
+        warrant,
+        arrest,
+        interview,
+        device,
+        custody,
+        safeguarding,
+        child,
+        signposting,
+        outcome,
+    )

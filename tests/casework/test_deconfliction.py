@@ -1,0 +1,83 @@
+"""Deconfliction: both forces are told, and told nothing of the other's subject."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.casework import factories as cf
+from tests.factories import force
+
+from netsafe.casework import normalise
+from netsafe.casework.choices import IdentifierKind
+from netsafe.casework.models import Alert
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("kind", "ours", "theirs"),
+    [
+        (IdentifierKind.EMAIL, "Alun.P+iioc@Example.com", "alun.p@example.com"),
+        (IdentifierKind.PHONE, "+44 7700 900123", "07700-900123"),
+        (IdentifierKind.ACCOUNT, "@Dragon_Boy", "dragon_boy"),
+        (IdentifierKind.IP, "2001:db8:0:0::1", "2001:DB8::1"),
+    ],
+)
+def test_a_shared_identifier_in_normal_form_alerts_both_forces(kind, ours, theirs):
+    gwent = cf.subject("gwent", given_names="Rhys", family_name="Morgan")
+    cf.identifier(gwent, kind, theirs)
+    sw_referral = cf.referral("south-wales")
+    assert not Alert.objects.exists()
+    cf.identifier(sw_referral, kind, ours)
+    to_sw = Alert.objects.get(force=force("south-wales"))
+    to_gwent = Alert.objects.get(force=force("gwent"))
+    assert (to_sw.referral, to_sw.other_force, to_sw.other_ref) == (
+        sw_referral,
+        force("gwent"),
+        gwent.ref,
+    )
+    assert (to_gwent.subject, to_gwent.other_force, to_gwent.other_ref) == (
+        gwent,
+        force("south-wales"),
+        sw_referral.ref,
+    )
+    assert to_gwent.other_contact == force("south-wales").contact
+
+
+def test_address_and_name_with_date_of_birth_match_too():
+    theirs = cf.subject(
+        "north-wales", given_names="Siân", family_name="Hughes", date_of_birth=date(1975, 2, 3)
+    )
+    cf.address(theirs, "Flat 2, 10 Stryd Fawr", "LL57 1AA")
+    ours = cf.subject(
+        "dyfed-powys", given_names="SIAN", family_name="hughes ", date_of_birth=date(1975, 2, 3)
+    )
+    assert Alert.objects.filter(matched_on="name and date of birth").count() == 2
+    other = cf.subject("gwent", given_names="Someone", family_name="Else")
+    cf.address(other, "flat 2 10 stryd fawr", "ll571aa")
+    assert Alert.objects.filter(matched_on="address").count() == 2
+    assert ours.alerts.count() == 1
+
+
+def test_the_same_force_is_not_alerted_and_alerts_are_not_repeated():
+    first = cf.subject("gwent")
+    cf.identifier(first, IdentifierKind.PHONE, "07700900123")
+    second = cf.subject("gwent")
+    cf.identifier(second, IdentifierKind.PHONE, "07700 900123")
+    assert not Alert.objects.exists()
+    theirs = cf.subject("south-wales", given_names="Other", family_name="Person")
+    cf.identifier(theirs, IdentifierKind.PHONE, "+447700900123")
+    count = Alert.objects.count()
+    assert count == 4  # two gwent subjects, each pair told both ways
+    cf.identifier(theirs, IdentifierKind.PHONE, "07700 900 123")
+    assert Alert.objects.count() == count
+
+
+def test_bad_identifiers_are_refused_with_what_was_wrong():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not an IP address"):
+        normalise.identifier(IdentifierKind.IP, "999.1.1.1")
+    with pytest.raises(ValidationError, match="not an e-mail"):
+        normalise.identifier(IdentifierKind.EMAIL, "nobody")

@@ -1,0 +1,132 @@
+"""Casework models: references, links within a force, what the querysets name."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from tests.casework import factories as cf
+from tests.factories import force
+
+from netsafe.casework import models as m
+from netsafe.casework.choices import ForensicStatus, RiskBand
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_whole_case_saves_with_generated_references_and_the_force_of_its_parent():
+    case = cf.case("gwent")
+    gwent = force("gwent")
+    for record in case.records():
+        assert record.force_id == gwent.pk, record
+    assert case.referral.ref == "REF-00001"
+    assert case.subject.ref == "SUB-00001"
+    assert case.device.subject == case.subject
+    assert case.subject.born == 1980
+
+
+def test_references_are_per_force_and_the_given_one_is_kept():
+    one = cf.referral("gwent")
+    other = cf.referral("north-wales")
+    second = cf.referral("gwent")
+    given = cf.referral("gwent", ref="GW/17/123")
+    assert (one.ref, other.ref, second.ref, given.ref) == (
+        "REF-00001",
+        "REF-00001",
+        "REF-00002",
+        "GW/17/123",
+    )
+
+
+def test_a_record_cannot_link_to_another_forces_record():
+    theirs = cf.subject("gwent")
+    warrant = m.Warrant(force=force("south-wales"), subject=theirs, address="1 High St")
+    with pytest.raises(ValidationError) as err:
+        warrant.full_clean()
+    assert "subject" in err.value.message_dict
+
+
+def test_assessment_sets_the_referrals_band_and_due_date_and_overdue_lists_it():
+    referral = cf.referral("dyfed-powys")
+    assert list(m.Referral.objects.awaiting_assessment()) == [referral]
+    m.RiskAssessment.objects.create(
+        referral=referral, assessed_on=date(2017, 1, 2), online_contact=True
+    )
+    referral.refresh_from_db()
+    assert referral.risk == RiskBand.VERY_HIGH
+    assert referral.action_due == date(2017, 1, 3)
+    assert not m.Referral.objects.awaiting_assessment().exists()
+    assert list(m.Referral.objects.overdue(on=date(2017, 1, 4))) == [referral]
+    assert not m.Referral.objects.overdue(on=date(2017, 1, 3)).exists()
+
+
+def test_executing_a_warrant_marks_the_referral_actioned_so_it_is_no_longer_overdue():
+    case = cf.case("south-wales")
+    case.referral.refresh_from_db()
+    assert case.referral.actioned == case.warrant.executed
+    assert not m.Referral.objects.overdue(on=date(2030, 1, 1)).exists()
+
+
+def test_warrant_states():
+    subj = cf.subject("gwent")
+    applied = m.Warrant.objects.create(subject=subj, address="a", applied=date(2017, 1, 1))
+    issued = m.Warrant.objects.create(
+        subject=subj, address="b", applied=date(2017, 1, 1), issued=date(2017, 1, 2)
+    )
+    done = m.Warrant.objects.create(
+        subject=subj, address="c", issued=date(2017, 1, 2), executed=date(2017, 1, 5)
+    )
+    assert list(m.Warrant.objects.awaiting_issue()) == [applied]
+    assert list(m.Warrant.objects.to_execute()) == [issued]
+    assert list(m.Warrant.objects.executed()) == [done]
+    assert not m.Warrant.objects.executed(as_at=date(2017, 1, 4)).exists()
+    bad = m.Warrant(force=subj.force, subject=subj, address="d", executed=date(2017, 1, 1))
+    with pytest.raises(ValidationError, match="issued before"):
+        bad.full_clean()
+
+
+def test_devices_awaiting_triage_come_highest_risk_first():
+    low = cf.subject("gwent")
+    high = cf.subject("gwent")
+    m.RiskAssessment.objects.create(referral=low.referral)
+    m.RiskAssessment.objects.create(referral=high.referral, works_with_children=True)
+    old_low = m.Device.objects.create(subject=low, kind="phone", seized=date(2017, 1, 1))
+    new_high = m.Device.objects.create(subject=high, kind="phone", seized=date(2017, 2, 1))
+    m.Device.objects.create(subject=high, kind="phone", forensic_status=ForensicStatus.TRIAGED)
+    assert list(m.Device.objects.awaiting_triage().by_risk()) == [new_high, old_low]
+
+
+def test_offences_are_home_office_codes_and_a_conviction_needs_a_sentence():
+    subj = cf.subject("gwent")
+    arrest = m.Arrest(force=subj.force, subject=subj, offences=["86/10", "99/9"])
+    with pytest.raises(ValidationError, match="99/9"):
+        arrest.full_clean()
+    outcome = m.Outcome(force=subj.force, subject=subj, outcome="convicted")
+    with pytest.raises(ValidationError, match="sentence"):
+        outcome.full_clean()
+    outcome.sentence = "8 months suspended, SHPO 5 years"
+    outcome.full_clean()
+
+
+def test_a_child_is_seventeen_or_younger():
+    case = cf.case("gwent")
+    child = m.Child(
+        force=case.subject.force, safeguarding=case.safeguarding, age=18, relationship="own-child"
+    )
+    with pytest.raises(ValidationError, match="17"):
+        child.full_clean()
+
+
+def test_due_dates_per_band():
+    day = date(2017, 6, 1)
+    for answers, band, days in [
+        ({}, RiskBand.LOW, 30),
+        ({"crisis": True}, RiskBand.MEDIUM, 14),
+        ({"concern": True}, RiskBand.HIGH, 7),
+        ({"online_contact": True}, RiskBand.VERY_HIGH, 1),
+    ]:
+        ra = m.RiskAssessment.objects.create(
+            referral=cf.referral("gwent"), assessed_on=day, **answers
+        )
+        assert (ra.band, ra.action_due) == (band, day + timedelta(days=days))
