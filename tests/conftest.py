@@ -10,6 +10,13 @@ import pytest
 os.environ.setdefault("NETSAFE_ENV", "test")
 os.environ.setdefault("NETSAFE_AXES", "0")
 
+# pytest-django configures Django before this file is imported, so settings
+# read from the environment at import time missed the defaults above.
+from django.conf import settings as _django_settings
+
+if _django_settings.configured:
+    _django_settings.AXES_ENABLED = os.environ["NETSAFE_AXES"] == "1"
+
 #: Public PDQ test images (see ../shared/testdata/pdq/README.md).
 PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"
 

@@ -49,6 +49,8 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 INSTALLED_APPS = [
+    # First, so that its registration/ templates replace the admin's.
+    "netsafe.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
-    "netsafe.web",
+    "django.forms",
     "netsafe.accounts",
     "netsafe.audit",
     "netsafe.casework",
@@ -92,9 +94,19 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "netsafe.web.context_processors.shell",
             ],
         },
     },
+]
+
+# Forms render as GOV.UK components (labels, hints, inline errors).
+FORM_RENDERER = "netsafe.web.forms.GovukFormRenderer"
+
+# The links in the menu under the header: each entry is the dotted path of a
+# function items(user) -> [(label, url), ...]; links appear in this order.
+NETSAFE_NAVIGATION = [
+    "netsafe.web.nav.items",
 ]
 
 

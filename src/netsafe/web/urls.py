@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("netsafe.accounts.urls")),
+    path("audit/", include("netsafe.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,49 @@
+"""The audit log pages: supervisors read their force's entries, administrators all."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from netsafe.accounts.roles import Role
+
+from .forms import AuditFilterForm
+from .models import AuditEntry
+from .recording import record
+
+PAGE_SIZE = 50
+
+
+def _readable_entries(user):
+    """The entries ``user`` may read; anyone but supervisors and administrators gets a 404."""
+    if not (user.is_superuser or user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)):
+        raise Http404("no audit log for this user")
+    return AuditEntry.objects.visible_to(user)
+
+
+@login_required
+def entry_list(request):
+    """The log, newest first, filtered and paginated; the reading itself is logged."""
+    entries = _readable_entries(request.user)
+    form = AuditFilterForm(request.GET or None, entries=entries)
+    filtered = form.filter(entries) if form.is_bound else entries
+    page = Paginator(filtered.order_by("-seq"), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)  # read before this reading is itself logged
+    record("view", AuditEntry, detail=request.GET.urlencode())
+    return render(request, "audit/list.html", {"filter_form": form, "page": page, "entries": shown})
+
+
+@login_required
+def entry_detail(request, seq: int):
+    """One entry with every changed field; the reading itself is logged."""
+    entry = get_object_or_404(_readable_entries(request.user), seq=seq)
+    record("view", entry)
+    changes = [
+        {"field": name, "old": values[0], "new": values[1]}
+        if isinstance(values, list) and len(values) == 2
+        else {"field": name, "old": None, "new": values}
+        for name, values in sorted(entry.changes.items())
+    ]
+    return render(request, "audit/detail.html", {"entry": entry, "changes": changes})
