@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "netsafe.accounts",
     "netsafe.audit",
     "netsafe.casework",
+    "netsafe.prevention",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ FORM_RENDERER = "netsafe.web.forms.GovukFormRenderer"
 # function items(user) -> [(label, url), ...]; links appear in this order.
 NETSAFE_NAVIGATION = [
     "netsafe.web.nav.items",
+    "netsafe.prevention.nav.items",
 ]
 
 

@@ -7,4 +7,6 @@ urlpatterns = [
     path("accounts/", include("netsafe.accounts.urls")),
     path("audit/", include("netsafe.audit.urls")),
     path("admin/", admin.site.urls),
+    path("prevention/", include("netsafe.prevention.urls")),
+    path("help/", include("netsafe.prevention.public_urls")),
 ]

@@ -1,0 +1,101 @@
+"""Forms for the helpline log: quick to fill in during or after a call."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .choices import Offer, Topic
+from .identifiers import generate_caller_code
+from .models import Contact, Escalation
+
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ContactForm(forms.ModelForm):
+    """Log one contact. Identifiers are refused by the model's validators, with the reason."""
+
+    topics = forms.MultipleChoiceField(
+        choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    offered = forms.MultipleChoiceField(
+        label="What was offered",
+        choices=Offer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "occurred_at",
+            "channel",
+            "caller_type",
+            "offending",
+            "region",
+            "heard_from",
+            "topics",
+            "offered",
+            "duration_minutes",
+            "caller_code",
+            "notes",
+        ]
+        widgets = {
+            "occurred_at": _DATETIME,
+            "channel": forms.RadioSelect,
+            "caller_type": forms.RadioSelect,
+            "offending": forms.RadioSelect,
+            "heard_from": forms.RadioSelect,
+            "duration_minutes": forms.NumberInput(attrs={"min": 0, "max": 600}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+        self.suggested_code = generate_caller_code()
+        self.fields["caller_code"].help_text = (
+            "Ask if they have a code. If not, you can give them this one: "
+            f"{self.suggested_code}. Never a name or a number that identifies them."
+        )
+
+    def clean_caller_code(self) -> str:
+        return (self.cleaned_data.get("caller_code") or "").strip().upper()
+
+
+class EscalationForm(forms.ModelForm):
+    """Record that a safeguarding escalation was made: when, to whom, about what concern."""
+
+    class Meta:
+        model = Escalation
+        fields = ["made_at", "concern", "made_to", "detail"]
+        widgets = {
+            "made_at": _DATETIME,
+            "concern": forms.RadioSelect,
+            "made_to": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("made_at", timezone.localtime().replace(second=0))
+
+
+class DeclareNationForm(forms.Form):
+    """The public site's optional question: where do you live?"""
+
+    nation = forms.ChoiceField(
+        label="Where do you live?",
+        help_text="Optional. It helps us know where help is needed. We do not keep anything "
+        "else about you.",
+        widget=forms.RadioSelect,
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .choices import Nation
+
+        super().__init__(*args, **kwargs)
+        self.fields["nation"].choices = [
+            (n.value, "Somewhere else" if n == Nation.UNKNOWN else n.label) for n in Nation
+        ]

@@ -1,0 +1,200 @@
+"""Keeping identifiers out of the helpline log.
+
+People call the helpline only because it is confidential, so nothing that
+could identify a caller may be written down: not in the notes, not in the
+returning-caller code, not in an escalation. :func:`find_identifiers` looks
+for the usual ways an identifier gets typed into a free-text box (phone
+numbers, e-mail addresses, postcodes, IP addresses, social-media handles,
+National Insurance numbers, vehicle registrations, "my name is ...", a date
+of birth) and :func:`refuse_identifiers` turns them into a clear validation
+error. It is a safety net for a hurried handler, not a guarantee: a name
+written without a cue ("spoke to Dave") cannot be told from any other word.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier found in a text: what kind, and where (0-based character offsets)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# "dave at example dot com" and "dave(at)example.com": the usual ways round a filter.
+_EMAIL_SPELT = re.compile(
+    r"\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*"
+    r"(?:com|net|org|co|uk|ac|gov|info|io|me)\b",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?[\s-]*[0-9][A-Z]{2}\b", re.IGNORECASE)
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,}")
+_NI_NUMBER = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)
+_VEHICLE = re.compile(r"\b[A-Z]{2}[0-9]{2}\s?[A-Z]{3}\b")
+# Seven or more digits in a run (spaces, dashes, dots and brackets between them)
+# is a phone, account or reference number far more often than anything else.
+_LONG_NUMBER = re.compile(r"(?<![\d])\+?\d(?:[\s().-]{0,2}\d){6,}")
+_NAME_CUE = re.compile(
+    r"\b(?:(?:my|his|her|their|the caller's|caller's)\s+name\s+is|name\s*:|named|"
+    r"(?:i am|i'm)\s+called)\s+[A-Z][a-z]+",
+    re.IGNORECASE,
+)
+_BIRTH_CUE = re.compile(r"\b(?:d\.?o\.?b\.?|date of birth|born on)\b", re.IGNORECASE)
+
+#: Kinds of identifier, most specific first (an overlap keeps the more specific).
+_KIND_LABELS = {
+    "email": "an e-mail address",
+    "ip": "an IP address",
+    "ni-number": "a National Insurance number",
+    "postcode": "a postcode",
+    "vehicle": "a vehicle registration",
+    "handle": "a social media handle",
+    "name": "a name",
+    "birth": "a date of birth",
+    "phone": "a phone number",
+    "long-number": "a long number (phone, account or reference number)",
+}
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Every identifier-like span in ``text``, in order of position (overlaps removed)."""
+    if not text:
+        return []
+    found: list[Finding] = []
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
+        found.append(Finding("phone", match.start, match.end))
+    simple = [
+        ("email", _EMAIL),
+        ("email", _EMAIL_SPELT),
+        ("postcode", _POSTCODE),
+        ("handle", _HANDLE),
+        ("ni-number", _NI_NUMBER),
+        ("vehicle", _VEHICLE),
+        ("long-number", _LONG_NUMBER),
+        ("name", _NAME_CUE),
+        ("birth", _BIRTH_CUE),
+    ]
+    for kind, pattern in simple:
+        found.extend(Finding(kind, m.start(), m.end()) for m in pattern.finditer(text))
+    for pattern in (_IPV4, _IPV6):
+        for m in pattern.finditer(text):
+            try:
+                ipaddress.ip_address(m.group())
+            except ValueError:
+                continue
+            found.append(Finding("ip", m.start(), m.end()))
+    # Keep the first (most specific) finding where spans overlap: an IP address
+    # is not also reported as a long number, an e-mail not also as a handle.
+    priority = {kind: i for i, kind in enumerate(_KIND_LABELS)}
+    found.sort(key=lambda f: (f.start, priority[f.kind]))
+    kept: list[Finding] = []
+    for finding in found:
+        if kept and finding.start < kept[-1].end:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def describe(findings: list[Finding]) -> str:
+    """A sentence naming what was found and where, without repeating the identifier."""
+    parts = []
+    for f in findings:
+        parts.append(f"{_KIND_LABELS[f.kind]} (at character {f.start + 1})")
+    return "; ".join(parts)
+
+
+def refuse_identifiers(value: str) -> None:
+    """Validator: refuse text that holds anything that could identify a caller."""
+    findings = find_identifiers(value or "")
+    if findings:
+        raise ValidationError(
+            "This must not identify anyone. Remove %(what)s. The helpline log never "
+            "holds a name, phone number, e-mail, postcode, address or similar identifier.",
+            code="identifier",
+            params={"what": describe(findings)},
+        )
+
+
+CALLER_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+
+
+def validate_caller_code(value: str) -> None:
+    """Validator for a returning-caller code: a short word-and-number, never an identifier."""
+    if not value:
+        return
+    if not 3 <= len(value) <= 20:
+        raise ValidationError("A caller code has 3 to 20 characters.", code="caller-code")
+    if not CALLER_CODE.match(value):
+        raise ValidationError(
+            "A caller code uses capital letters, digits and single hyphens only, e.g. OAK-42.",
+            code="caller-code",
+        )
+    if sum(c.isdigit() for c in value) > 4:
+        # Longer numbers are how phone numbers, dates of birth and account numbers sneak in.
+        raise ValidationError(
+            "A caller code may hold at most 4 digits: it must not be a phone number, "
+            "date of birth or any other number that identifies the caller.",
+            code="caller-code",
+        )
+    refuse_identifiers(value)
+
+
+#: Words for returning-caller codes: plain, easy to say on the phone, about nobody.
+CODE_WORDS = [
+    "ASH",
+    "BIRCH",
+    "CEDAR",
+    "ELM",
+    "FIR",
+    "HAZEL",
+    "HOLLY",
+    "LARCH",
+    "MAPLE",
+    "OAK",
+    "PINE",
+    "ROWAN",
+    "WILLOW",
+    "YEW",
+    "ALDER",
+    "HERON",
+    "KESTREL",
+    "LINNET",
+    "MERLIN",
+    "OWL",
+    "PLOVER",
+    "RAVEN",
+    "ROBIN",
+    "SWIFT",
+    "WREN",
+    "TERN",
+    "FINCH",
+    "LARK",
+    "RIVER",
+    "BROOK",
+    "CLIFF",
+    "DUNE",
+    "FERN",
+    "HEATH",
+    "MOSS",
+    "REED",
+    "STONE",
+    "VALE",
+]
+
+
+def generate_caller_code() -> str:
+    """A fresh returning-caller code to give a caller, e.g. ``ROWAN-47``."""
+    return f"{secrets.choice(CODE_WORDS)}-{secrets.randbelow(90) + 10}"

@@ -1,0 +1,14 @@
+"""The public self-help site, under ``/help/``."""
+
+from django.urls import path
+
+from . import public_views
+
+app_name = "selfhelp"
+
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("where/", public_views.declare_nation, name="declare"),
+    path("<slug:module_slug>/", public_views.module_view, name="module"),
+    path("<slug:module_slug>/<slug:page_slug>/", public_views.page_view, name="page"),
+]

@@ -1,0 +1,68 @@
+"""The public self-help site: no log-in, no cookies, no IP addresses; counted anonymously."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .choices import Nation
+from .conf import helpline
+from .counting import count_visit
+from .forms import DeclareNationForm
+from .selfhelp import MODULES, module
+
+
+def _page(request, template: str, context: dict, status: int = 200):
+    count_visit(request)
+    context = {"helpline": helpline(), "modules": MODULES, **context}
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def index(request):
+    """The front page: who the site is for, the modules, and the optional "where" question."""
+    return _page(
+        request,
+        "selfhelp/index.html",
+        {"form": DeclareNationForm(), "said": request.GET.get("said") == "1"},
+    )
+
+
+@require_GET
+def module_view(request, module_slug: str):
+    """A module's contents page."""
+    found = module(module_slug)
+    if found is None:
+        raise Http404("No such module.")
+    return _page(request, "selfhelp/module.html", {"module": found})
+
+
+@require_GET
+def page_view(request, module_slug: str, page_slug: str):
+    """One self-help page, with links to the pages before and after it."""
+    found = module(module_slug)
+    page = found.page(page_slug) if found else None
+    if page is None:
+        raise Http404("No such page.")
+    before, after = found.neighbours(page)
+    return _page(
+        request,
+        "selfhelp/page.html",
+        {"module": found, "page": page, "before": before, "after": after},
+    )
+
+
+# No CSRF token: it would need a cookie, and the form changes nothing but a count
+# that any visitor can raise by visiting anyway.
+@csrf_exempt
+@require_POST
+def declare_nation(request):
+    """Count the visitor once this day and month in the nation they chose (optional)."""
+    form = DeclareNationForm(request.POST)
+    if not form.is_valid():
+        return _page(request, "selfhelp/index.html", {"form": form, "said": False}, status=400)
+    count_visit(request, Nation(form.cleaned_data["nation"]).value)
+    return redirect(reverse("selfhelp:index") + "?said=1")
