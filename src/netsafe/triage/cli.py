@@ -1,0 +1,298 @@
+"""``netsafe triage``: scan evidence, match hash lists, export VICS."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+from rich.text import Text
+
+from netsafe.triage.hashsets import (
+    DEFAULT_VICS_CATEGORIES,
+    HashEntry,
+    HashSetError,
+    detect_format,
+    parse_categories,
+)
+from netsafe.triage.hashsets.hashlist import HashListFormat
+from netsafe.triage.hashsets.vics import VicsFormat
+from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex, Match, Query
+from netsafe.triage.report import counted_category
+from netsafe.triage.scan import (
+    Progress,
+    ScanError,
+    ScanInterrupted,
+    ScanOptions,
+    load_hashsets,
+    scan,
+)
+
+app = typer.Typer(
+    help="Device triage: hash, type and match every file of seized evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_DEFAULT_CATEGORIES = ",".join(f"{k}={v}" for k, v in DEFAULT_VICS_CATEGORIES.items())
+_err = Console(stderr=True)
+CORES = os.cpu_count() or 1
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line on stderr and give the exit status for unusable input (2)."""
+    typer.echo(f"netsafe triage: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _categories(spec: str) -> dict[int, str]:
+    try:
+        return parse_categories(spec)
+    except ValueError as exc:
+        raise fail(f"--vics-categories: {exc}") from None
+
+
+class _Rate(ProgressColumn):
+    """Files per second and megabytes per second."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        files = task.fields.get("files", 0) - task.fields.get("start_files", 0)
+        mb = (task.completed - task.fields.get("start_bytes", 0)) / 1e6
+        if elapsed <= 0:
+            return Text("")
+        return Text(
+            f"{files / elapsed:,.0f} files/s {mb / elapsed:,.1f} MB/s", style="progress.data.speed"
+        )
+
+
+class RichBar(Progress):
+    """A Rich progress bar on stderr: files, files/s, MB/s and time left."""
+
+    def __init__(self) -> None:
+        self._bar = RichProgress(
+            TextColumn("[bold]triage"),
+            BarColumn(),
+            TextColumn("{task.fields[files]:,}/{task.fields[total_files]:,} files"),
+            _Rate(),
+            TimeRemainingColumn(),
+            console=_err,
+            transient=False,
+        )
+        self._task = None
+
+    def start(self, files: int, nbytes: int, done_files: int, done_bytes: int) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task(
+            "scan",
+            total=max(nbytes, 1),
+            completed=done_bytes,
+            files=done_files,
+            total_files=files,
+            start_files=done_files,
+            start_bytes=done_bytes,
+        )
+
+    def advance(self, files: int, nbytes: int) -> None:
+        task = self._bar.tasks[0]
+        self._bar.update(self._task, advance=nbytes, files=task.fields["files"] + files)
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+Evidence = Annotated[
+    list[Path], typer.Argument(help="Folders, disk images, E01 images, ZIP/TAR archives.")
+]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Output folder (created; must be empty unless --resume).")
+]
+HashSets = Annotated[
+    list[Path],
+    typer.Option("--hashset", help="A hash set (VICS, CSV, NSRL, hash list); repeatable."),
+]
+Workers = Annotated[
+    int, typer.Option("--workers", help="Local worker processes (default: all cores).")
+]
+Resume = Annotated[bool, typer.Option("--resume", help="Continue an interrupted scan in --out.")]
+MaxDistance = Annotated[
+    int, typer.Option("--max-distance", help="Largest PDQ Hamming distance that is a match.")
+]
+Categories = Annotated[
+    str,
+    typer.Option(
+        "--vics-categories",
+        help="VICS category numbers and labels (UK sets: 0=non-pertinent,1=A,2=B,3=C).",
+    ),
+]
+
+
+@app.command("scan")
+def scan_command(
+    evidence: Evidence,
+    out: OutDir,
+    hashset: HashSets = [],  # noqa: B006 - Typer reads the default, never mutates it
+    workers: Workers = CORES,
+    resume: Resume = False,
+    max_distance: MaxDistance = DEFAULT_MAX_DISTANCE,
+    vics_categories: Categories = _DEFAULT_CATEGORIES,
+) -> None:
+    """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out."""
+    options = ScanOptions(
+        evidence=list(evidence),
+        out=out,
+        hashsets=list(hashset),
+        workers=workers,
+        resume=resume,
+        max_distance=max_distance,
+        categories=_categories(vics_categories),
+    )
+    bar = RichBar()
+    try:
+        report = scan(options, bar)
+    except ScanError as exc:
+        raise fail(str(exc)) from None
+    except ScanInterrupted:
+        bar.stop()
+        argv = (
+            ["netsafe", "triage", *sys.argv[sys.argv.index("triage") + 1 :]]
+            if "triage" in sys.argv
+            else []
+        )
+        again = shlex.join([*argv, "--resume"] if argv and "--resume" not in argv else argv)
+        typer.echo(
+            f"Interrupted; everything finished so far is kept in {out}. Resume with:\n  {again}",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    finally:
+        bar.stop()
+    for ev in report["evidence"]:
+        s, p = ev["summary"], ev["priority"]
+        cats = ", ".join(f"{k}: {v['files']}" for k, v in s["categories"].items()) or "none"
+        typer.echo(
+            f"{ev['path']}: {s['files']} files, {s['errors']} errors, {s['known']} known, "
+            f"matches {s['matches']['exact']} exact / {s['matches']['perceptual']} perceptual "
+            f"(categories {cats}); priority {p['band']} ({p['score']})"
+        )
+    typer.echo(f"Report: {out / 'report.html'}")
+
+
+def _read_queries(path: Path, categories: dict[int, str]) -> list[tuple[str, Query]]:
+    """Queries from a hash-set file, or bare hashes one a line (64 hex digits: SHA-256 or PDQ)."""
+    try:
+        fmt = detect_format(path)
+        entries = list(fmt.read(path, categories))
+    except HashSetError as exc:
+        raise fail(str(exc)) from None
+    queries = []
+    for e in entries:
+        bare = isinstance(fmt, HashListFormat) and e.id in (e.md5, e.sha1, e.sha256)
+        pdq = e.pdq or (e.sha256 if bare else None)
+        label = e.id or e.md5 or e.sha1 or e.sha256 or e.pdq or ""
+        queries.append((label, Query(e.md5, e.sha1, e.sha256, pdq, None)))
+    return queries
+
+
+@app.command("match")
+def match_command(
+    queries: Annotated[Path, typer.Argument(help="Hashes one a line, or any hash-set file.")],
+    hashset: Annotated[
+        list[Path], typer.Option("--hashset", help="Hash set to match; repeatable.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    max_distance: MaxDistance = DEFAULT_MAX_DISTANCE,
+    vics_categories: Categories = _DEFAULT_CATEGORIES,
+) -> None:
+    """Match hashes against hash sets without evidence.
+
+    Writes one CSV row per (query, matching entry): query,hashset,entry_id,kind,category,distance.
+    """
+    categories = _categories(vics_categories)
+    if not queries.is_file():
+        raise fail(f"queries file not found: {queries}")
+    try:
+        sets = load_hashsets(hashset, categories)
+    except ScanError as exc:
+        raise fail(str(exc)) from None
+    pairs = _read_queries(queries, categories)
+    index = HashIndex(sets)
+    verdicts = index.lookup([q for _, q in pairs], max_distance)
+    rows = 0
+    try:
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(("query", "hashset", "entry_id", "kind", "category", "distance"))
+            for (label, _), verdict in zip(pairs, verdicts, strict=True):
+                for m in verdict.matches:
+                    writer.writerow(
+                        (label, m.hashset, m.entry_id or "", m.kind, m.category or "", m.distance)
+                    )
+                    rows += 1
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"{len(pairs)} queries, {rows} matches written to {out}")
+
+
+@app.command("export-vics")
+def export_vics_command(
+    scan_dir: Annotated[Path, typer.Argument(help="The --out folder of a finished scan.")],
+    out: Annotated[Path, typer.Option("--out", help="VICS 2.0 JSON file to write.")],
+    vics_categories: Categories = _DEFAULT_CATEGORIES,
+) -> None:
+    """Write the scan's images and videos, matched and unmatched, as VICS 2.0 JSON."""
+    categories = _categories(vics_categories)
+    files = scan_dir / "files.jsonl"
+    if not files.is_file():
+        raise fail(f"no files.jsonl in {scan_dir}: is it the --out folder of a finished scan?")
+    entries: dict[tuple, HashEntry] = {}
+    with open(files, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise fail(f"{files}:{number}: not JSON") from None
+            kind = row.get("type") or ""
+            if not (kind.startswith("image/") or kind.startswith("video/")) or not row.get("md5"):
+                continue
+            key = (row["md5"], row["sha1"])
+            if key in entries:
+                continue
+            matches = [
+                Match(m["kind"], m["hashset"], m["distance"], m["category"], m["entry_id"])
+                for m in row["matches"]
+            ]
+            category = counted_category(matches)
+            if category is None and row.get("known"):
+                category = DEFAULT_VICS_CATEGORIES[0]
+            entries[key] = HashEntry(
+                id=str(len(entries) + 1),
+                md5=row["md5"],
+                sha1=row["sha1"],
+                sha256=row["sha256"],
+                pdq=row["pdq"] if (row.get("pdq_quality") or 0) >= 50 else None,
+                category=category,
+                size=row["size"],
+                path=row["path"],
+            )
+    try:
+        VicsFormat().write(entries.values(), out, categories)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"{len(entries)} media written to {out}")

@@ -1,0 +1,122 @@
+"""MD5, SHA-1 and SHA-256 in one read pass, and the type of a file from its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import lzma
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import magic
+import numpy as np
+
+#: Read size: large blocks keep the per-call overhead of three digests negligible.
+BLOCK = 4 << 20
+#: How much of the start of a file libmagic sees.
+MAGIC_BYTES = 256 << 10
+#: Content kept for decoding (images, archives) stays in memory up to this size.
+SPOOL_IN_MEMORY = 64 << 20
+
+#: What reading a file, or a member of an archive, can raise: each becomes a per-file error.
+READ_ERRORS = (
+    OSError,
+    EOFError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+)
+
+_magic: magic.Magic | None = None
+
+
+def file_type(head: bytes) -> str:
+    """The MIME type of content starting with ``head`` (libmagic), e.g. ``image/jpeg``."""
+    global _magic
+    if not head:
+        return "application/x-empty"
+    if _magic is None:
+        _magic = magic.Magic(mime=True)
+    try:
+        return _magic.from_buffer(head[:MAGIC_BYTES])
+    except magic.MagicException:
+        return "application/octet-stream"
+
+
+def entropy(data: bytes) -> float:
+    """Shannon entropy in bits per byte (8.0 for random or encrypted data)."""
+    if not data:
+        return 0.0
+    counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+    p = counts[counts > 0] / len(data)
+    return float(-(p * np.log2(p)).sum())
+
+
+@dataclass
+class Digests:
+    """What one pass over a file's bytes gives."""
+
+    md5: str
+    sha1: str
+    sha256: str
+    size: int
+    type: str
+    head: bytes
+    #: The whole content, kept when ``keep(type)`` asked for it (rewound to 0).
+    content: BinaryIO | None = None
+    #: Why reading stopped early, if it did (the digests then cover what was read).
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def digest_stream(stream: BinaryIO, keep: Callable[[str], bool] = lambda _t: False) -> Digests:
+    """Hash ``stream`` to its end into all three digests, typing it from its first block.
+
+    When ``keep(type)`` is true the content is also spooled (memory, then a
+    temporary file) so that it can be decoded without reading the evidence again.
+    """
+    md5, sha1, sha256 = hashlib.md5(), hashlib.sha1(), hashlib.sha256()
+    size = 0
+    error = None
+    try:
+        head = stream.read(BLOCK) or b""
+    except READ_ERRORS as exc:
+        head, error = b"", _read_error(exc)
+    kind = file_type(head)
+    spool = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) if keep(kind) else None  # noqa: SIM115
+    block = head
+    while block:
+        md5.update(block)
+        sha1.update(block)
+        sha256.update(block)
+        if spool is not None:
+            spool.write(block)
+        size += len(block)
+        try:
+            block = stream.read(BLOCK)
+        except READ_ERRORS as exc:
+            error = _read_error(exc)
+            break
+    if spool is not None:
+        spool.seek(0)
+    return Digests(
+        md5.hexdigest(),
+        sha1.hexdigest(),
+        sha256.hexdigest(),
+        size,
+        kind,
+        head[:BLOCK],
+        spool,
+        error,
+    )
+
+
+def _read_error(exc: BaseException) -> str:
+    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"read error: {detail}"

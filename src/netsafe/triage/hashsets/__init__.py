@@ -1,0 +1,180 @@
+"""Hash sets: known-image sets (VICS, CSV) and known-file sets (NSRL, hash lists).
+
+Every format implements the small :class:`HashSetFormat` interface: recognise
+itself from the first bytes (``sniff``), read entries, write entries, and give
+examples (``get_examples``) that one contract test suite runs against every
+format. :func:`load_hashset` finds the format from the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar
+
+#: The Project VIC US profile's category numbers.
+DEFAULT_VICS_CATEGORIES: dict[int, str] = {
+    0: "non-pertinent",
+    1: "CAM",
+    2: "exploitive",
+    3: "CGI",
+    4: "comparison",
+}
+#: Category label that makes a file known rather than a match.
+NON_PERTINENT = "non-pertinent"
+
+_HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+class HashSetError(Exception):
+    """A hash set that cannot be read; the message says which file and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class HashEntry:
+    """One entry of a hash set. Hashes are lower-case hex or None."""
+
+    id: str | None = None
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    pdq: str | None = None
+    category: str | None = None
+    series: str | None = None
+    size: int | None = None
+    #: Where the file was found (VICS ``RelativeFilePath``), for exports of a scan.
+    path: str | None = None
+    #: A known-file set entry (NSRL): counted as known, never as a match.
+    known_file: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Whether a file with this entry's hash is a known (not pertinent) file."""
+        return self.known_file or self.category == NON_PERTINENT
+
+
+def clean_hash(value: object, kind: str, where: str) -> str | None:
+    """``value`` as lower-case hex of ``kind``; None when empty, HashSetError when malformed."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if len(text) != _HEX_LENGTHS[kind] or not _HEX.fullmatch(text):
+        raise HashSetError(
+            f"{where}: {kind} {str(value)[:80]!r} is not {_HEX_LENGTHS[kind]} hex digits"
+        )
+    return text
+
+
+def parse_categories(spec: str) -> dict[int, str]:
+    """``0=non-pertinent,1=CAM`` as ``{0: "non-pertinent", 1: "CAM"}`` (ValueError if malformed)."""
+    out: dict[int, str] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        number, sep, label = part.partition("=")
+        if not sep or not number.strip().isdigit() or not label.strip():
+            raise ValueError(f"category mapping {part.strip()!r} is not NUMBER=LABEL")
+        out[int(number)] = label.strip()
+    return out
+
+
+class HashSetFormat(ABC):
+    """One hash-set file format."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def sniff(self, head: bytes) -> bool:
+        """Whether a file starting with ``head`` (up to 64 KiB) is in this format."""
+
+    @abstractmethod
+    def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        """The entries of ``path``; :class:`HashSetError` naming the place when malformed."""
+
+    @abstractmethod
+    def write(
+        self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
+    ) -> None:
+        """Write ``entries`` to ``path`` in this format."""
+
+    @abstractmethod
+    def get_examples(self) -> list[HashEntry]:
+        """Entries this format represents faithfully: they must survive write then read."""
+
+
+def formats() -> list[HashSetFormat]:
+    """Every supported format, in the order they are tried when detecting."""
+    from netsafe.triage.hashsets.csvtable import CsvFormat
+    from netsafe.triage.hashsets.hashlist import HashListFormat
+    from netsafe.triage.hashsets.nsrl import NsrlFormat
+    from netsafe.triage.hashsets.vics import VicsFormat
+
+    return [NsrlFormat(), VicsFormat(), HashListFormat(), CsvFormat()]
+
+
+def detect_format(path: Path) -> HashSetFormat:
+    """The format of the hash set at ``path``, from its content."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 << 10)
+    except OSError as exc:
+        raise HashSetError(f"cannot read hash set {path}: {exc.strerror or exc}") from None
+    for fmt in formats():
+        if fmt.sniff(head):
+            return fmt
+    raise HashSetError(
+        f"{path}: not a hash set format netsafe reads "
+        "(VICS JSON, CSV with md5/sha1/sha256/pdq columns, NSRL RDS v3 SQLite, "
+        "md5sum/sha1sum/hashdeep)"
+    )
+
+
+@dataclass
+class HashSet:
+    """A loaded hash set: where it came from, its format, its entries."""
+
+    path: str
+    format: str
+    sha256: str
+    entries: list[HashEntry]
+
+    def describe(self) -> dict:
+        """The ``hashsets`` item of report.json."""
+        return {
+            "path": self.path,
+            "format": self.format,
+            "entries": len(self.entries),
+            "sha256": self.sha256,
+        }
+
+
+def load_hashset(path: str | Path, categories: Mapping[int, str] | None = None) -> HashSet:
+    """Read the hash set at ``path``, its format found from the content.
+
+    Raises :class:`HashSetError` when it is unusable.
+    """
+    p = Path(path)
+    fmt = detect_format(p)
+    entries = list(fmt.read(p, categories if categories is not None else DEFAULT_VICS_CATEGORIES))
+    return HashSet(str(p.resolve()), fmt.name, file_sha256(p), entries)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, so a report says exactly which hash set was used."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def with_id(entry: HashEntry, default: str) -> HashEntry:
+    """``entry`` with ``default`` as its id when it has none."""
+    return entry if entry.id else replace(entry, id=default)

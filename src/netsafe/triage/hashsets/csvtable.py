@@ -1,0 +1,72 @@
+"""CSV hash sets: a header naming any of md5, sha1, sha256, pdq, category, id, series."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
+
+COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series")
+_HASH_COLUMNS = ("md5", "sha1", "sha256", "pdq")
+
+
+def _header(line: str) -> tuple[str, list[str]] | None:
+    """The delimiter and lower-cased column names when ``line`` is a usable header."""
+    for delimiter in (",", ";"):
+        names = [n.strip().strip('"').lower() for n in line.split(delimiter)]
+        if any(n in _HASH_COLUMNS for n in names):
+            return delimiter, names
+    return None
+
+
+class CsvFormat(HashSetFormat):
+    """Comma- or semicolon-delimited, header names case-insensitive; categories as written."""
+
+    name = "csv"
+
+    def sniff(self, head: bytes) -> bool:
+        text = head.decode("utf-8-sig", "replace")
+        first = text.splitlines()[0] if text.strip() else ""
+        return _header(first) is not None
+
+    def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        with open(path, encoding="utf-8-sig", errors="backslashreplace", newline="") as fh:
+            found = _header(fh.readline())
+            if found is None:
+                raise HashSetError(f"{path}:1: header names none of md5, sha1, sha256, pdq")
+            delimiter, names = found
+            for number, row in enumerate(csv.reader(fh, delimiter=delimiter), 2):
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(names):
+                    raise HashSetError(
+                        f"{path}:{number}: {len(row)} fields, header has {len(names)}"
+                    )
+                values = dict(zip(names, (c.strip() for c in row), strict=True))
+                where = f"{path}:{number}"
+                yield HashEntry(
+                    id=values.get("id") or None,
+                    category=values.get("category") or None,
+                    series=values.get("series") or None,
+                    **{k: clean_hash(values.get(k), k, where) for k in _HASH_COLUMNS},
+                )
+
+    def write(
+        self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
+    ) -> None:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for e in entries:
+            writer.writerow([getattr(e, c) or "" for c in COLUMNS])
+        path.write_text(buf.getvalue(), encoding="utf-8")
+
+    def get_examples(self) -> list[HashEntry]:
+        return [
+            HashEntry(id="1", md5="0" * 31 + "1", sha1="a" * 40, category="A", series="s1"),
+            HashEntry(id="2", sha256="c" * 64, pdq="f8f8f0cee0f4a84f" * 4, category="C"),
+            HashEntry(id="3; with delimiter", pdq="0" * 64, category="B"),
+        ]

@@ -1,0 +1,73 @@
+"""PDQ perceptual hashes of images (the ``pdqhash`` package on Pillow-decoded pixels).
+
+Everything else calls :func:`pdq_of_image` / :func:`pdq_of_stream`, so that a
+faster hasher can take their place without changing callers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import BinaryIO
+
+import numpy as np
+import pdqhash
+from PIL import Image, UnidentifiedImageError
+
+#: Hashes below this quality are kept in the output but never used for matching
+#: (the PDQ authors' threshold: such images are too featureless to compare).
+MIN_QUALITY = 50
+#: JPEGs are decoded at a reduced DCT scale no smaller than this; PDQ itself
+#: reduces every image to 64x64, so the hash moves by a few bits at most.
+DRAFT_SIZE = 512
+
+
+class PerceptualError(Exception):
+    """The image could not be decoded (corrupt, truncated, decompression bomb)."""
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """PDQ's 256 bits as 64 hex digits, most significant bit first (the reference layout)."""
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def pdq_of_image(img: Image.Image) -> tuple[str | None, int]:
+    """The PDQ hash (64 hex) and quality (0-100) of a decoded image; ``(None, 0)`` if empty."""
+    if img.width == 0 or img.height == 0:
+        return None, 0
+    if img.mode != "RGB":
+        img = _to_rgb(img)
+    bits, quality = pdqhash.compute(np.asarray(img))
+    return bits_to_hex(bits), int(quality)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    # Modes Pillow cannot convert to RGB directly (I, F, I;16) go through 8-bit L.
+    try:
+        return img.convert("RGB")
+    except ValueError:
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        scaled = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else arr * 0
+        return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
+
+
+def pdq_of_stream(stream: BinaryIO) -> tuple[str | None, int]:
+    """Decode an image from ``stream`` and hash it; :class:`PerceptualError` when it cannot be.
+
+    JPEGs are decoded at reduced size (Pillow ``draft``); a decompression bomb
+    (more pixels than ``Image.MAX_IMAGE_PIXELS``) is an error.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(stream) as img:
+                if img.format == "JPEG":
+                    img.draft("RGB", (DRAFT_SIZE, DRAFT_SIZE))
+                img.load()
+                return pdq_of_image(img)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PerceptualError(f"decompression bomb: {exc}") from None
+        except UnidentifiedImageError:
+            raise PerceptualError("image format not decodable") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise PerceptualError(f"image not decodable: {exc}") from None

@@ -1,0 +1,372 @@
+"""The scan's outputs: files.jsonl, files.csv, report.json and report.html.
+
+Everything here is computed from the result store in a fixed order, so a
+resumed scan writes the same files as an uninterrupted one (only ``started``
+and ``finished`` in report.json tell them apart).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from netsafe import __version__
+from netsafe.triage.hashsets import HashSet
+from netsafe.triage.index import HashIndex, Match, Query, Verdict
+from netsafe.triage.indicators import IndicatorScan, Rule
+from netsafe.triage.priority import assess
+from netsafe.triage.work import RECORD_FIELDS
+
+SCHEMA = "netsafe.triage-report/1"
+CSV_FIELDS = (
+    *RECORD_FIELDS,
+    "known",
+    "match_kind",
+    "category",
+    "distance",
+    "hashsets",
+    "matches",
+    "error",
+)
+UNCATEGORISED = "uncategorised"
+_BATCH = 4096
+
+
+@dataclass
+class EvidenceInfo:
+    """What the report says about one evidence item besides its files."""
+
+    path: str
+    kind: str
+    integrity: dict
+    errors: list[str] = field(default_factory=list)
+    volume_signatures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def file_row(rec: dict, verdict: Verdict) -> dict:
+    """One files.jsonl object: the record's fields, ``known``, ``matches`` and ``error``."""
+    row = {k: rec.get(k) for k in RECORD_FIELDS}
+    row["known"] = verdict.known
+    row["matches"] = [m.as_dict() for m in verdict.matches]
+    row["error"] = rec.get("error")
+    return row
+
+
+def counted_matches(matches: list[Match]) -> list[Match]:
+    """The matches a file is counted under: its exact ones if any, else its perceptual ones."""
+    exact = [m for m in matches if m.kind == "exact"]
+    return exact or matches
+
+
+def counted_category(matches: list[Match]) -> str | None:
+    """The one category a matched file counts in (the most severe label, A before B before C)."""
+    counted = counted_matches(matches)
+    if not counted:
+        return None
+    if counted[0].kind == "perceptual":
+        # The closest perceptual match decides.
+        best = min(counted, key=lambda m: (m.distance, m.category or "~"))
+        return best.category or UNCATEGORISED
+    return min((m.category or "~") for m in counted).replace("~", UNCATEGORISED)
+
+
+class Summary:
+    """Counts for one evidence item, accumulated row by row."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.files = self.bytes = self.images = self.videos = 0
+        self.deleted = self.errors = self.known = self.exact = self.perceptual = 0
+        self.deleted_matches = self.unknown_images = 0
+        self.categories: dict[str, dict] = {}
+        self._unique: dict[str, set[str]] = {}
+        self.indicators = IndicatorScan(rules)
+        self.error_rows: list[tuple[str, str]] = []
+
+    def add(self, rec: dict, row: dict, matches: list[Match]) -> None:
+        """Count one file."""
+        self.files += 1
+        self.bytes += row["size"] or 0
+        kind = row["type"] or ""
+        self.images += kind.startswith("image/")
+        self.videos += kind.startswith("video/")
+        self.deleted += bool(row["deleted"])
+        if row["error"]:
+            self.errors += 1
+            self.error_rows.append((row["path"], row["error"]))
+        self.known += bool(row["known"])
+        category = counted_category(matches)
+        if category is not None:
+            if matches[0].kind == "exact":
+                self.exact += 1
+            else:
+                self.perceptual += 1
+            self.deleted_matches += bool(row["deleted"])
+            c = self.categories.setdefault(category, {"files": 0, "unique": 0})
+            c["files"] += 1
+            self._unique.setdefault(category, set()).add(row["sha1"] or row["path"])
+            c["unique"] = len(self._unique[category])
+        elif kind.startswith("image/") and not row["known"]:
+            self.unknown_images += 1
+        self.indicators.observe(rec)
+
+    def as_dict(self) -> dict:
+        """The ``summary`` object of report.json."""
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "images": self.images,
+            "videos": self.videos,
+            "deleted": self.deleted,
+            "errors": self.errors,
+            "known": self.known,
+            "matches": {"exact": self.exact, "perceptual": self.perceptual},
+            "categories": {k: self.categories[k] for k in sorted(self.categories)},
+            "indicators": self.indicators.results(),
+        }
+
+
+def with_verdicts(
+    records: Iterable[dict], index: HashIndex, max_distance: int
+) -> Iterator[tuple[dict, Verdict]]:
+    """Each record with its look-up result, looked up in batches."""
+    it = iter(records)
+    while batch := list(islice(it, _BATCH)):
+        queries = [
+            Query(r.get("md5"), r.get("sha1"), r.get("sha256"), r.get("pdq"), r.get("pdq_quality"))
+            for r in batch
+        ]
+        yield from zip(batch, index.lookup(queries, max_distance), strict=True)
+
+
+def csv_row(row: dict) -> list:
+    """A files.jsonl object flattened for files.csv."""
+    matches = [
+        Match(m["kind"], m["hashset"], m["distance"], m["category"], m["entry_id"])
+        for m in row["matches"]
+    ]
+    counted = counted_matches(matches)
+    out = []
+    for name in CSV_FIELDS:
+        if name == "match_kind":
+            value = counted[0].kind if counted else ""
+        elif name == "category":
+            value = counted_category(matches) or ""
+        elif name == "distance":
+            value = min(m.distance for m in counted) if counted else ""
+        elif name == "hashsets":
+            value = ";".join(sorted({m.hashset for m in matches}))
+        elif name == "matches":
+            value = len(matches)
+        else:
+            value = row[name]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out.append("" if value is None else value)
+    return out
+
+
+def write_outputs(
+    out: Path,
+    evidence: list[EvidenceInfo],
+    records_of,
+    index: HashIndex,
+    hashsets: list[HashSet],
+    rules: list[Rule],
+    max_distance: int,
+    started: str,
+    finished: str,
+) -> dict:
+    """Write the four outputs into ``out`` and return the report.json object.
+
+    ``records_of(i)`` yields the stored records of evidence ``i`` in output order.
+    """
+    report_evidence = []
+    summaries = []
+    with (
+        open(out / "files.jsonl", "w", encoding="utf-8", newline="\n") as jl,
+        open(out / "files.csv", "w", encoding="utf-8", newline="") as cf,
+    ):
+        writer = csv.writer(cf, lineterminator="\n")
+        writer.writerow(CSV_FIELDS)
+        for i, ev in enumerate(evidence):
+            summary = Summary(rules)
+            for path, signature in ev.volume_signatures:
+                summary.indicators.observe_volume(path, signature)
+            for rec, verdict in with_verdicts(records_of(i), index, max_distance):
+                row = file_row(rec, verdict)
+                jl.write(json.dumps(row, ensure_ascii=False) + "\n")
+                writer.writerow(csv_row(row))
+                summary.add(rec, row, verdict.matches)
+            s = summary.as_dict()
+            item = {
+                "path": ev.path,
+                "kind": ev.kind,
+                "integrity": ev.integrity,
+                "summary": s,
+                "priority": assess(s, summary.deleted_matches, summary.unknown_images),
+                "errors": ev.errors,
+            }
+            report_evidence.append(item)
+            summaries.append(summary)
+    report = {
+        "schema": SCHEMA,
+        "tool": {"name": "netsafe", "version": __version__},
+        "started": started,
+        "finished": finished,
+        "hashsets": [hs.describe() for hs in hashsets],
+        "max_distance": max_distance,
+        "evidence": report_evidence,
+    }
+    (out / "report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    (out / "report.html").write_text(render_html(report, summaries), "utf-8")
+    return report
+
+
+# --- report.html -------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c;max-width:72rem}
+h1{font-size:1.6rem}
+h2{font-size:1.3rem;border-top:4px solid #1d70b8;padding-top:.6rem;margin-top:2rem}
+h3{font-size:1.05rem;margin-top:1.2rem}table{border-collapse:collapse;margin:.4rem 0 1rem}
+th,td{border-bottom:1px solid #b1b4b6;padding:.3rem .8rem;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums}.band{font-weight:bold;padding:.1rem .5rem}
+.high{background:#d4351c;color:#fff}.medium{background:#f47738;color:#0b0c0c}.low{background:#00703c;color:#fff}
+code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
+"""
+_UK_CATEGORIES = ("A", "B", "C")
+_MAX_ERROR_ROWS = 200
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _table(
+    head: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int] | None = None
+) -> str:
+    numeric = numeric or set()
+    th = "".join(f"<th scope='col'>{_e(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='n'>{_e(c)}</td>" if i in numeric else f"<td>{_e(c)}</td>"
+            for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(report: dict, summaries: list[Summary]) -> str:
+    """report.html: per device the priority, the category table, known files, indicators, errors."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>NetSafe triage report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>NetSafe triage report</h1>",
+        f"<p class='muted'>netsafe {_e(report['tool']['version'])}; "
+        f"started {_e(report['started'])}, finished {_e(report['finished'])}; "
+        f"PDQ match distance at most {_e(report['max_distance'])}.</p>",
+        "<h2>Hash sets</h2>",
+        _table(
+            ("Path", "Format", "Entries", "SHA-256"),
+            ((h["path"], h["format"], h["entries"], h["sha256"]) for h in report["hashsets"]),
+            {2},
+        )
+        if report["hashsets"]
+        else "<p>No hash sets were given: nothing could be matched.</p>",
+    ]
+    for ev, summary in zip(report["evidence"], summaries, strict=True):
+        s, p = ev["summary"], ev["priority"]
+        integrity = ev["integrity"]
+        if integrity["verified"] is None:
+            integ = "no stored hash to verify"
+        elif integrity["verified"]:
+            integ = f"verified: stored MD5 {integrity['stored_md5']} equals the computed one"
+        else:
+            integ = (
+                f"NOT verified: stored MD5 {integrity['stored_md5']}, computed "
+                f"{integrity['computed_md5'] or 'none'} {integrity.get('error') or ''}"
+            )
+        parts += [
+            f"<h2>{_e(ev['path'])}</h2>",
+            f"<p>Kind: {_e(ev['kind'])}. Integrity: {_e(integ)}.</p>",
+            f"<p>Priority: <span class='band {_e(p['band'])}'>{_e(p['band'])}</span> "
+            f"(score {_e(p['score'])})</p><ul>",
+            *(f"<li>{_e(r)}</li>" for r in p["reasons"]),
+            "</ul><h3>Indecent images by category</h3>",
+        ]
+        cats = dict.fromkeys(_UK_CATEGORIES) | dict.fromkeys(s["categories"])
+        rows = [
+            (
+                label,
+                s["categories"].get(label, {}).get("files", 0),
+                s["categories"].get(label, {}).get("unique", 0),
+            )
+            for label in cats
+        ]
+        parts.append(_table(("Category", "Files", "Unique (by SHA-1)"), rows, {1, 2}))
+        parts.append(
+            f"<p>Matched exactly: {s['matches']['exact']}; perceptually only: "
+            f"{s['matches']['perceptual']}.</p>"
+        )
+        parts.append("<h3>Files</h3>")
+        parts.append(
+            _table(
+                ("Files", "Bytes", "Images", "Videos", "Deleted", "Known files", "Errors"),
+                [
+                    (
+                        s["files"],
+                        s["bytes"],
+                        s["images"],
+                        s["videos"],
+                        s["deleted"],
+                        s["known"],
+                        s["errors"],
+                    )
+                ],
+                set(range(7)),
+            )
+        )
+        parts.append("<h3>Indicators</h3>")
+        if s["indicators"]:
+            parts.append(
+                _table(
+                    ("Indicator", "What", "Paths"),
+                    (
+                        (
+                            i["name"],
+                            i["description"],
+                            "; ".join(i["paths"][:10]) + (" …" if i["count"] > 10 else ""),
+                        )
+                        for i in s["indicators"]
+                    ),
+                )
+            )
+        else:
+            parts.append("<p>None found.</p>")
+        if ev["errors"]:
+            parts.append("<h3>Evidence problems</h3><ul>")
+            parts += [f"<li>{_e(x)}</li>" for x in ev["errors"]]
+            parts.append("</ul>")
+        parts.append(f"<h3>Files that could not be read or decoded ({s['errors']})</h3>")
+        if summary.error_rows:
+            shown = summary.error_rows[:_MAX_ERROR_ROWS]
+            parts.append(_table(("Path", "Error"), shown))
+            if len(summary.error_rows) > len(shown):
+                parts.append(
+                    f"<p>… and {len(summary.error_rows) - len(shown)} more in files.csv.</p>"
+                )
+        else:
+            parts.append("<p>None.</p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,291 @@
+"""A triage scan: open the evidence, split it into work units, run them on worker
+processes, keep results in the store, and write the outputs.
+
+Interrupted scans continue with ``resume=True``: stored entries are skipped and
+the outputs are written from the store, so they equal those of a scan that was
+never interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
+from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex
+from netsafe.triage.indicators import load_rules
+from netsafe.triage.report import EvidenceInfo, write_outputs
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
+from netsafe.triage.sources.archive import Limits
+from netsafe.triage.store import STORE_NAME, ResultStore
+from netsafe.triage.work import UnitResult, WorkUnit, empty_record, process_unit
+
+#: A unit holds up to this many files or bytes, so progress is smooth and a kill loses little.
+UNIT_FILES = 64
+UNIT_BYTES = 64 << 20
+#: Commit the store at least this often (seconds).
+COMMIT_EVERY = 1.0
+
+
+class ScanError(Exception):
+    """Unusable arguments or evidence: the message is one line for the examiner."""
+
+
+class ScanInterrupted(Exception):
+    """The scan was stopped (Ctrl-C); what was done is stored and ``--resume`` continues it."""
+
+
+class Progress:
+    """Receives progress; the command line shows it with Rich, the library ignores it."""
+
+    def start(self, files: int, nbytes: int, done_files: int, done_bytes: int) -> None:
+        """The totals are known (and how much a resumed scan had already done)."""
+
+    def advance(self, files: int, nbytes: int) -> None:
+        """Some more files were processed."""
+
+
+@dataclass
+class ScanOptions:
+    """Everything a scan needs; the command line builds one from its arguments."""
+
+    evidence: list[Path]
+    out: Path
+    hashsets: list[Path] = field(default_factory=list)
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    resume: bool = False
+    max_distance: int = DEFAULT_MAX_DISTANCE
+    categories: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_VICS_CATEGORIES))
+    limits: Limits = field(default_factory=Limits)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def prepare_out(out: Path, resume: bool) -> None:
+    """Create ``out``; refuse a non-empty one unless resuming a scan that is there."""
+    if out.exists() and not out.is_dir():
+        raise ScanError(f"--out {out} exists and is not a folder")
+    if resume:
+        if not (out / STORE_NAME).is_file():
+            raise ScanError(f"--resume: no interrupted scan in {out} (no {STORE_NAME})")
+        return
+    if out.is_dir() and any(out.iterdir()):
+        raise ScanError(
+            f"--out {out} is not empty: choose a new folder, or add --resume to continue"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScanError(f"cannot create --out {out}: {exc.strerror}") from None
+
+
+def load_hashsets(paths: Iterable[Path], categories: dict[int, str]) -> list[HashSet]:
+    """Load every hash set, or fail with a one-line :class:`ScanError`."""
+    try:
+        return [load_hashset(p, categories) for p in paths]
+    except HashSetError as exc:
+        raise ScanError(str(exc)) from None
+
+
+def make_units(
+    ev_index: int, kind: str, label: str, entries: Iterable[Entry], done: set[int], limits: Limits
+) -> Iterator[WorkUnit]:
+    """Cut an evidence item's entries (those not yet done) into work units."""
+    batch: list[Entry] = []
+    size = 0
+    for entry in entries:
+        if entry.seq in done:
+            continue
+        if batch and (len(batch) >= UNIT_FILES or size + entry.size > UNIT_BYTES):
+            yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits)
+            batch, size = [], 0
+        batch.append(entry)
+        size += entry.size
+    if batch:
+        yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits)
+
+
+def safe_process_unit(unit: WorkUnit) -> UnitResult:
+    """:func:`process_unit`, but a failure becomes an error on each of the unit's files."""
+    try:
+        return process_unit(unit)
+    except Exception as exc:
+        message = f"not processed: {type(exc).__name__}: {exc}"
+        result = UnitResult(unit.evidence_index)
+        for entry in unit.entries:
+            rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
+            rec["error"] = message
+            result.files.append((entry.seq, [rec]))
+        if unit.verify:
+            result.integrity = {
+                "stored_md5": None,
+                "computed_md5": None,
+                "verified": False,
+                "error": message,
+            }
+        return result
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group; only the parent handles it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_units(
+    executor: Executor | None,
+    units: Iterable[WorkUnit],
+    on_result: Callable[[UnitResult], None],
+    inflight: int,
+) -> None:
+    """Run units on ``executor`` (inline when None), at most ``inflight`` queued at once."""
+    if executor is None:
+        for unit in units:
+            on_result(safe_process_unit(unit))
+        return
+    pending: set[Future] = set()
+    it = iter(units)
+    exhausted = False
+    while pending or not exhausted:
+        while not exhausted and len(pending) < inflight:
+            unit = next(it, None)
+            if unit is None:
+                exhausted = True
+            else:
+                pending.add(executor.submit(safe_process_unit, unit))
+        if pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                on_result(fut.result())
+
+
+def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
+    """Run (or resume) a scan and write its outputs; returns the report.json object.
+
+    Raises :class:`ScanError` for unusable arguments or evidence and
+    :class:`ScanInterrupted` on Ctrl-C (after storing what was done).
+    """
+    progress = progress or Progress()
+    if options.workers < 1:
+        raise ScanError("--workers must be at least 1")
+    if options.max_distance < 0 or options.max_distance > 256:
+        raise ScanError("--max-distance must be between 0 and 256")
+    labels = [str(p.resolve()) for p in options.evidence]
+    if len(set(labels)) != len(labels):
+        raise ScanError("the same evidence is given twice")
+    hashsets = load_hashsets(options.hashsets, options.categories)
+    evidence: list[Evidence] = []
+    try:
+        for p in options.evidence:
+            evidence.append(open_evidence(p))
+    except EvidenceError as exc:
+        raise ScanError(str(exc)) from None
+    prepare_out(options.out, options.resume)
+    store = ResultStore(options.out / STORE_NAME)
+    try:
+        return _scan(options, progress, store, evidence, labels, hashsets)
+    finally:
+        store.close()
+        for ev in evidence:
+            ev.close()
+
+
+def _scan(
+    options: ScanOptions,
+    progress: Progress,
+    store: ResultStore,
+    evidence: list[Evidence],
+    labels: list[str],
+    hashsets: list[HashSet],
+) -> dict:
+    stored = store.get_meta("evidence")
+    if stored is None:
+        store.set_meta("evidence", json.dumps(labels))
+        store.set_meta("started", _now())
+    elif json.loads(stored) != labels:
+        raise ScanError(
+            f"--resume: {options.out} holds a scan of other evidence "
+            f"({', '.join(json.loads(stored))})"
+        )
+    started = store.get_meta("started") or _now()
+
+    units: list[WorkUnit] = []
+    total_files = total_bytes = done_files = done_bytes = 0
+    for i, ev in enumerate(evidence):
+        done = store.done(i)
+        entries = list(ev.entries())
+        total_files += len(entries)
+        total_bytes += sum(e.size for e in entries)
+        done_files += sum(1 for e in entries if e.seq in done)
+        done_bytes += sum(e.size for e in entries if e.seq in done)
+        if ev.has_stored_hash() and store.integrity(i) is None:
+            units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
+        units.extend(make_units(i, ev.kind, labels[i], entries, done, options.limits))
+    progress.start(total_files, total_bytes, done_files, done_bytes)
+
+    last_commit = time.monotonic()
+
+    def on_result(result: UnitResult) -> None:
+        nonlocal last_commit
+        store.add(result)
+        now = time.monotonic()
+        if now - last_commit >= COMMIT_EVERY:
+            store.commit()
+            last_commit = now
+        progress.advance(len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files))
+
+    executor = None
+    if options.workers > 1 and len(units) > 1:
+        executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    try:
+        run_units(executor, units, on_result, inflight=2 * options.workers)
+    except KeyboardInterrupt:
+        store.commit()
+        if executor is not None:
+            _stop(executor)
+            executor = None
+        raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    store.commit()
+
+    infos = [
+        EvidenceInfo(
+            labels[i],
+            ev.kind,
+            store.integrity(i) or {"stored_md5": None, "computed_md5": None, "verified": None},
+            list(ev.errors),
+            list(ev.volume_signatures),
+        )
+        for i, ev in enumerate(evidence)
+    ]
+    return write_outputs(
+        options.out,
+        infos,
+        store.records,
+        HashIndex(hashsets),
+        hashsets,
+        load_rules(),
+        options.max_distance,
+        started,
+        _now(),
+    )
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop worker processes at once: their unfinished units are simply done again on resume."""
+    processes = list(getattr(executor, "_processes", {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)

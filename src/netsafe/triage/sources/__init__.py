@@ -1,0 +1,161 @@
+"""Evidence sources: one small interface, one module per kind of evidence.
+
+A source lists its regular files as :class:`Entry` descriptions (plain,
+picklable values, so that a worker process or a Dask worker can reopen the
+same evidence and read the same file) and opens one entry as a read-only
+binary stream. Evidence is never written to.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
+
+
+class EvidenceError(Exception):
+    """The evidence item cannot be used at all (missing, unreadable, no file system)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One regular file of an evidence item.
+
+    ``seq`` is the position in the source's deterministic listing, ``path`` the
+    display path relative to the evidence root, ``locator`` what the source
+    needs to open the file again (kind-specific, picklable).
+    """
+
+    seq: int
+    path: str
+    size: int
+    locator: tuple
+    deleted: bool = False
+
+
+@dataclass
+class Integrity:
+    """Stored and computed media hash of an evidence item (E01); all None when none is stored."""
+
+    stored_md5: str | None = None
+    computed_md5: str | None = None
+    verified: bool | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        """The ``integrity`` object of report.json (plus ``error`` when reading failed)."""
+        out: dict = {
+            "stored_md5": self.stored_md5,
+            "computed_md5": self.computed_md5,
+            "verified": self.verified,
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+class Evidence(ABC):
+    """An opened evidence item. Subclasses: folder, raw disk image, EWF image, archive."""
+
+    kind = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        #: Problems with parts of the evidence that did not stop the scan (e.g. a
+        #: partition holding no file system TSK reads).
+        self.errors: list[str] = []
+        #: (volume path, signature) of volumes recognised but not readable, e.g. BitLocker.
+        self.volume_signatures: list[tuple[str, str]] = []
+
+    @abstractmethod
+    def entries(self) -> Iterator[Entry]:
+        """Every regular file, in an order that is the same on every run."""
+
+    @abstractmethod
+    def open(self, entry: Entry) -> BinaryIO:
+        """A read-only binary stream of ``entry``'s content (seekable where the medium is)."""
+
+    def has_stored_hash(self) -> bool:
+        """Whether :meth:`verify` has a stored hash to check against."""
+        return False
+
+    def verify(self) -> Integrity:
+        """Compare the stored media hash with one computed over the media (EWF only)."""
+        return Integrity()
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most sources hold nothing open
+        """Release open handles."""
+
+
+def display_name(name: bytes) -> str:
+    """A file-name as text: UTF-8, with invalid bytes written ``\\xe9`` (never dropped)."""
+    return name.decode("utf-8", errors="backslashreplace")
+
+
+def detect_kind(path: Path) -> str:
+    """``folder``, ``ewf``, ``archive`` or ``raw``, from the content rather than the name."""
+    if path.is_dir():
+        return "folder"
+    if not path.exists():
+        raise EvidenceError(f"evidence not found: {path}")
+    if not path.is_file() and not path.is_block_device():
+        raise EvidenceError(f"evidence is neither a folder nor a file: {path}")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise EvidenceError(f"cannot read evidence {path}: {exc.strerror or exc}") from None
+    if head.startswith(EWF_SIGNATURE):
+        return "ewf"
+    if path.is_file() and _is_archive(path, head):
+        return "archive"
+    return "raw"
+
+
+#: Signatures of ZIP, of TAR (``ustar`` at 257) and of the compressions a TAR may be in.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def _is_archive(path: Path, head: bytes) -> bool:
+    # By signature first: a disk image can look like a TAR to tarfile (zero blocks) or
+    # hold a ZIP end record somewhere, so tarfile/zipfile alone would misjudge it.
+    if head.startswith(_ZIP_MAGIC):
+        return zipfile.is_zipfile(path)
+    if head[257:262] == b"ustar" or head.startswith(_COMPRESSED_MAGIC):
+        return _is_tar(path)
+    return False
+
+
+def _is_tar(path: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(path)
+    except (OSError, tarfile.TarError, EOFError):
+        return False
+
+
+def open_evidence(path: str | os.PathLike[str], kind: str | None = None) -> Evidence:
+    """Open an evidence item of the given (or detected) kind; :class:`EvidenceError` if unusable."""
+    from netsafe.triage.sources.archive import ArchiveEvidence
+    from netsafe.triage.sources.disk import DiskEvidence
+    from netsafe.triage.sources.ewf import EwfEvidence
+    from netsafe.triage.sources.folder import FolderEvidence
+
+    p = Path(path)
+    kind = kind or detect_kind(p)
+    kinds: dict[str, type[Evidence]] = {
+        "folder": FolderEvidence,
+        "raw": DiskEvidence,
+        "ewf": EwfEvidence,
+        "archive": ArchiveEvidence,
+    }
+    if kind not in kinds:
+        raise EvidenceError(f"unknown evidence kind {kind!r} for {p}")
+    return kinds[kind](p)

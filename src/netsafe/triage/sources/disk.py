@@ -1,0 +1,193 @@
+"""Raw disk and partition images through The Sleuth Kit (pytsk3).
+
+A partition table (MBR, GPT, ...) gives one file system per allocated
+partition, and paths then begin with the partition (``p1/DCIM/x.jpg``); a bare
+file-system image has no prefix. Deleted files whose metadata still points at
+content are listed with ``deleted=True``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pytsk3
+
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, display_name
+
+BITLOCKER_SIGNATURE = b"-FVE-FS-"
+_DIR = pytsk3.TSK_FS_META_TYPE_DIR
+_REG = pytsk3.TSK_FS_META_TYPE_REG
+_NAME_UNALLOC = pytsk3.TSK_FS_NAME_FLAG_UNALLOC
+_META_UNALLOC = pytsk3.TSK_FS_META_FLAG_UNALLOC
+
+
+class TskFile(io.RawIOBase):
+    """A read-only, seekable stream over one file of a TSK file system."""
+
+    def __init__(self, fs_file, size: int) -> None:
+        super().__init__()
+        self._file = fs_file
+        self._size = size
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self._size - self._pos)
+        if n <= 0:
+            return 0
+        try:
+            data = self._file.read_random(self._pos, n)
+        except (OSError, RuntimeError) as exc:
+            raise OSError(f"unreadable at offset {self._pos}: {_tsk_message(exc)}") from None
+        if not data:
+            raise OSError(f"content not recoverable at offset {self._pos}")
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+
+class DiskEvidence(Evidence):
+    """A raw disk or partition image (``.dd``, ``.raw``, ``.img``, ``.001``)."""
+
+    kind = "raw"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._img = self._open_image()
+        #: (display prefix, byte offset) of every file system found.
+        self.volumes: list[tuple[str, int]] = self._find_volumes()
+        self._fs: dict[int, pytsk3.FS_Info] = {}
+
+    def _open_image(self) -> pytsk3.Img_Info:
+        try:
+            return pytsk3.Img_Info(str(self.path))
+        except OSError as exc:
+            raise EvidenceError(
+                f"cannot open disk image {self.path}: {_tsk_message(exc)}"
+            ) from None
+
+    def _find_volumes(self) -> list[tuple[str, int]]:
+        try:
+            vs = pytsk3.Volume_Info(self._img)
+        except (OSError, RuntimeError):
+            vs = None
+        if vs is None:
+            if self._try_fs(0):
+                return [("", 0)]
+            raise EvidenceError(
+                f"no partition table or file system that The Sleuth Kit reads in {self.path}"
+            )
+        volumes = []
+        block = vs.info.block_size
+        number = 0
+        for part in vs:
+            if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
+                continue
+            number += 1
+            offset = part.start * block
+            desc = (
+                part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else part.desc
+            )
+            if self._try_fs(offset):
+                volumes.append((f"p{number}/", offset))
+            elif self._img.read(offset + 3, 8) == BITLOCKER_SIGNATURE:
+                self.volume_signatures.append((f"p{number}", "bitlocker"))
+                self.errors.append(f"p{number} ({desc}): BitLocker-encrypted volume, not readable")
+            else:
+                self.errors.append(f"p{number} ({desc}): no file system The Sleuth Kit reads")
+        if not volumes:
+            raise EvidenceError(f"no partition of {self.path} holds a file system TSK reads")
+        return volumes
+
+    def _try_fs(self, offset: int) -> bool:
+        try:
+            pytsk3.FS_Info(self._img, offset=offset)
+        except (OSError, RuntimeError):
+            return False
+        return True
+
+    def _fs_at(self, offset: int) -> pytsk3.FS_Info:
+        if offset not in self._fs:
+            self._fs[offset] = pytsk3.FS_Info(self._img, offset=offset)
+        return self._fs[offset]
+
+    def entries(self) -> Iterator[Entry]:
+        seq = 0
+        for prefix, offset in self.volumes:
+            fs = self._fs_at(offset)
+            for path, addr, size, deleted in self._walk(fs, prefix):
+                yield Entry(seq, path, size, (offset, addr), deleted)
+                seq += 1
+
+    def _walk(self, fs: pytsk3.FS_Info, prefix: str) -> Iterator[tuple[str, int, int, bool]]:
+        ntfs = fs.info.ftype in _NTFS_TYPES
+        root = fs.info.root_inum
+        seen = {root}
+        stack: list[tuple[int, str]] = [(root, prefix)]
+        while stack:
+            inode, base = stack.pop()
+            try:
+                directory = fs.open_dir(inode=inode)
+                children = []
+                for f in directory:
+                    name, meta = f.info.name, f.info.meta
+                    if meta is None or name.name in (b".", b".."):
+                        continue
+                    children.append(
+                        (name.name, meta.addr, name.flags, meta.flags, meta.type, meta.size)
+                    )
+            except (OSError, RuntimeError) as exc:
+                self.errors.append(f"cannot list {base or '/'}: {_tsk_message(exc)}")
+                continue
+            subdirs = []
+            for raw, addr, name_flags, meta_flags, mtype, size in sorted(children):
+                # NTFS keeps its metadata ($MFT, $Bitmap, ...) as named files in the root.
+                if ntfs and inode == root and raw.startswith(b"$"):
+                    continue
+                path = base + display_name(raw)
+                name_gone = bool(name_flags & _NAME_UNALLOC)
+                meta_gone = bool(meta_flags & _META_UNALLOC)
+                if name_gone and not meta_gone:
+                    continue  # the metadata now belongs to another, live file
+                deleted = name_gone or meta_gone
+                if mtype == _DIR:
+                    if addr not in seen:
+                        seen.add(addr)
+                        subdirs.append((addr, path + "/"))
+                elif mtype == _REG and not (deleted and size == 0):
+                    yield path, addr, size, deleted
+            stack.extend(reversed(subdirs))
+
+    def open(self, entry: Entry) -> BinaryIO:
+        offset, addr = entry.locator
+        fs_file = self._fs_at(offset).open_meta(inode=addr)
+        return io.BufferedReader(TskFile(fs_file, entry.size), buffer_size=1 << 20)
+
+
+_NTFS_TYPES = {
+    getattr(pytsk3, n)
+    for n in ("TSK_FS_TYPE_NTFS", "TSK_FS_TYPE_NTFS_DETECT")
+    if hasattr(pytsk3, n)
+}
+
+
+def _tsk_message(exc: BaseException) -> str:
+    """TSK's error text on one line, without its internal prefixes."""
+    text = " ".join(str(exc).split())
+    return text.split("(tsk3.c")[0].strip() or type(exc).__name__

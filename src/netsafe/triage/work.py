@@ -1,0 +1,172 @@
+"""The unit of work: a plain, picklable description and the pure function that processes it.
+
+Local worker processes run :func:`process_unit`; a Dask worker can run the very
+same function on the very same :class:`WorkUnit`. A unit names its evidence by
+path and lists the entries to read, so the worker reopens the evidence itself
+(once per process, cached).
+"""
+
+from __future__ import annotations
+
+import tarfile
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
+from netsafe.triage.perceptual import PerceptualError, pdq_of_stream
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
+from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
+from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
+
+#: Files at least this large, of no recognised type, are candidates for an
+#: encrypted container and get their entropy measured.
+CONTAINER_MIN_SIZE = 1 << 20
+
+#: The fields of a file record, in files.jsonl order (before ``known`` and ``matches``).
+RECORD_FIELDS = (
+    "evidence",
+    "path",
+    "size",
+    "deleted",
+    "type",
+    "md5",
+    "sha1",
+    "sha256",
+    "pdq",
+    "pdq_quality",
+)
+
+
+@dataclass(frozen=True)
+class WorkUnit:
+    """Some files of one evidence item to process, or (``verify``) its media hash to check."""
+
+    evidence_index: int
+    evidence_path: str
+    kind: str
+    entries: tuple[Entry, ...] = ()
+    verify: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def bytes(self) -> int:
+        """How many bytes of evidence the unit reads (for progress)."""
+        return sum(e.size for e in self.entries)
+
+
+@dataclass
+class UnitResult:
+    """The records of every entry of a unit (``files``: seq -> records) and any integrity check."""
+
+    evidence_index: int
+    files: list[tuple[int, list[dict]]] = field(default_factory=list)
+    integrity: dict | None = None
+
+
+_evidence_cache: dict[tuple[str, str], Evidence] = {}
+
+
+def _evidence(path: str, kind: str) -> Evidence:
+    key = (path, kind)
+    if key not in _evidence_cache:
+        if len(_evidence_cache) >= 4:
+            _evidence_cache.pop(next(iter(_evidence_cache))).close()
+        _evidence_cache[key] = open_evidence(path, kind)
+    return _evidence_cache[key]
+
+
+def process_unit(unit: WorkUnit) -> UnitResult:
+    """Process one unit: every entry gives one record or more (archive members), never raises
+    for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened."""
+    evidence = _evidence(unit.evidence_path, unit.kind)
+    result = UnitResult(unit.evidence_index)
+    if unit.verify:
+        result.integrity = evidence.verify().as_dict()
+    for entry in unit.entries:
+        result.files.append(
+            (entry.seq, process_entry(evidence, entry, unit.evidence_path, unit.limits))
+        )
+    return result
+
+
+def process_entry(evidence: Evidence, entry: Entry, label: str, limits: Limits) -> list[dict]:
+    """The records of one file of ``evidence``: the file itself, then any archive members."""
+    try:
+        stream = evidence.open(entry)
+    except READ_ERRORS as exc:
+        rec = empty_record(label, entry.path, entry.size, entry.deleted)
+        rec["error"] = str(exc) or type(exc).__name__
+        return [rec]
+    with stream:
+        return process_stream(stream, label, entry.path, entry.deleted, 0, limits)
+
+
+def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
+    """A record with nothing computed yet."""
+    rec: dict = dict.fromkeys(RECORD_FIELDS)
+    rec.update(evidence=evidence, path=path, size=size, deleted=deleted, error=None)
+    return rec
+
+
+def _keep(kind: str) -> bool:
+    return kind.startswith("image/") or kind in ARCHIVE_TYPES
+
+
+def process_stream(
+    stream: BinaryIO, evidence: str, path: str, deleted: bool, depth: int, limits: Limits
+) -> list[dict]:
+    """Hash, type and perceptually hash one file's content; open it if it is an archive."""
+    d = digest_stream(stream, keep=_keep)
+    rec = empty_record(evidence, path, d.size, deleted)
+    rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
+    if d.type == "application/octet-stream" and d.size >= CONTAINER_MIN_SIZE:
+        rec["entropy"] = round(entropy(d.head), 4)
+    if d.head[3:11] == BITLOCKER_SIGNATURE:
+        rec["signature"] = "bitlocker"
+    records = [rec]
+    if d.content is None or d.error:
+        return records
+    with d.content:
+        if d.type.startswith("image/"):
+            try:
+                rec["pdq"], rec["pdq_quality"] = pdq_of_stream(d.content)
+            except PerceptualError as exc:
+                rec["error"] = str(exc)
+        elif depth >= limits.max_depth:
+            rec["error"] = f"nested archive not opened: deeper than {limits.max_depth} levels"
+        else:
+            records += _members(d.content, rec, depth, limits)
+    return records
+
+
+def _members(content: BinaryIO, rec: dict, depth: int, limits: Limits) -> list[dict]:
+    out: list[dict] = []
+    try:
+        for member in list_members(content, rec["size"], limits):
+            mpath = f"{rec['path']}!{member.name}"
+            if member.error:
+                child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
+                child["error"] = member.error
+                out.append(child)
+                continue
+            try:
+                with member.open() as ms:
+                    out += process_stream(
+                        ms, rec["evidence"], mpath, rec["deleted"], depth + 1, limits
+                    )
+            except READ_ERRORS as exc:
+                child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
+                child["error"] = f"read error: {exc}"
+                out.append(child)
+    except ArchiveBomb as exc:
+        rec["error"] = str(exc)
+    except tarfile.ReadError as exc:
+        # A compressed stream that holds no TAR is simply a compressed file.
+        if rec["type"] in ("application/x-tar", "application/zip"):
+            rec["error"] = f"corrupt archive: {exc}"
+    except READ_ERRORS as exc:
+        rec["error"] = f"corrupt archive: {exc}"
+    return out
+
+
+__all__ = ["EvidenceError", "UnitResult", "WorkUnit", "process_entry", "process_unit"]

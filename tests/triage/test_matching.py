@@ -1,0 +1,75 @@
+"""Exact and perceptual look-ups against loaded hash sets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from netsafe.triage.hashsets import HashEntry, HashSet
+from netsafe.triage.index import HashIndex, PerceptualIndex, Query, pdq_array
+
+
+def naive(queries: np.ndarray, hashes: np.ndarray, r: int) -> list[tuple[int, int, int]]:
+    out = []
+    for qi, q in enumerate(queries):
+        for ei, h in enumerate(hashes):
+            d = int(np.unpackbits(q ^ h).sum())
+            if d <= r:
+                out.append((qi, ei, d))
+    return out
+
+
+def test_brute_force_equals_naive_on_clustered_data():
+    rng = np.random.default_rng(3)
+    centres = rng.integers(0, 256, (5, 32), dtype=np.uint8)
+    hashes = []
+    for c in centres:
+        for flips in (0, 5, 20, 31, 32, 40):
+            bits = np.unpackbits(c)
+            bits[rng.choice(256, flips, replace=False)] ^= 1
+            hashes.append(np.packbits(bits))
+    hashes = np.array(hashes)
+    queries = np.concatenate([centres, rng.integers(0, 256, (3, 32), dtype=np.uint8)])
+    index = PerceptualIndex(hashes)
+    for r in (0, 31, 32):
+        assert index.search(queries, r) == naive(queries, hashes, r)
+
+
+def test_distance_exactly_at_threshold_matches():
+    a = "0" * 64
+    b = "f" * 7 + "e" + "0" * 56  # 31 bits set
+    index = PerceptualIndex(pdq_array([b]))
+    assert index.search(pdq_array([a]), 31) == [(0, 0, 31)]
+    assert index.search(pdq_array([a]), 30) == []
+
+
+def _set(path, entries):
+    return HashSet(path, "csv", "0" * 64, entries)
+
+
+def test_known_files_are_not_matches_and_exact_comes_first():
+    pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    near = pdq[:-1] + "3"  # one bit away
+    sets = [
+        _set("uk.csv", [HashEntry(id="1", md5="a" * 32, category="A", pdq=pdq)]),
+        _set("nsrl.db", [HashEntry(id="k", md5="b" * 32, known_file=True)]),
+        _set("vics.json", [HashEntry(id="n", md5="c" * 32, category="non-pertinent", pdq=near)]),
+    ]
+    index = HashIndex(sets)
+    v = index.lookup(
+        [
+            Query(md5="a" * 32, pdq=pdq, pdq_quality=100),
+            Query(md5="b" * 32),
+            Query(md5="c" * 32, pdq=near, pdq_quality=100),
+            Query(md5="d" * 32, pdq=near, pdq_quality=100),
+            Query(md5="e" * 32, pdq=near, pdq_quality=49),
+        ]
+    )
+    assert [m.kind for m in v[0].matches] == ["exact", "perceptual"]
+    assert v[0].matches[1].distance == 0
+    assert v[1].known
+    assert not v[1].matches
+    # Non-pertinent: known on an exact hit, and never looked for perceptually.
+    assert v[2].known
+    assert [m.hashset for m in v[2].matches] == ["uk.csv"]
+    assert [(m.kind, m.category, m.distance) for m in v[3].matches] == [("perceptual", "A", 1)]
+    assert v[4].matches == []  # quality below 50 is never used
