@@ -16,6 +16,8 @@ from django.conf import settings as _django_settings
 
 if _django_settings.configured:
     _django_settings.AXES_ENABLED = os.environ["NETSAFE_AXES"] == "1"
+    # A deliberately slow password hash costs a third of a second per user or log-in.
+    _django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 #: Public PDQ test images (see ../shared/testdata/pdq/README.md).
 PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"

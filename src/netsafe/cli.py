@@ -49,6 +49,9 @@ def serve(
 
 def _register() -> None:
     """Attach each area's sub-commands (imported here so ``--help`` stays fast)."""
+    from netsafe import platform_cli
+
+    platform_cli.register(app)
 
 
 def main() -> None:
