@@ -52,6 +52,9 @@ def _register() -> None:
     from netsafe import platform_cli
 
     platform_cli.register(app)
+    from netsafe.triage.cli import app as triage_app
+
+    app.add_typer(triage_app, name="triage")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from rich.progress import (
     BarColumn,
     ProgressColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
@@ -93,7 +94,7 @@ class RichBar(Progress):
             console=_err,
             transient=False,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, files: int, nbytes: int, done_files: int, done_bytes: int) -> None:
         self._bar.start()
@@ -108,6 +109,8 @@ class RichBar(Progress):
         )
 
     def advance(self, files: int, nbytes: int) -> None:
+        if self._task is None:
+            return
         task = self._bar.tasks[0]
         self._bar.update(self._task, advance=nbytes, files=task.fields["files"] + files)
 

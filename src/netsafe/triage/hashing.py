@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import magic
 import numpy as np
@@ -69,7 +69,7 @@ class Digests:
     type: str
     head: bytes
     #: The whole content, kept when ``keep(type)`` asked for it (rewound to 0).
-    content: BinaryIO | None = None
+    content: IO[bytes] | None = None
     #: Why reading stopped early, if it did (the digests then cover what was read).
     error: str | None = None
     extra: dict = field(default_factory=dict)

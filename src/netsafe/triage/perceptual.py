@@ -7,7 +7,7 @@ faster hasher can take their place without changing callers.
 from __future__ import annotations
 
 import warnings
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 import pdqhash
@@ -51,7 +51,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
 
 
-def pdq_of_stream(stream: BinaryIO) -> tuple[str | None, int]:
+def pdq_of_stream(stream: IO[bytes]) -> tuple[str | None, int]:
     """Decode an image from ``stream`` and hash it; :class:`PerceptualError` when it cannot be.
 
     JPEGs are decoded at reduced size (Pillow ``draft``); a decompression bomb

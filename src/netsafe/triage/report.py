@@ -152,6 +152,7 @@ def csv_row(row: dict) -> list:
     counted = counted_matches(matches)
     out = []
     for name in CSV_FIELDS:
+        value: object
         if name == "match_kind":
             value = counted[0].kind if counted else ""
         elif name == "category":

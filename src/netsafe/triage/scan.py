@@ -156,11 +156,11 @@ def run_units(
     exhausted = False
     while pending or not exhausted:
         while not exhausted and len(pending) < inflight:
-            unit = next(it, None)
-            if unit is None:
+            nxt = next(it, None)
+            if nxt is None:
                 exhausted = True
             else:
-                pending.add(executor.submit(safe_process_unit, unit))
+                pending.add(executor.submit(safe_process_unit, nxt))
         if pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tarfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.perceptual import PerceptualError, pdq_of_stream
@@ -139,7 +139,7 @@ def process_stream(
     return records
 
 
-def _members(content: BinaryIO, rec: dict, depth: int, limits: Limits) -> list[dict]:
+def _members(content: IO[bytes], rec: dict, depth: int, limits: Limits) -> list[dict]:
     out: list[dict] = []
     try:
         for member in list_members(content, rec["size"], limits):

@@ -49,9 +49,12 @@ class CsvFormat(HashSetFormat):
                 where = f"{path}:{number}"
                 yield HashEntry(
                     id=values.get("id") or None,
+                    md5=clean_hash(values.get("md5"), "md5", where),
+                    sha1=clean_hash(values.get("sha1"), "sha1", where),
+                    sha256=clean_hash(values.get("sha256"), "sha256", where),
+                    pdq=clean_hash(values.get("pdq"), "pdq", where),
                     category=values.get("category") or None,
                     series=values.get("series") or None,
-                    **{k: clean_hash(values.get(k), k, where) for k in _HASH_COLUMNS},
                 )
 
     def write(

@@ -42,7 +42,12 @@ class HashListFormat(HashSetFormat):
                 value = m.group(1).decode().lower()
                 kind = _BY_LENGTH[len(value)]
                 name = m.group(2).decode("utf-8", "backslashreplace") if m.group(2) else None
-                yield HashEntry(id=name or value, **{kind: value})
+                yield HashEntry(
+                    id=name or value,
+                    md5=value if kind == "md5" else None,
+                    sha1=value if kind == "sha1" else None,
+                    sha256=value if kind == "sha256" else None,
+                )
 
     def write(
         self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
@@ -92,7 +97,7 @@ def _read_hashdeep(path: Path, fh) -> Iterator[HashEntry]:
         try:
             size_value = int(size) if size is not None else None
         except ValueError:
-            raise HashSetError(f"{where}: size {size[:20]!r} is not a number") from None
+            raise HashSetError(f"{where}: size {size!r} is not a number") from None
         yield HashEntry(
             id=row["filename"].decode("utf-8", "backslashreplace") if "filename" in row else None,
             md5=clean_hash(_text(row.get("md5")), "md5", where),

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from netsafe.triage.sources import Entry, Evidence, EvidenceError
 
@@ -69,7 +69,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def list_members(fileobj: BinaryIO, archive_size: int, limits: Limits) -> Iterator[Member]:
+def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Iterator[Member]:
     """The regular files of a ZIP or TAR (plain, gz, bz2, xz) archive read from ``fileobj``.
 
     Raises :class:`ArchiveBomb` when the members expand beyond ``limits`` and
@@ -103,13 +103,13 @@ def list_members(fileobj: BinaryIO, archive_size: int, limits: Limits) -> Iterat
     tf = tarfile.open(fileobj=fileobj, mode="r:*")  # noqa: SIM115
     total = 0
     # Members are read in archive order: compressed TAR streams only read forward cheaply.
-    for info in tf:
-        if not info.isreg():
+    for member in tf:
+        if not member.isreg():
             continue
-        total += info.size
+        total += member.size
         if total > budget:
             raise ArchiveBomb(f"decompression bomb: expands beyond {budget} bytes")
-        yield Member(info.name, info.size, _tar_opener(tf, info))
+        yield Member(member.name, member.size, _tar_opener(tf, member))
 
 
 def _opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -117,7 +117,7 @@ def _opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
 
 
 def _tar_opener(tf: tarfile.TarFile, info: tarfile.TarInfo):
-    def open_member() -> BinaryIO:
+    def open_member() -> IO[bytes]:
         stream = tf.extractfile(info)
         if stream is None:
             raise OSError("member has no content")
