@@ -61,6 +61,9 @@ class ForceScoped(models.Model):
         self.fill_force()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"casework:{self._meta.model_name}-detail", args=[self.pk])
+
     def fill_force(self) -> None:
         """Take the force of the parent record when none was given."""
         if self.force_id:
@@ -122,9 +125,6 @@ class CaseRecord(ForceScoped):
             except IntegrityError:
                 if attempt == 4:
                     raise
-
-    def get_absolute_url(self) -> str:
-        return reverse(f"casework:{self._meta.model_name}-detail", args=[self.pk])
 
     def _next_ref(self) -> str:
         mine = type(self)._default_manager.filter(
@@ -403,6 +403,12 @@ class Warrant(CaseRecord):
         super().save(*args, **kwargs)
         if self.executed:
             self.subject.referral.mark_actioned(self.executed)
+
+    def can_issue(self) -> bool:
+        return self.issued is None and self.executed is None
+
+    def can_execute(self) -> bool:
+        return self.issued is not None and self.executed is None
 
     def clean(self) -> None:
         super().clean()

@@ -1,10 +1,5 @@
-"""Who may see and change casework: the one place the access rules live.
-
-- A force role (officer, supervisor, examiner, safeguarding) sees and changes
-  its own force's records.
-- The operation lead reads every force's records and changes none.
-- The analyst sees figures only, never a record; administrators manage users,
-  not cases; the charity's roles see nothing of casework.
+"""Casework querysets: the access rules of :mod:`.access` applied to records, and
+the named states of a case (``overdue``, ``awaiting_triage``, ``executed`` ...).
 
 Every page, API endpoint and form choice goes through :meth:`visible_to` or
 :meth:`editable_by`, so a record of another force is simply not found.
@@ -18,27 +13,15 @@ from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from netsafe.accounts.roles import FORCE_ROLES, Role
+from netsafe.accounts.roles import Role
 
+from .access import force_id_of, reads_all_forces
 from .choices import BAND_RANK, ForensicStatus, ReferralStatus, SafeguardingStatus
 
 
 def today() -> date:
     """Today's date in the operation's time zone."""
     return timezone.localdate()
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _force_id(user) -> int | None:
-    """The force whose records ``user`` works on, or None."""
-    if not _active(user):
-        return None
-    if user.force_id is None or not user.has_role(*FORCE_ROLES):
-        return None
-    return user.force_id
 
 
 def band_rank(path: str) -> Case:
@@ -55,16 +38,16 @@ class CaseQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> CaseQuerySet:
         """The records ``user`` may read."""
-        if _active(user) and user.has_role(Role.OPERATION_LEAD):
+        if reads_all_forces(user):
             return self.all()
-        force_id = _force_id(user)
+        force_id = force_id_of(user)
         if force_id is None:
             return self.none()
         return self.filter(force_id=force_id)
 
     def editable_by(self, user) -> CaseQuerySet:
         """The records ``user`` may create, change or delete."""
-        force_id = _force_id(user)
+        force_id = force_id_of(user)
         if force_id is None:
             return self.none()
         return self.filter(force_id=force_id)
@@ -130,7 +113,7 @@ class AlertQuerySet(CaseQuerySet):
     """Deconfliction alerts go to supervisors of the receiving force only."""
 
     def visible_to(self, user):
-        if _force_id(user) is None or not user.has_role(Role.SUPERVISOR):
+        if force_id_of(user) is None or not user.has_role(Role.SUPERVISOR):
             return self.none()
         return self.filter(force_id=user.force_id)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django.forms",
     "netsafe.accounts",
@@ -107,6 +108,7 @@ FORM_RENDERER = "netsafe.web.forms.GovukFormRenderer"
 # The links in the menu under the header: each entry is the dotted path of a
 # function items(user) -> [(label, url), ...]; links appear in this order.
 NETSAFE_NAVIGATION = [
+    "netsafe.casework.nav.items",
     "netsafe.web.nav.items",
     "netsafe.prevention.nav.items",
 ]

@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/", include("netsafe.accounts.urls")),
     path("audit/", include("netsafe.audit.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("netsafe.casework.api_urls")),
+    path("", include("netsafe.casework.urls")),
     path("prevention/", include("netsafe.prevention.urls")),
     path("help/", include("netsafe.prevention.public_urls")),
 ]

@@ -1,0 +1,59 @@
+"""Who may do what with casework: the rules, in one place.
+
+- A force role (officer, supervisor, examiner, safeguarding) reads and changes
+  its own force's records.
+- The operation lead reads every force's records and changes none.
+- The analyst sees figures only (operation-wide), never a record.
+- Administrators manage users, not cases: figures only.
+- The charity's roles see nothing of casework, not even figures.
+
+The querysets (``Model.objects.visible_to(user)`` / ``editable_by(user)``)
+apply these rules to records; the views only ask these functions whether a
+page exists for the user at all.
+"""
+
+from __future__ import annotations
+
+from netsafe.accounts.roles import FORCE_ROLES, OPERATION_ROLES, Role
+
+#: :func:`figures_scope` for a user who sees no figures.
+NO_FIGURES = object()
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def force_id_of(user) -> int | None:
+    """The force whose records ``user`` works on (as a force role), or None."""
+    if not _active(user) or user.force_id is None or not user.has_role(*FORCE_ROLES):
+        return None
+    return user.force_id
+
+
+def reads_all_forces(user) -> bool:
+    """The operation lead reads every force's cases."""
+    return _active(user) and user.has_role(Role.OPERATION_LEAD)
+
+
+def reads_casework(user) -> bool:
+    """Whether ``user`` may read any casework record."""
+    return reads_all_forces(user) or force_id_of(user) is not None
+
+
+def writes_casework(user) -> bool:
+    """Whether ``user`` may create and change casework (of their own force)."""
+    return force_id_of(user) is not None
+
+
+def sees_figures(user) -> bool:
+    return _active(user) and bool(user.has_role(*FORCE_ROLES, *OPERATION_ROLES))
+
+
+def figures_scope(user):
+    """The force whose figures ``user`` sees, None for operation-wide, or :data:`NO_FIGURES`."""
+    if not sees_figures(user):
+        return NO_FIGURES
+    if user.has_role(*OPERATION_ROLES) or user.force_id is None:
+        return None
+    return user.force

@@ -1,0 +1,178 @@
+"""The casework REST API under ``/api/``: the same records and the same access rules as the pages.
+
+One :class:`~rest_framework.viewsets.ModelViewSet` per record type in the
+registry. Reading goes through ``visible_to(user)``, changing through
+``editable_by(user)``, so another force's record answers 404 here as on the
+pages; links to other records accept only the user's own force's records.
+Retrieving a subject is logged as a view, as on its page.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.functional import cached_property
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from netsafe.audit import record
+
+from . import access
+from . import models as m
+from .choices import Offence
+from .registry import RECORD_TYPES, RecordType
+
+
+class CaseworkAccess(permissions.BasePermission):
+    """Casework users only; changes by users of a force only (else 404, as on the pages)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if not access.reads_casework(user):
+            raise NotFound()
+        if request.method not in permissions.SAFE_METHODS and not access.writes_casework(user):
+            raise NotFound()
+        return True
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Links to other records are limited to those the requesting user may change."""
+
+    force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    @cached_property
+    def _user(self):
+        return self.context["request"].user
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        model = relation_info.related_model
+        if "queryset" in kwargs and issubclass(model, m.ForceScoped):
+            kwargs["queryset"] = model.objects.editable_by(self._user)
+        elif "queryset" in kwargs and field_name in {"officer", "assessed_by"}:
+            kwargs["queryset"] = kwargs["queryset"].filter(force_id=self._user.force_id)
+        return field_class, kwargs
+
+    def validate(self, attrs):
+        # The model's own rules (dates in order, links within the force, ...).
+        instance = self.instance or self.Meta.model(force_id=self._user.force_id)
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        computed = [f.name for f in instance._meta.concrete_fields if not f.editable]
+        try:
+            instance.full_clean(exclude=["force", *computed])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs
+
+
+class EncounterSerializer(RecordSerializer):
+    offences = serializers.ListField(
+        child=serializers.ChoiceField(choices=Offence.choices), required=False
+    )
+
+
+def _serializer_for(rt: RecordType) -> type[RecordSerializer]:
+    base = EncounterSerializer if rt.model in (m.Arrest, m.VoluntaryInterview) else RecordSerializer
+    hidden = {"normalised", "name_key"}
+    fields = [f.name for f in rt.model._meta.concrete_fields if f.name not in hidden]
+    read_only = [
+        f.name
+        for f in rt.model._meta.concrete_fields
+        if not f.editable or f.name in {"created", "updated"}
+    ]
+    meta = type("Meta", (), {"model": rt.model, "fields": fields, "read_only_fields": read_only})
+    return type(f"{rt.model.__name__}Serializer", (base,), {"Meta": meta})
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    record_type: RecordType
+    permission_classes = [CaseworkAccess]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        rt = self.record_type
+        user = self.request.user
+        objects = rt.model.objects
+        if self.request.method in permissions.SAFE_METHODS:
+            qs = objects.visible_to(user)
+        else:
+            qs = objects.editable_by(user)
+        qs = qs.select_related("force", *rt.select_related)
+        return qs.order_by("pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if self.record_type.log_views:
+            record("view", instance)
+        return Response(self.get_serializer(instance).data)
+
+    def perform_create(self, serializer):
+        serializer.save(force_id=self.request.user.force_id)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    other_force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = m.Alert
+        fields = [
+            "id",
+            "force",
+            "subject",
+            "referral",
+            "matched_on",
+            "other_force",
+            "other_ref",
+            "other_contact",
+            "created",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Deconfliction alerts for supervisors of the receiving force."""
+
+    serializer_class = AlertSerializer
+    permission_classes = [CaseworkAccess]
+
+    def get_queryset(self):
+        return (
+            m.Alert.objects.visible_to(self.request.user)
+            .select_related("force", "other_force")
+            .order_by("pk")
+        )
+
+
+def _viewset_for(rt: RecordType) -> type[RecordViewSet]:
+    serializer = _serializer_for(rt)
+    plural = rt.verbose_name_plural
+    viewset = type(
+        f"{rt.model.__name__}ViewSet",
+        (RecordViewSet,),
+        {
+            "record_type": rt,
+            "serializer_class": serializer,
+            "__doc__": f"{plural.capitalize()} of your force (all forces, read only, for the "
+            "operation lead).",
+        },
+    )
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {plural}"),
+        retrieve=extend_schema(summary=f"One {rt.verbose_name}"),
+        create=extend_schema(summary=f"Create a {rt.verbose_name}"),
+        update=extend_schema(summary=f"Replace a {rt.verbose_name}"),
+        partial_update=extend_schema(summary=f"Change a {rt.verbose_name}"),
+    )(viewset)
+
+
+router = DefaultRouter()
+for _rt in RECORD_TYPES:
+    router.register(_rt.slug, _viewset_for(_rt), basename=_rt.name)
+router.register("alerts", AlertViewSet, basename="alert")

@@ -1,0 +1,98 @@
+""" "My work": what each role should do next, most urgent first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from netsafe.accounts.roles import Role
+
+from . import models as m
+from .registry import RecordType, record_type
+
+#: Rows shown per section; the full list is one link away.
+SHOWN = 10
+
+
+@dataclass
+class Section:
+    title: str
+    rt: RecordType
+    rows: list
+    total: int
+    more_url: str
+    empty: str
+
+
+def _section(title: str, model, qs: QuerySet, state: str, empty: str) -> Section:
+    rt = record_type(model)
+    url = reverse(f"casework:{rt.name}-list")
+    return Section(
+        title=title,
+        rt=rt,
+        rows=list(qs[:SHOWN]),
+        total=qs.count(),
+        more_url=f"{url}?state={state}" if state else url,
+        empty=empty,
+    )
+
+
+def sections(user) -> list[Section]:
+    """The sections of "My work" for ``user``'s roles, in the order to work on them."""
+    referrals = m.Referral.objects.visible_to(user)
+    warrants = m.Warrant.objects.visible_to(user).select_related("subject")
+    devices = m.Device.objects.visible_to(user).select_related("subject")
+    safeguarding = m.Safeguarding.objects.visible_to(user).select_related("subject")
+    out: list[Section] = []
+    officer_like = user.has_role(Role.OFFICER, Role.SUPERVISOR, Role.OPERATION_LEAD)
+    if officer_like:
+        out.append(
+            _section(
+                "Overdue actions",
+                m.Referral,
+                referrals.overdue().by_risk(),
+                "overdue",
+                "Nothing is overdue.",
+            )
+        )
+        out.append(
+            _section(
+                "Referrals awaiting assessment",
+                m.Referral,
+                referrals.awaiting_assessment().order_by("received", "id"),
+                "awaiting-assessment",
+                "Every referral has been assessed.",
+            )
+        )
+        out.append(
+            _section(
+                "Warrants to execute",
+                m.Warrant,
+                warrants.to_execute().by_risk(),
+                "to-execute",
+                "No issued warrant is waiting.",
+            )
+        )
+    if user.has_role(Role.EXAMINER, Role.SUPERVISOR, Role.OPERATION_LEAD):
+        out.append(
+            _section(
+                "Devices awaiting triage",
+                m.Device,
+                devices.awaiting_triage().by_risk(),
+                "awaiting-triage",
+                "No device is waiting for triage.",
+            )
+        )
+    if user.has_role(Role.SAFEGUARDING, Role.SUPERVISOR, Role.OFFICER, Role.OPERATION_LEAD):
+        out.append(
+            _section(
+                "Open safeguarding referrals",
+                m.Safeguarding,
+                safeguarding.open().order_by("date", "id"),
+                "open",
+                "No safeguarding referral is open.",
+            )
+        )
+    return out

@@ -1,0 +1,30 @@
+"""Casework's links in the navigation (see ``NETSAFE_NAVIGATION``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from netsafe.accounts.roles import Role
+
+from . import access
+from .registry import RECORD_TYPES
+
+
+def items(user) -> list[tuple[str, str]]:
+    """Home for everyone with figures; My work, the record lists and alerts for casework users."""
+    links: list[tuple[str, str]] = []
+    if access.sees_figures(user):
+        links.append(("Home", reverse("casework:home")))
+    if not access.reads_casework(user):
+        return links
+    links.append(("My work", reverse("casework:my-work")))
+    for rt in RECORD_TYPES:
+        if rt.listed and rt.name in _NAVIGATION:
+            links.append((rt.verbose_name_plural.capitalize(), reverse(f"casework:{rt.name}-list")))
+    if user.has_role(Role.SUPERVISOR):
+        links.append(("Alerts", reverse("casework:alert-list")))
+    return links
+
+
+#: The lists worth a place in the menu; the others are reached from a record's page.
+_NAVIGATION = {"referral", "subject", "warrant", "device", "safeguarding"}

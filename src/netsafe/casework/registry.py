@@ -1,0 +1,377 @@
+"""What the generic pages and API know about each kind of casework record.
+
+One :class:`RecordType` per model says which fields its form has, which
+columns its list shows, what can be searched and filtered, which named states
+(queryset methods such as ``overdue``) the list offers, which records appear on
+its page and which actions move the case on from there. The views, URLs, API
+and navigation are all built from :data:`RECORD_TYPES`, so a new kind of record
+is one entry here, not a new set of views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from . import models as m
+from .risk import STEPS
+
+
+@dataclass(frozen=True)
+class Related:
+    """A list of records shown on a record's page (``accessor`` is the reverse relation)."""
+
+    title: str
+    accessor: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A link from a record's page that moves the case on.
+
+    Either a new record of ``creates`` (a model name) with this record as its
+    ``parent`` field, or a change of ``fields`` of this record (``name`` is then
+    part of the URL: ``/casework/warrants/3/execute/``).
+    """
+
+    label: str
+    name: str = ""
+    creates: str = ""
+    parent: str = ""
+    fields: tuple[str, ...] = ()
+    #: Shown only while the record's state allows it (a method name on the instance).
+    when: str = ""
+    #: Or a page of its own: a URL name taking the record's pk (and ``url_args``).
+    url_name: str = ""
+    url_args: tuple = ()
+
+
+@dataclass(frozen=True)
+class RecordType:
+    model: type[models.Model]
+    #: URL segment of the list: ``/casework/<slug>/``.
+    slug: str
+    #: Fields of the create and edit form, in order.
+    fields: tuple[str, ...]
+    #: Columns of the list (field names or attributes).
+    columns: tuple[str, ...]
+    #: Text fields searched by ``?q=`` (Django lookups, ``icontains``).
+    search: tuple[str, ...] = ()
+    #: Fields the list can be filtered on (choices, dates, booleans).
+    filters: tuple[str, ...] = ()
+    #: Named states: URL value -> (label, queryset method).
+    states: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Foreign keys that a "new" link can fill in (``?subject=12``).
+    parents: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()
+    actions: tuple[Action, ...] = ()
+    #: Form sections: (legend, fields); empty for one plain form.
+    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    select_related: tuple[str, ...] = ()
+    #: In the navigation (and the API) as a top-level list.
+    listed: bool = True
+    #: Viewing a record is itself logged (people's records).
+    log_views: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def action(self, name: str) -> Action:
+        for action in self.actions:
+            if action.name == name:
+                return action
+        raise KeyError(name)
+
+
+_ENCOUNTER_FIELDS = (
+    "ref",
+    "subject",
+    "warrant",
+    "date",
+    "offences",
+    "disposal",
+    "bail_until",
+    "notes",
+)
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    RecordType(
+        m.Referral,
+        "referrals",
+        fields=("ref", "source", "package_ref", "received", "summary", "officer", "status"),
+        columns=("ref", "received", "source", "package_ref", "risk", "action_due", "status"),
+        search=("ref", "package_ref", "summary", "subjects__family_name"),
+        filters=("source", "risk", "status"),
+        states={
+            "awaiting-assessment": ("Awaiting assessment", "awaiting_assessment"),
+            "overdue": ("Overdue", "overdue"),
+            "open": ("Open", "open"),
+        },
+        related=(
+            Related("Subjects", "subjects", ("ref", "given_names", "family_name", "born")),
+            Related("Identifiers", "identifiers", ("kind", "value", "service", "seen_at")),
+            Related(
+                "Risk assessments", "assessments", ("ref", "assessed_on", "band", "action_due")
+            ),
+        ),
+        actions=(
+            Action("Assess risk", url_name="referral-assess", url_args=(1,)),
+            Action("Add a subject", creates="subject", parent="referral"),
+            Action("Add an identifier", creates="identifier", parent="referral"),
+        ),
+        select_related=("officer",),
+    ),
+    RecordType(
+        m.Subject,
+        "subjects",
+        fields=(
+            "ref",
+            "referral",
+            "given_names",
+            "family_name",
+            "date_of_birth",
+            "born",
+            "postcode_district",
+            "notes",
+        ),
+        columns=("ref", "family_name", "given_names", "born", "postcode_district", "referral"),
+        search=("ref", "family_name", "given_names", "postcode_district", "identifiers__value"),
+        filters=("born", "postcode_district"),
+        parents=("referral",),
+        related=(
+            Related("Identifiers", "identifiers", ("kind", "value", "service", "seen_at")),
+            Related("Addresses", "addresses", ("line1", "town", "postcode", "current")),
+            Related("Warrants", "warrants", ("ref", "applied", "issued", "executed", "outcome")),
+            Related("Arrests", "arrests", ("ref", "date", "offences", "disposal")),
+            Related("Voluntary interviews", "voluntaryinterviews", ("ref", "date", "offences")),
+            Related("Devices", "devices", ("ref", "exhibit_ref", "kind", "forensic_status")),
+            Related("Safeguarding", "safeguarding", ("ref", "date", "children", "status")),
+            Related("Outcomes", "outcomes", ("ref", "date", "outcome", "sentence")),
+        ),
+        actions=(
+            Action("Apply for a warrant", creates="warrant", parent="subject"),
+            Action("Record an arrest", creates="arrest", parent="subject"),
+            Action("Record a voluntary interview", creates="voluntaryinterview", parent="subject"),
+            Action("Seize a device", creates="device", parent="subject"),
+            Action("Record safeguarding", creates="safeguarding", parent="subject"),
+            Action("Record an outcome", creates="outcome", parent="subject"),
+            Action("Add an address", creates="address", parent="subject"),
+            Action("Add an identifier", creates="identifier", parent="subject"),
+        ),
+        select_related=("referral",),
+        log_views=True,
+    ),
+    RecordType(
+        m.RiskAssessment,
+        "assessments",
+        fields=(
+            "ref",
+            "referral",
+            "assessed_on",
+            *(q.field for s in STEPS for q in s.questions),
+            "rationale",
+        ),
+        columns=("ref", "referral", "assessed_on", "band", "action_due"),
+        search=("ref", "referral__ref", "rationale"),
+        filters=("band",),
+        parents=("referral",),
+        fieldsets=(
+            ("Assessment", ("ref", "referral", "assessed_on")),
+            *(
+                (f"Step {n} of {len(STEPS)}: {step.title}", tuple(q.field for q in step.questions))
+                for n, step in enumerate(STEPS, 1)
+            ),
+            ("Rationale", ("rationale",)),
+        ),
+        select_related=("referral",),
+    ),
+    RecordType(
+        m.Warrant,
+        "warrants",
+        fields=("ref", "subject", "address", "applied", "issued", "executed", "outcome", "notes"),
+        columns=("ref", "subject", "applied", "issued", "executed", "outcome"),
+        search=("ref", "address", "outcome", "subject__family_name"),
+        filters=("applied", "issued", "executed"),
+        states={
+            "awaiting-issue": ("Awaiting issue", "awaiting_issue"),
+            "to-execute": ("To execute", "to_execute"),
+            "executed": ("Executed", "executed"),
+        },
+        parents=("subject",),
+        related=(
+            Related("Arrests", "arrests", ("ref", "date", "offences", "disposal")),
+            Related("Devices seized", "devices", ("ref", "exhibit_ref", "kind", "forensic_status")),
+            Related("Signposting", "signposting", ("ref", "date", "to")),
+        ),
+        actions=(
+            Action("Record the issue", name="issue", fields=("issued",), when="can_issue"),
+            Action(
+                "Record the execution",
+                name="execute",
+                fields=("executed", "outcome", "notes"),
+                when="can_execute",
+            ),
+            Action("Record an arrest", creates="arrest", parent="warrant"),
+            Action("Seize a device", creates="device", parent="warrant"),
+            Action("Signpost to Stop it Now!", creates="signposting", parent="warrant"),
+        ),
+        select_related=("subject",),
+    ),
+    RecordType(
+        m.Arrest,
+        "arrests",
+        fields=_ENCOUNTER_FIELDS,
+        columns=("ref", "subject", "date", "offences", "disposal"),
+        search=("ref", "subject__family_name", "notes"),
+        filters=("disposal", "date"),
+        parents=("subject", "warrant"),
+        select_related=("subject",),
+    ),
+    RecordType(
+        m.VoluntaryInterview,
+        "interviews",
+        fields=_ENCOUNTER_FIELDS,
+        columns=("ref", "subject", "date", "offences", "disposal"),
+        search=("ref", "subject__family_name", "notes"),
+        filters=("disposal", "date"),
+        parents=("subject", "warrant"),
+        select_related=("subject",),
+    ),
+    RecordType(
+        m.Device,
+        "devices",
+        fields=(
+            "ref",
+            "exhibit_ref",
+            "subject",
+            "warrant",
+            "kind",
+            "make",
+            "model_name",
+            "serial",
+            "seized",
+            "seized_where",
+            "seized_by",
+            "forensic_status",
+            "notes",
+        ),
+        columns=("ref", "exhibit_ref", "kind", "make", "model_name", "seized", "forensic_status"),
+        search=("ref", "exhibit_ref", "make", "model_name", "serial", "subject__family_name"),
+        filters=("kind", "forensic_status", "seized"),
+        states={"awaiting-triage": ("Awaiting triage", "awaiting_triage")},
+        parents=("subject", "warrant"),
+        related=(
+            Related(
+                "Chain of custody",
+                "custody",
+                ("at", "handed_by", "received_by", "location", "reason"),
+            ),
+        ),
+        actions=(
+            Action("Hand over custody", creates="custodyevent", parent="device"),
+            Action("Update forensic status", name="status", fields=("forensic_status", "notes")),
+        ),
+        select_related=("subject",),
+    ),
+    RecordType(
+        m.Safeguarding,
+        "safeguarding",
+        fields=(
+            "ref",
+            "subject",
+            "date",
+            "children",
+            "referred_to",
+            "referral_date",
+            "agency_outcome",
+            "status",
+            "notes",
+        ),
+        columns=("ref", "subject", "date", "children", "referred_to", "status"),
+        search=("ref", "subject__family_name", "agency_outcome"),
+        filters=("referred_to", "status", "date"),
+        states={"open": ("Open", "open")},
+        parents=("subject",),
+        related=(
+            Related("Children identified", "child_details", ("age", "relationship", "notes")),
+        ),
+        actions=(Action("Add a child's details", creates="child", parent="safeguarding"),),
+        select_related=("subject",),
+    ),
+    RecordType(
+        m.Signposting,
+        "signposting",
+        fields=("ref", "warrant", "to", "date", "notes"),
+        columns=("ref", "warrant", "to", "date"),
+        search=("ref", "warrant__ref", "notes"),
+        filters=("to", "date"),
+        parents=("warrant",),
+        select_related=("warrant",),
+    ),
+    RecordType(
+        m.Outcome,
+        "outcomes",
+        fields=("ref", "subject", "date", "outcome", "sentence", "notes"),
+        columns=("ref", "subject", "date", "outcome", "sentence"),
+        search=("ref", "subject__family_name", "sentence"),
+        filters=("outcome", "date"),
+        parents=("subject",),
+        select_related=("subject",),
+    ),
+    # Parts of other records: reached from their parent's page.
+    RecordType(
+        m.Identifier,
+        "identifiers",
+        fields=("referral", "subject", "kind", "value", "service", "seen_at"),
+        columns=("kind", "value", "service", "seen_at"),
+        search=("value",),
+        filters=("kind",),
+        parents=("referral", "subject"),
+        listed=False,
+    ),
+    RecordType(
+        m.Address,
+        "addresses",
+        fields=("subject", "line1", "line2", "town", "postcode", "current"),
+        columns=("line1", "town", "postcode", "current"),
+        search=("line1", "postcode"),
+        parents=("subject",),
+        listed=False,
+    ),
+    RecordType(
+        m.CustodyEvent,
+        "custody",
+        fields=("device", "at", "handed_by", "received_by", "location", "reason"),
+        columns=("device", "at", "handed_by", "received_by", "location"),
+        search=("handed_by", "received_by", "location"),
+        parents=("device",),
+        listed=False,
+    ),
+    RecordType(
+        m.Child,
+        "children",
+        fields=("safeguarding", "age", "relationship", "notes"),
+        columns=("safeguarding", "age", "relationship"),
+        parents=("safeguarding",),
+        listed=False,
+    ),
+)
+
+_BY_NAME = {rt.name: rt for rt in RECORD_TYPES}
+
+
+def record_type(name_or_model) -> RecordType:
+    """The :class:`RecordType` of a model or model name."""
+    name = name_or_model if isinstance(name_or_model, str) else name_or_model._meta.model_name
+    return _BY_NAME[name]

@@ -1,0 +1,323 @@
+"""Casework pages: one generic set of views serves every record type in the registry.
+
+Every view takes its records from ``visible_to(user)`` (reading) or
+``editable_by(user)`` (changing), so a record of another force is "not
+found", and a user without casework access finds no casework page at all.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django_filters.filterset import FilterSet, filterset_factory
+
+from netsafe.audit import record
+
+from . import access, figures, mywork
+from .forms import form_class
+from .models import Alert
+from .registry import RecordType
+
+
+class CaseworkMixin(LoginRequiredMixin):
+    """Login, then 404 for anyone who has no casework."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.reads_casework(request.user):
+            raise Http404("No casework here.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecordMixin(CaseworkMixin):
+    """A view of one record type (``record_type``), reading through the access rules."""
+
+    record_type: RecordType = None  # type: ignore[assignment]  # given to as_view()
+
+    @property
+    def model(self):
+        return self.record_type.model
+
+    def get_queryset(self):
+        rt = self.record_type
+        qs = rt.model.objects.visible_to(self.request.user)
+        return qs.select_related(*rt.select_related) if rt.select_related else qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rt"] = self.record_type
+        context["can_edit"] = access.writes_casework(self.request.user)
+        return context
+
+
+def filterset_for(rt: RecordType) -> type[FilterSet]:
+    """A FilterSet of ``rt``'s filter fields (dates as exact dates)."""
+    return filterset_factory(rt.model, fields=list(rt.filters))
+
+
+class RecordListView(RecordMixin, ListView):
+    paginate_by = 25
+    template_name = "casework/record_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        rt = self.record_type
+        state = self.request.GET.get("state", "")
+        if state:
+            if state not in rt.states:
+                raise Http404(f"No state {state!r} for {rt.verbose_name_plural}.")
+            qs = getattr(qs, rt.states[state][1])()
+        self.filterset = filterset_for(rt)(self.request.GET or None, queryset=qs)
+        for field in self.filterset.form.fields.values():
+            if getattr(field, "choices", None) and field.choices[0][0] == "":
+                field.choices = [("", "Any"), *list(field.choices)[1:]]
+        if self.filterset.is_bound and self.filterset.is_valid():
+            qs = self.filterset.qs
+        self.query = self.request.GET.get("q", "").strip()
+        if self.query and rt.search:
+            terms = (Q(**{f"{name}__icontains": self.query}) for name in rt.search)
+            matching = rt.model.objects.filter(reduce(or_, terms)).values("pk")
+            qs = qs.filter(pk__in=matching)
+            record("search", rt.model, detail=f"{rt.slug}: {self.query}"[:200])
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            filterset=self.filterset,
+            query=self.query,
+            state=self.request.GET.get("state", ""),
+            querystring=params.urlencode(),
+        )
+        return context
+
+
+class RecordDetailView(RecordMixin, DetailView):
+    def get_template_names(self):
+        return [f"casework/{self.record_type.name}_detail.html", "casework/record_detail.html"]
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if self.record_type.log_views:
+            record("view", obj)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        obj = self.object
+        sections = []
+        for rel in self.record_type.related:
+            manager = getattr(obj, rel.accessor)
+            rows = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+            sections.append({"related": rel, "model": manager.model, "rows": list(rows[:100])})
+        actions = []
+        if context["can_edit"] and obj.force_id == user.force_id:
+            for action in self.record_type.actions:
+                if action.when and not getattr(obj, action.when)():
+                    continue
+                if action.url_name:
+                    url = reverse(f"casework:{action.url_name}", args=[obj.pk, *action.url_args])
+                elif action.creates:
+                    url = reverse(f"casework:{action.creates}-create")
+                    url = f"{url}?{action.parent}={obj.pk}"
+                else:
+                    url = reverse(f"casework:{self.record_type.name}-{action.name}", args=[obj.pk])
+                actions.append({"label": action.label, "url": url})
+        alerts = []
+        if hasattr(obj, "alerts"):
+            alerts = Alert.objects.visible_to(user).filter(pk__in=obj.alerts.values("pk"))
+        context.update(sections=sections, actions=actions, alerts=alerts)
+        return context
+
+
+class RecordFormMixin(RecordMixin):
+    template_name = "casework/record_form.html"
+    fields_override: tuple[str, ...] | None = None
+    heading = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.writes_casework(request.user):
+            raise Http404("You cannot change casework.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.record_type.model.objects.editable_by(self.request.user)
+
+    def get_form_class(self):
+        return form_class(self.record_type, self.fields_override)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        fieldsets = []
+        if not self.fields_override:
+            for legend, names in self.record_type.fieldsets:
+                fieldsets.append({"legend": legend, "fields": [form[n] for n in names]})
+        context.update(fieldsets=fieldsets, heading=self.heading or self.get_heading())
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, f"{self.record_type.verbose_name.capitalize()} saved.")
+        return response
+
+    def get_success_url(self):
+        obj = self.object
+        if not self.record_type.listed:
+            # Parts of a record (identifiers, addresses, hand-overs, children) go back to it.
+            for parent in self.record_type.parents:
+                target = getattr(obj, parent, None)
+                if target is not None:
+                    return target.get_absolute_url()
+        return obj.get_absolute_url()
+
+
+class RecordCreateView(RecordFormMixin, CreateView):
+    def get_heading(self):
+        return f"New {self.record_type.verbose_name}"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        user = self.request.user
+        for name in self.record_type.parents:
+            value = self.request.GET.get(name)
+            if not value:
+                continue
+            related = self.record_type.model._meta.get_field(name).related_model
+            if not value.isdigit():
+                raise Http404("Bad link.")
+            parent = get_object_or_404(related.objects.editable_by(user), pk=int(value))
+            initial[name] = parent
+            # A warrant brings its subject; a subject its referral.
+            for other in self.record_type.parents:
+                if other != name and other not in initial and hasattr(parent, f"{other}_id"):
+                    initial[other] = getattr(parent, other)
+        if "officer" in self.record_type.fields:
+            initial.setdefault("officer", user.pk)
+        if "seized_by" in self.record_type.fields:
+            initial.setdefault("seized_by", user.get_full_name() or user.username)
+        if "handed_by" in self.record_type.fields:
+            initial.setdefault("handed_by", user.get_full_name() or user.username)
+        if "at" in self.record_type.fields:
+            initial.setdefault("at", timezone.localtime().replace(second=0, microsecond=0))
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        instance = self.record_type.model(force_id=self.request.user.force_id)
+        if hasattr(instance, "assessed_by_id"):
+            instance.assessed_by = self.request.user
+        kwargs["instance"] = instance
+        return kwargs
+
+
+class RecordUpdateView(RecordFormMixin, UpdateView):
+    def get_heading(self):
+        return f"Change {self.record_type.verbose_name} {self.object}"
+
+
+class RecordActionView(RecordUpdateView):
+    """A change of a few fields that moves the case on (e.g. executing a warrant)."""
+
+    action_name = ""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        action = self.record_type.action(self.action_name)
+        if action.when and not getattr(obj, action.when)():
+            raise Http404(f"{action.label} is not possible now.")
+        return obj
+
+    def get_heading(self):
+        return f"{self.record_type.action(self.action_name).label}: {self.object}"
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The operation's headline figures: the user's force, or operation-wide."""
+
+    template_name = "casework/home.html"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if not access.sees_figures(user) and user.is_prevention:
+            try:
+                return redirect(reverse("prevention:today"))
+            except NoReverseMatch:
+                pass
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = access.figures_scope(user)
+        if scope is not access.NO_FIGURES:
+            context["figures"] = figures.headline(force=scope)
+            context["scope"] = scope.name if scope is not None else "the whole operation"
+        context["reads_casework"] = access.reads_casework(user)
+        return context
+
+
+class MyWorkView(CaseworkMixin, TemplateView):
+    template_name = "casework/my_work.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = mywork.sections(self.request.user)
+        context["alerts"] = (
+            Alert.objects.visible_to(self.request.user)
+            .unacknowledged()
+            .select_related("other_force", "subject", "referral")[:20]
+        )
+        return context
+
+
+class AlertListView(CaseworkMixin, ListView):
+    model = Alert
+    template_name = "casework/alert_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Alert.objects.visible_to(self.request.user).select_related(
+            "other_force", "subject", "referral"
+        )
+
+
+class AlertDetailView(CaseworkMixin, DetailView):
+    model = Alert
+    template_name = "casework/alert_detail.html"
+
+    def get_queryset(self):
+        return Alert.objects.visible_to(self.request.user).select_related(
+            "other_force", "subject", "referral", "acknowledged_by"
+        )
+
+
+@require_POST
+def acknowledge_alert(request, pk: int):
+    """A supervisor marks an alert as dealt with (they have called the other force)."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"{reverse('login')}?next={request.path}")
+    alert = get_object_or_404(Alert.objects.editable_by(request.user), pk=pk)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = request.user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "updated"])
+        messages.success(request, "Alert marked as dealt with.")
+    return redirect(alert)
