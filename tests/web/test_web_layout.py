@@ -31,6 +31,7 @@ def test_login_page_has_skip_link_landmarks_and_labelled_inputs(client):
     assert "<main" in html
     assert "<header" in html
     assert html.count("<h1") == 1
+    assert "autofocus" not in html  # it would skip the heading and the skip link
     for input_id in re.findall(r'<input[^>]*\bid="([^"]+)"', html):
         assert f'for="{input_id}"' in html, f"input {input_id} has no label"
     assert "<script>" not in html

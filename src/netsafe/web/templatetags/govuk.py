@@ -81,6 +81,10 @@ def govuk_widget(field: BoundField):
         attrs["class"] = f"{attrs.get('class', '')} {own}".strip()
     if described := _described_by(field):
         attrs["aria-describedby"] = described
+    if widget.attrs.get("autofocus"):
+        # Autofocus (Django's sign-in form sets it) jumps screen-reader users past
+        # the heading and the skip link; GOV.UK advises against it.
+        attrs["autofocus"] = False
     return field.as_widget(attrs=attrs)
 
 
