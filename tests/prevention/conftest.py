@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 from prevention_helpers import local
+from tests.factories import make_user
 
-from factories import make_user
 from netsafe.accounts.roles import POLICE_ROLES, Role
 from netsafe.prevention.models import Contact
 

@@ -254,8 +254,10 @@ def _nested_released_counts(nation: str, period: str, start: date, end: date) ->
         year_start, year_end = counting_year(start)
         year = Release.objects.filter(nation=nation, period="year", start=year_start).first()
         if year is None:
-            # Not released yet: protect the year's future release by checking now.
-            return [true_count(nation, year_start, year_end, "year")]
+            # Not released yet: protect the year's future release by checking now
+            # (a year that would itself be suppressed reveals nothing to subtract from).
+            year_true = true_count(nation, year_start, year_end, "year")
+            return [] if control(year_true) is None else [year_true]
         return [] if year.released is None else [year.true_count]
     months = Release.objects.filter(
         nation=nation, period="month", start__gte=start, start__lte=end, released__isnull=False

@@ -174,7 +174,10 @@ def _person(rng, year_start, month_index, region, codes, handler_id) -> list[Con
     returns = rng.choice((1, 1, 2, 3, 4)) if coded and kind >= 0.6 else 0
     code = next(codes) if coded else ""
     caller_type = rng.choices(CallerType.values, weights=(55, 30, 8, 4, 3))[0]
-    months = [month_index, *sorted(rng.randint(month_index, 11) for _ in range(returns))]
+    months = [
+        month_index,
+        *sorted(min(11, month_index + rng.randint(0, 3)) for _ in range(returns)),
+    ]
     out = []
     for m in months:
         month = add_months(year_start, m)

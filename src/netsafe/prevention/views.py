@@ -43,6 +43,7 @@ def today(request):
             "next_day": day + timedelta(days=1) if day < timezone.localdate() else None,
             "contacts": contacts,
             "handlers": _usernames(c.handler for c in contacts),
+            "latest_day": None if contacts else _latest_day_before(day),
         },
     )
 
@@ -229,6 +230,17 @@ def _usernames(ids) -> dict[int, str]:
     wanted = {i for i in ids if i}
     users = get_user_model().objects.filter(pk__in=wanted).values_list("pk", "username")
     return dict(users)
+
+
+def _latest_day_before(day: date) -> date | None:
+    """The last day before ``day`` with a contact, to offer when ``day`` has none."""
+    latest = (
+        Contact.objects.filter(occurred_at__date__lt=day)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(latest).date() if latest else None
 
 
 def _latest_month() -> date:

@@ -9,82 +9,355 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='Date and time')),
-                ('channel', models.CharField(choices=[('phone', 'Phone'), ('chat', 'Live chat'), ('email', 'Secure e-mail')], default='phone', max_length=10)),
-                ('caller_type', models.CharField(choices=[('self', 'Worried about their own thoughts or behaviour'), ('family', 'A family member or friend'), ('professional', 'A professional'), ('survivor', 'A survivor'), ('other', 'Other')], max_length=20, verbose_name='Who is calling')),
-                ('offending', models.CharField(choices=[('none', 'Has not offended'), ('online', 'Online offending'), ('contact', 'Contact offending'), ('both', 'Online and contact offending'), ('not-said', 'Not said or not known')], default='not-said', max_length=10, verbose_name='Has the person the call is about offended?')),
-                ('region', models.CharField(choices=[('wales-south-wales', 'Wales: South Wales Police area'), ('wales-gwent', 'Wales: Gwent Police area'), ('wales-dyfed-powys', 'Wales: Dyfed-Powys Police area'), ('wales-north-wales', 'Wales: North Wales Police area'), ('wales', 'Wales: police area not known'), ('england-north-east', 'England: North East'), ('england-north-west', 'England: North West'), ('england-yorkshire', 'England: Yorkshire and the Humber'), ('england-east-midlands', 'England: East Midlands'), ('england-west-midlands', 'England: West Midlands'), ('england-east', 'England: East of England'), ('england-london', 'England: London'), ('england-south-east', 'England: South East'), ('england-south-west', 'England: South West'), ('england', 'England: region not known'), ('scotland', 'Scotland'), ('northern-ireland', 'Northern Ireland'), ('unknown', 'Not known')], default='unknown', max_length=30, verbose_name='Where the caller lives')),
-                ('heard_from', models.CharField(choices=[('police', 'Police contact or leaflet at a search'), ('search-warning', 'A search engine warning'), ('media', 'Media (TV, radio, press)'), ('web', 'Web (our site or another)'), ('other', 'Other'), ('not-said', 'Not said')], default='not-said', max_length=20, verbose_name='How they heard of us')),
-                ('topics', models.JSONField(blank=True, default=list, validators=[netsafe.prevention.models.validate_topics])),
-                ('offered', models.JSONField(blank=True, default=list, validators=[netsafe.prevention.models.validate_offered], verbose_name='What was offered')),
-                ('duration_minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(600)], verbose_name='Duration (minutes)')),
-                ('caller_code', models.CharField(blank=True, db_index=True, help_text='A code the caller chose or was given, e.g. OAK-42. Never a name or number that identifies them.', max_length=20, validators=[netsafe.prevention.identifiers.validate_caller_code], verbose_name='Returning-caller code')),
-                ('notes', models.TextField(blank=True, help_text='What helps the next handler. No names, numbers, e-mail or postcodes.', validators=[netsafe.prevention.identifiers.refuse_identifiers])),
-                ('handler', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="Date and time",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("chat", "Live chat"),
+                            ("email", "Secure e-mail"),
+                        ],
+                        default="phone",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "caller_type",
+                    models.CharField(
+                        choices=[
+                            ("self", "Worried about their own thoughts or behaviour"),
+                            ("family", "A family member or friend"),
+                            ("professional", "A professional"),
+                            ("survivor", "A survivor"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="Who is calling",
+                    ),
+                ),
+                (
+                    "offending",
+                    models.CharField(
+                        choices=[
+                            ("none", "Has not offended"),
+                            ("online", "Online offending"),
+                            ("contact", "Contact offending"),
+                            ("both", "Online and contact offending"),
+                            ("not-said", "Not said or not known"),
+                        ],
+                        default="not-said",
+                        max_length=10,
+                        verbose_name="Has the person the call is about offended?",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("wales-south-wales", "Wales: South Wales Police area"),
+                            ("wales-gwent", "Wales: Gwent Police area"),
+                            ("wales-dyfed-powys", "Wales: Dyfed-Powys Police area"),
+                            ("wales-north-wales", "Wales: North Wales Police area"),
+                            ("wales", "Wales: police area not known"),
+                            ("england-north-east", "England: North East"),
+                            ("england-north-west", "England: North West"),
+                            ("england-yorkshire", "England: Yorkshire and the Humber"),
+                            ("england-east-midlands", "England: East Midlands"),
+                            ("england-west-midlands", "England: West Midlands"),
+                            ("england-east", "England: East of England"),
+                            ("england-london", "England: London"),
+                            ("england-south-east", "England: South East"),
+                            ("england-south-west", "England: South West"),
+                            ("england", "England: region not known"),
+                            ("scotland", "Scotland"),
+                            ("northern-ireland", "Northern Ireland"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=30,
+                        verbose_name="Where the caller lives",
+                    ),
+                ),
+                (
+                    "heard_from",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police contact or leaflet at a search"),
+                            ("search-warning", "A search engine warning"),
+                            ("media", "Media (TV, radio, press)"),
+                            ("web", "Web (our site or another)"),
+                            ("other", "Other"),
+                            ("not-said", "Not said"),
+                        ],
+                        default="not-said",
+                        max_length=20,
+                        verbose_name="How they heard of us",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[netsafe.prevention.models.validate_topics],
+                    ),
+                ),
+                (
+                    "offered",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[netsafe.prevention.models.validate_offered],
+                        verbose_name="What was offered",
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(600),
+                        ],
+                        verbose_name="Duration (minutes)",
+                    ),
+                ),
+                (
+                    "caller_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="A code the caller chose or was given, e.g. OAK-42. Never a name or number that identifies them.",
+                        max_length=20,
+                        validators=[netsafe.prevention.identifiers.validate_caller_code],
+                        verbose_name="Returning-caller code",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="What helps the next handler. No names, numbers, e-mail or postcodes.",
+                        validators=[netsafe.prevention.identifiers.refuse_identifiers],
+                    ),
+                ),
+                ("handler", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-occurred_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('channel__in', ['phone', 'chat', 'email'])), name='contact_channel_known'), models.CheckConstraint(condition=models.Q(('region__in', ['wales-south-wales', 'wales-gwent', 'wales-dyfed-powys', 'wales-north-wales', 'wales', 'england-north-east', 'england-north-west', 'england-yorkshire', 'england-east-midlands', 'england-west-midlands', 'england-east', 'england-london', 'england-south-east', 'england-south-west', 'england', 'scotland', 'northern-ireland', 'unknown'])), name='contact_region_known')],
+                "ordering": ["-occurred_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["phone", "chat", "email"])),
+                        name="contact_channel_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "region__in",
+                                [
+                                    "wales-south-wales",
+                                    "wales-gwent",
+                                    "wales-dyfed-powys",
+                                    "wales-north-wales",
+                                    "wales",
+                                    "england-north-east",
+                                    "england-north-west",
+                                    "england-yorkshire",
+                                    "england-east-midlands",
+                                    "england-west-midlands",
+                                    "england-east",
+                                    "england-london",
+                                    "england-south-east",
+                                    "england-south-west",
+                                    "england",
+                                    "scotland",
+                                    "northern-ireland",
+                                    "unknown",
+                                ],
+                            )
+                        ),
+                        name="contact_region_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='When it was made')),
-                ('concern', models.CharField(choices=[('immediate', 'A child at immediate risk'), ('ongoing', 'A child at risk of harm'), ('disclosure', 'Disclosure of abuse of an identifiable child')], max_length=20)),
-                ('made_to', models.CharField(choices=[('police-999', 'Police (999, immediate risk)'), ('police-101', 'Police (101)'), ('childrens-services', "Children's services or MASH"), ('nspcc', 'NSPCC'), ('other', 'Another safeguarding agency')], max_length=20, verbose_name='Made to')),
-                ('detail', models.CharField(blank=True, help_text="For example: Gwent MASH duty team. Not a person's name or number.", max_length=200, validators=[netsafe.prevention.identifiers.refuse_identifiers], verbose_name='Which team')),
-                ('recorded_by', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='prevention.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "made_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="When it was made"
+                    ),
+                ),
+                (
+                    "concern",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "A child at immediate risk"),
+                            ("ongoing", "A child at risk of harm"),
+                            ("disclosure", "Disclosure of abuse of an identifiable child"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "made_to",
+                    models.CharField(
+                        choices=[
+                            ("police-999", "Police (999, immediate risk)"),
+                            ("police-101", "Police (101)"),
+                            ("childrens-services", "Children's services or MASH"),
+                            ("nspcc", "NSPCC"),
+                            ("other", "Another safeguarding agency"),
+                        ],
+                        max_length=20,
+                        verbose_name="Made to",
+                    ),
+                ),
+                (
+                    "detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: Gwent MASH duty team. Not a person's name or number.",
+                        max_length=200,
+                        validators=[netsafe.prevention.identifiers.refuse_identifiers],
+                        verbose_name="Which team",
+                    ),
+                ),
+                ("recorded_by", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="prevention.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-made_at'],
+                "ordering": ["-made_at"],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nation', models.CharField(choices=[('wales', 'Wales'), ('england', 'England'), ('scotland', 'Scotland'), ('northern-ireland', 'Northern Ireland'), ('unknown', 'Not known')], max_length=20)),
-                ('period', models.CharField(choices=[('month', 'Month'), ('year', 'Year')], max_length=5)),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('true_count', models.PositiveIntegerField()),
-                ('released', models.PositiveIntegerField(null=True)),
-                ('reason', models.CharField(blank=True, choices=[('primary', 'The count is 1 to 9'), ('secondary', 'It differs by 1 to 9 from a nested published cell')], max_length=10)),
-                ('released_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("wales", "Wales"),
+                            ("england", "England"),
+                            ("scotland", "Scotland"),
+                            ("northern-ireland", "Northern Ireland"),
+                            ("unknown", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(choices=[("month", "Month"), ("year", "Year")], max_length=5),
+                ),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                ("true_count", models.PositiveIntegerField()),
+                ("released", models.PositiveIntegerField(null=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("primary", "The count is 1 to 9"),
+                            ("secondary", "It differs by 1 to 9 from a nested published cell"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("released_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['nation', 'period', 'start'],
-                'constraints': [models.UniqueConstraint(fields=('nation', 'period', 'start'), name='release_one_per_cell')],
+                "ordering": ["nation", "period", "start"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("nation", "period", "start"), name="release_one_per_cell"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SelfHelpVisits',
+            name="SelfHelpVisits",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('day', 'Day'), ('month', 'Month')], max_length=5)),
-                ('start', models.DateField(help_text='The day, or the first day of the month')),
-                ('nation', models.CharField(choices=[('all', 'All visitors'), ('wales', 'Wales'), ('england', 'England'), ('scotland', 'Scotland'), ('northern-ireland', 'Northern Ireland'), ('unknown', 'Not known')], max_length=20)),
-                ('visitors', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(choices=[("day", "Day"), ("month", "Month")], max_length=5),
+                ),
+                ("start", models.DateField(help_text="The day, or the first day of the month")),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("all", "All visitors"),
+                            ("wales", "Wales"),
+                            ("england", "England"),
+                            ("scotland", "Scotland"),
+                            ("northern-ireland", "Northern Ireland"),
+                            ("unknown", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("visitors", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['period', 'start', 'nation'],
-                'constraints': [models.UniqueConstraint(fields=('period', 'start', 'nation'), name='selfhelp_visits_one_row_per_cell')],
+                "ordering": ["period", "start", "nation"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "start", "nation"),
+                        name="selfhelp_visits_one_row_per_cell",
+                    )
+                ],
             },
         ),
     ]
