@@ -58,21 +58,23 @@ def _lock_head(db: str) -> ChainHead:
     """Lock the chain head row for this transaction and return it (creating it when absent)."""
     heads = ChainHead.objects.using(db)
     if connections[db].vendor == "postgresql":
-        head = heads.select_for_update().filter(pk=1).first()
+        locked = heads.select_for_update().filter(pk=1)
     else:
         # SQLite has no row locks: a write first takes the database write lock
         # now (waiting out the busy timeout) rather than failing later when a
         # read-then-write transaction tries to upgrade its lock.
         heads.filter(pk=1).update(seq=F("seq"))
-        head = heads.filter(pk=1).first()
+        locked = heads.filter(pk=1)
+    head = locked.first()
     if head is None:
         # A fresh (or flushed) database: start from the newest entry, if any.
+        # Several writers may get here at once; one insert wins, all then lock it.
         last = AuditEntry.objects.using(db).order_by("-seq").values("seq", "hash").first()
-        head = heads.create(
+        start = ChainHead(
             pk=1, seq=last["seq"] if last else 0, hash=last["hash"] if last else GENESIS_HASH
         )
-        if connections[db].vendor == "postgresql":
-            head = heads.select_for_update().get(pk=1)
+        heads.bulk_create([start], ignore_conflicts=True)
+        head = locked.get()
     return head
 
 
