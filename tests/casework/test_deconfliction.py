@@ -81,3 +81,74 @@ def test_bad_identifiers_are_refused_with_what_was_wrong():
         normalise.identifier(IdentifierKind.IP, "999.1.1.1")
     with pytest.raises(ValidationError, match="not an e-mail"):
         normalise.identifier(IdentifierKind.EMAIL, "nobody")
+
+
+def test_the_alert_reveals_nothing_of_the_other_forces_subject(client):
+    from django.urls import reverse
+    from tests.factories import make_user
+
+    from netsafe.accounts.roles import Role
+
+    theirs = cf.subject(
+        "north-wales",
+        given_names="Myfanwy",
+        family_name="Tudur-Secret",
+        date_of_birth=date(1971, 8, 9),
+        postcode_district="LL55",
+        notes="Works at the leisure centre",
+    )
+    cf.identifier(theirs, IdentifierKind.PHONE, "07700 900777")
+    cf.address(theirs, "Tŷ Gwyn, Lôn Isaf", "LL55 4AA")
+    ours = cf.subject("gwent", given_names="G", family_name="H", date_of_birth=date(1990, 1, 1))
+    cf.identifier(ours, IdentifierKind.PHONE, "+44 7700 900777")
+    alert = Alert.objects.get(force__slug="gwent")
+    # What only North Wales holds (the phone number is ours too, so it may show on our pages).
+    secrets = [
+        "Myfanwy",
+        "Tudur-Secret",
+        "1971",
+        "LL55",
+        "leisure",
+        "Gwyn",
+        theirs.referral.ref + " ",
+    ]
+    supervisor = make_user("gw-sup", "gwent", Role.SUPERVISOR)
+    client.force_login(supervisor)
+    pages = [
+        reverse("casework:alert-list"),
+        reverse("casework:alert-detail", args=[alert.pk]),
+        reverse("casework:my-work"),
+        ours.get_absolute_url(),
+        reverse("api:alert-list"),
+        reverse("api:alert-detail", args=[alert.pk]),
+    ]
+    for url in pages:
+        text = client.get(url).content.decode()
+        assert "North Wales Police" in text or "north-wales" in text, url
+        for secret in secrets:
+            assert secret not in text, (url, secret)
+    detail = client.get(reverse("api:alert-detail", args=[alert.pk])).json()
+    assert (detail["other_force"], detail["other_ref"], detail["other_contact"]) == (
+        "north-wales",
+        theirs.ref,
+        force("north-wales").contact,
+    )
+    # Only the other force's reference and contact: no identifier of theirs is stored.
+    assert set(detail) == {
+        "id",
+        "force",
+        "subject",
+        "referral",
+        "matched_on",
+        "other_force",
+        "other_ref",
+        "other_contact",
+        "created",
+        "acknowledged_at",
+    }
+    # The supervisor marks it dealt with; an officer does not see alerts at all.
+    client.post(reverse("casework:alert-acknowledge", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == supervisor
+    client.force_login(make_user("gw-off", "gwent", Role.OFFICER))
+    assert client.get(reverse("casework:alert-detail", args=[alert.pk])).status_code == 404

@@ -1,0 +1,289 @@
+"""The pages an officer works a case through, and what each leaves in the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from tests.casework import factories as cf
+from tests.factories import make_user
+
+from netsafe.accounts.roles import Role
+from netsafe.audit.models import AuditEntry
+from netsafe.casework import models as m
+from netsafe.casework.choices import ForensicStatus, RiskBand
+from netsafe.casework.risk import STEPS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(client):
+    user = make_user(
+        "dp-officer", "dyfed-powys", Role.OFFICER, first_name="Ceri", last_name="Jones"
+    )
+    client.force_login(user)
+    return user
+
+
+def _post(client, name, data, *args, query=""):
+    url = reverse(f"casework:{name}", args=args) + query
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response["Location"]
+
+
+def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
+    where = _post(
+        client,
+        "referral-create",
+        {"source": "ncmec", "package_ref": "CT-998877", "received": "2017-02-01", "status": "open"},
+    )
+    referral = m.Referral.objects.get(package_ref="CT-998877")
+    assert where == referral.get_absolute_url()
+    assert (referral.force.slug, referral.ref, referral.officer) == (
+        "dyfed-powys",
+        "REF-00001",
+        None,
+    )
+
+    # The four steps, then check and save.
+    for number, step in enumerate(STEPS, 1):
+        answers = {q.field: "no" for q in step.questions}
+        if step.slug == "access":
+            answers["lives_with_children"] = "yes"
+        where = _post(client, "referral-assess", answers, referral.pk, number)
+    assert where == reverse("casework:referral-assess-check", args=[referral.pk])
+    page = client.get(where)
+    assert b"Risk band: High" in page.content
+    where = _post(
+        client,
+        "referral-assess-check",
+        {"assessed_on": "2017-02-02", "rationale": "Child at home"},
+        referral.pk,
+    )
+    referral.refresh_from_db()
+    assert (referral.risk, referral.action_due) == (RiskBand.HIGH, date(2017, 2, 9))
+
+    _post(
+        client,
+        "subject-create",
+        {
+            "referral": referral.ref,
+            "given_names": "Gareth",
+            "family_name": "Llewellyn",
+            "date_of_birth": "1969-07-01",
+        },
+    )
+    subject = m.Subject.objects.get(family_name="Llewellyn")
+    assert subject.born == 1969
+    _post(
+        client,
+        "identifier-create",
+        {"subject": subject.ref, "kind": "phone", "value": "07700 900456"},
+    )
+    _post(
+        client,
+        "warrant-create",
+        {"subject": subject.ref, "address": "3 Maes y Coed, SA31 1AA", "applied": "2017-02-03"},
+    )
+    warrant = subject.warrants.get()
+    _post(client, "warrant-issue", {"issued": "2017-02-04"}, warrant.pk)
+    _post(
+        client,
+        "warrant-execute",
+        {"executed": "2017-02-06", "outcome": "Laptop seized"},
+        warrant.pk,
+    )
+    warrant.refresh_from_db()
+    assert warrant.executed == date(2017, 2, 6)
+    referral.refresh_from_db()
+    assert referral.actioned == date(2017, 2, 6)
+
+    # The arrest form is reached from the warrant: the subject comes with it.
+    page = client.get(reverse("casework:arrest-create") + f"?warrant={warrant.pk}")
+    assert f'value="{subject.ref}"'.encode() in page.content
+    _post(
+        client,
+        "arrest-create",
+        {
+            "subject": subject.ref,
+            "warrant": warrant.ref,
+            "date": "2017-02-06",
+            "offences": ["86/2", "86/10"],
+            "disposal": "bail",
+            "bail_until": "2017-03-06",
+        },
+    )
+    arrest = subject.arrests.get()
+    assert arrest.offences == ["86/2", "86/10"]
+
+    _post(
+        client,
+        "device-create",
+        {
+            "warrant": warrant.ref,
+            "subject": subject.ref,
+            "kind": "laptop",
+            "make": "Dell",
+            "seized": "2017-02-06",
+            "seized_where": "Back bedroom",
+            "seized_by": "DC Jones 4411",
+            "forensic_status": "awaiting-triage",
+            "exhibit_ref": "CJ/1",
+        },
+    )
+    device = subject.devices.get()
+    _post(
+        client,
+        "custodyevent-create",
+        {
+            "device": device.ref,
+            "at": "2017-02-06T18:30",
+            "handed_by": "DC Jones 4411",
+            "received_by": "DFU store",
+            "location": "Carmarthen",
+        },
+    )
+    assert device.custody.count() == 1
+    _post(client, "device-status", {"forensic_status": "triaged"}, device.pk)
+    device.refresh_from_db()
+    assert device.forensic_status == ForensicStatus.TRIAGED
+
+    _post(
+        client,
+        "safeguarding-create",
+        {
+            "subject": subject.ref,
+            "date": "2017-02-06",
+            "children": "2",
+            "referred_to": "mash",
+            "referral_date": "2017-02-07",
+            "status": "open",
+        },
+    )
+    safeguarding = subject.safeguarding.get()
+    _post(
+        client,
+        "child-create",
+        {"safeguarding": safeguarding.ref, "age": "9", "relationship": "step-child"},
+    )
+    _post(
+        client, "signposting-create", {"warrant": warrant.ref, "to": "family", "date": "2017-02-06"}
+    )
+    _post(
+        client,
+        "outcome-create",
+        {
+            "subject": subject.ref,
+            "date": "2017-09-01",
+            "outcome": "convicted",
+            "sentence": "12 months, SHPO",
+        },
+    )
+
+    home = client.get("/").content.decode()
+    for figure, label in [
+        (1, "warrants executed"),
+        (1, "people arrested"),
+        (1, "devices seized"),
+        (2, "children safeguarded"),
+    ]:
+        assert f'number">{figure}</span> <span class="netsafe-figure__label">{label}' in home
+
+    # Every change was logged with the officer's name and force.
+    entries = AuditEntry.objects.filter(model__startswith="casework.", username="dp-officer")
+    models = set(entries.values_list("model", flat=True))
+    for model in (
+        "referral",
+        "riskassessment",
+        "subject",
+        "warrant",
+        "arrest",
+        "device",
+        "custodyevent",
+        "safeguarding",
+        "child",
+        "signposting",
+        "outcome",
+    ):
+        assert f"casework.{model}" in models
+    updates = entries.filter(model="casework.warrant", action="update")
+    execute = next(e for e in updates if "executed" in e.changes)
+    assert execute.changes["executed"] == [None, "2017-02-06"]
+    assert execute.force == "dyfed-powys"
+
+
+def test_viewing_a_subject_and_searching_are_logged(client, officer):
+    subject = cf.subject("dyfed-powys", family_name="Bevan")
+    client.get(subject.get_absolute_url())
+    viewed = AuditEntry.objects.filter(action="view").get()
+    assert (viewed.model, viewed.object_id, viewed.username) == (
+        "casework.subject",
+        str(subject.pk),
+        "dp-officer",
+    )
+    page = client.get(reverse("casework:subject-list") + "?q=bev")
+    assert b"Bevan" in page.content
+    search = AuditEntry.objects.filter(action="search").get()
+    assert "bev" in search.detail
+
+
+def test_bad_input_gets_an_error_summary_and_nothing_is_saved(client, officer):
+    subject = cf.subject("dyfed-powys")
+    response = client.post(
+        reverse("casework:warrant-create"),
+        {"subject": subject.ref, "address": "x", "issued": "2017-01-01", "executed": "2016-12-01"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There is a problem" in text
+    assert "The execution date is before the issue date." in text
+    assert not m.Warrant.objects.exists()
+    response = client.post(reverse("casework:referral-assess", args=[subject.referral.pk, 1]), {})
+    assert "Answer yes or no" in response.content.decode()
+
+
+def test_lists_filter_by_state_and_page(client, officer):
+    for n in range(30):
+        referral = cf.referral("dyfed-powys", received=date(2017, 1, 1) + timedelta(days=n))
+        if n % 2:
+            m.RiskAssessment.objects.create(referral=referral, assessed_on=date(2017, 1, 1))
+    url = reverse("casework:referral-list")
+    page = client.get(url + "?state=awaiting-assessment")
+    assert page.context["paginator"].count == 15
+    page = client.get(url + "?state=overdue")
+    assert page.context["paginator"].count == 15
+    page = client.get(url + "?risk=low&page=1")
+    assert page.context["paginator"].count == 15
+    assert client.get(url + "?state=nonsense").status_code == 404
+    assert client.get(url + "?page=2").context["page_obj"].number == 2
+
+
+def test_my_work_orders_devices_by_risk_for_an_examiner(client):
+    examiner = make_user("nw-examiner", "north-wales", Role.EXAMINER)
+    client.force_login(examiner)
+    low = cf.subject("north-wales", family_name="Low")
+    high = cf.subject("north-wales", family_name="High")
+    m.RiskAssessment.objects.create(referral=low.referral)
+    m.RiskAssessment.objects.create(referral=high.referral, online_contact=True)
+    first = m.Device.objects.create(subject=low, kind="phone", seized=date(2017, 1, 1))
+    second = m.Device.objects.create(subject=high, kind="tablet", seized=date(2017, 5, 1))
+    sections = {s.title: s for s in client.get(reverse("casework:my-work")).context["sections"]}
+    assert list(sections) == ["Devices awaiting triage"]
+    assert sections["Devices awaiting triage"].rows == [second, first]
+
+
+def test_home_shows_operation_wide_figures_to_the_analyst_and_none_to_the_charity(client):
+    cf.case("gwent")
+    cf.case("north-wales")
+    client.force_login(make_user("analyst", None, Role.ANALYST))
+    page = client.get("/")
+    assert page.context["figures"]["warrants_executed"] == 2
+    assert "the whole operation" in page.content.decode()
+    client.force_login(make_user("handler", None, Role.CALL_HANDLER))
+    page = client.get("/")
+    # The charity's staff go to their own pages: no police figures.
+    assert page.status_code == 302
+    assert page["Location"] == reverse("prevention:today")
