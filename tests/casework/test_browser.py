@@ -1,0 +1,121 @@
+"""In the browser, as an officer: referral -> assessment -> warrant -> arrest -> device ->
+safeguarding -> outcome, then the home page's figures."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from tests.factories import PASSWORD, make_user
+
+from netsafe.accounts.roles import Role
+from netsafe.casework import models as m
+from netsafe.casework.risk import STEPS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _save(page: Page, heading: str) -> None:
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+
+
+def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_server):
+    make_user("sw-officer", "south-wales", Role.OFFICER, first_name="Rhian", last_name="Evans")
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill("sw-officer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Operation NetSafe")
+
+    # Referral
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()
+    page.get_by_role("link", name="New referral").click()
+    page.get_by_label("Source").select_option("nca-ceop")
+    page.get_by_label("Package reference").fill("CEOP-2016-4471")
+    page.get_by_label("Received").fill("2016-11-21")
+    _save(page, "REF-00001")
+
+    # Risk assessment, four steps then check
+    page.get_by_role("link", name="Assess risk").click()
+    for number, step in enumerate(STEPS, 1):
+        expect(page.get_by_role("heading", level=1)).to_have_text(step.title)
+        expect(page.locator(".govuk-caption-l")).to_contain_text(f"step {number} of 4")
+        for question in step.questions:
+            answer = "Yes" if question.field == "works_with_children" else "No"
+            page.get_by_role("group", name=question.text).get_by_label(answer).check()
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Risk band: High")
+    page.get_by_label("Rationale").fill("Works at a primary school")
+    page.get_by_role("button", name="Save the assessment").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Risk band: High")
+
+    # Subject, from the referral's page
+    page.get_by_role("link", name="REF-00001").first.click()
+    page.get_by_role("link", name="Add a subject").click()
+    expect(page.get_by_label("Referral")).to_have_value("REF-00001")
+    page.get_by_label("Given names").fill("Owain")
+    page.get_by_label("Family name").fill("Bowen")
+    page.get_by_label("Date of birth").fill("1984-03-12")
+    _save(page, "SUB-00001 Owain Bowen")
+
+    # Warrant: applied, issued, executed
+    page.get_by_role("link", name="Apply for a warrant").click()
+    page.get_by_label("Address").fill("7 Heol Las, Bridgend CF31 1AA")
+    page.get_by_label("Applied for on").fill("2016-11-28")
+    _save(page, "WAR-00001")
+    page.get_by_role("link", name="Record the issue").click()
+    page.get_by_label("Issued on").fill("2016-11-29")
+    _save(page, "WAR-00001")
+    page.get_by_role("link", name="Record the execution").click()
+    page.get_by_label("Executed on").fill("2016-12-01")
+    page.get_by_label("Result").fill("Laptop and phone seized")
+    _save(page, "WAR-00001")
+
+    # Arrest, from the warrant: the subject comes with it
+    page.get_by_role("link", name="Record an arrest").click()
+    expect(page.get_by_label("Subject")).to_have_value("SUB-00001")
+    page.get_by_label("Date").fill("2016-12-01")
+    page.get_by_label("86/10 Possession of indecent images").check()
+    page.get_by_label("After interview").select_option("rui")
+    _save(page, "ARR-00001")
+
+    # Device, with a hand-over
+    page.get_by_role("link", name="WAR-00001").first.click()
+    page.get_by_role("link", name="Seize a device").click()
+    page.get_by_label("Exhibit reference").fill("RE/1")
+    page.get_by_label("Kind").select_option("laptop")
+    page.get_by_label("Make").fill("Acer")
+    page.get_by_label("Seized on").fill("2016-12-01")
+    page.get_by_label("Seized where").fill("Front bedroom")
+    _save(page, "DEV-00001")
+    page.get_by_role("link", name="Hand over custody").click()
+    page.get_by_label("Received by").fill("DFU property store")
+    page.get_by_label("Where").fill("Bridgend custody suite")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Chain of custody")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("DFU property store")
+
+    # Safeguarding and outcome, from the subject's page
+    page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
+    page.get_by_role("link", name="Record safeguarding").click()
+    page.get_by_label("Children safeguarded").fill("2")
+    page.get_by_label("Referred to").select_option("mash")
+    page.get_by_label("Date referred").fill("2016-12-02")
+    _save(page, "SG-00001")
+    page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
+    page.get_by_role("link", name="Record an outcome").click()
+    page.get_by_label("Outcome", exact=True).select_option("charged")
+    _save(page, "OUT-00001")
+
+    subject = m.Subject.objects.get()
+    assert subject.referral.risk == "high"
+    assert subject.warrants.get().executed.isoformat() == "2016-12-01"
+    assert subject.devices.get().custody.count() == 1
+
+    page.get_by_role("link", name="Home").first.click()
+    figures = page.get_by_role("list", name="Headline figures")
+    expect(figures).to_contain_text("1 warrants executed")
+    expect(figures).to_contain_text("1 people arrested")
+    expect(figures).to_contain_text("1 devices seized")
+    expect(figures).to_contain_text("2 children safeguarded")
