@@ -1,0 +1,194 @@
+"""Storing a valid return: all or nothing, create or replace by force + ref, idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from netsafe.accounts.models import Force
+from netsafe.audit import record as audit_record
+from netsafe.audit.context import audit_context
+from netsafe.casework import risk
+
+from .models import ReturnImport, ReturnRecord
+from .schema import SPECS
+from .validation import Checked, Key, Record, chunks, validate
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    checked: Checked
+    #: ``{type: {"added": n, "replaced": n, "unchanged": n}}`` (types in the file only).
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    stored: ReturnImport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.checked.ok
+
+    def summary(self) -> list[str]:
+        """One line per type: how many records were added, replaced or unchanged."""
+        return [
+            f"{kind}: {c['added']} added, {c['replaced']} replaced, {c['unchanged']} unchanged"
+            for kind, c in self.counts.items()
+        ]
+
+
+def import_return(
+    content: bytes | str, file_name: str, *, user=None, only_force: str | None = None
+) -> ImportResult:
+    """Validate the whole of ``content``; if it is clean, store it in one transaction.
+
+    A file with any problem stores nothing (``result.ok`` is False and
+    ``result.checked.report()`` lists the problems). Otherwise each record
+    creates or replaces the casework record of its force, type and ref, a
+    record identical to the stored one is left alone, and the import is written
+    to the audit log with its counts (inside the caller's audit context).
+    """
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    checked = validate(raw, only_force=only_force)
+    result = ImportResult(file_name, checked)
+    if not checked.ok:
+        return result
+    with audit_context(reason=f"operation return {file_name}"), transaction.atomic():
+        stored = ReturnImport.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(raw).hexdigest(),
+            imported_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        result.counts = _apply(checked.records, stored)
+        stored.counts = result.counts
+        stored.save(update_fields=["counts"])
+        audit_record(
+            "returns import",
+            stored,
+            changes={kind: [None, c] for kind, c in result.counts.items()},
+            detail=f"{file_name} sha256 {stored.sha256}: " + "; ".join(result.summary()),
+        )
+    result.stored = stored
+    return result
+
+
+def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, int]]:
+    forces = {f.slug: f for f in Force.objects.filter(slug__in={r.force for r in records})}
+    objects = _load_objects(records)
+    kept = _load_return_records(records)
+    by_type: dict[str, list[Record]] = defaultdict(list)
+    for rec in records:
+        by_type[rec.type].append(rec)
+    counts: dict[str, dict[str, int]] = {}
+    for kind, spec in SPECS.items():
+        if kind not in by_type:
+            continue
+        tally = counts[kind] = {"added": 0, "replaced": 0, "unchanged": 0}
+        for rec in by_type[kind]:
+            obj = objects.get(rec.key)
+            values = _model_values(rec, objects)
+            if obj is None:
+                obj = spec.model(force=forces[rec.force], ref=rec.ref, **values)
+                obj.save()
+                objects[rec.key] = obj
+                tally["added"] += 1
+            elif _differs(obj, values):
+                for attr, value in values.items():
+                    setattr(obj, attr, value)
+                obj.save()
+                tally["replaced"] += 1
+            else:
+                tally["unchanged"] += 1
+                if _keep_raw(rec, kept, forces, stored):
+                    # Same casework values, but an unknown field changed.
+                    tally["unchanged"] -= 1
+                    tally["replaced"] += 1
+                continue
+            _keep_raw(rec, kept, forces, stored)
+    return counts
+
+
+def _model_values(rec: Record, objects: dict[Key, Any]) -> dict[str, Any]:
+    """Model attribute -> value for a record (absent optional fields cleared)."""
+    spec = SPECS[rec.type]
+    values: dict[str, Any] = {}
+    for f in spec.fields:
+        value = rec.values.get(f.name)
+        if f.kind == "ref":
+            values[f.attr] = None if value is None else objects[(f.target, rec.force, value)]
+        else:
+            values[f.attr] = f.empty if value is None else value
+    # Values the casework keeps that a return gives only implicitly.
+    if rec.type == "referral":
+        band = values["risk"]
+        values["action_due"] = risk.action_due(band, values["received"]) if band else None
+    elif rec.type == "device" and values["subject"] is None and values["warrant"] is not None:
+        values["subject"] = values["warrant"].subject  # as the device model does on save
+    elif rec.type == "signposting":
+        # Stop it Now! details are given at the door: the day the warrant was executed.
+        warrant = values["warrant"]
+        values["date"] = warrant.executed or warrant.issued
+    return values
+
+
+def _differs(obj, values: dict[str, Any]) -> bool:
+    for attr, value in values.items():
+        field = obj._meta.get_field(attr)
+        if field.is_relation:
+            if getattr(obj, field.attname) != (value.pk if value is not None else None):
+                return True
+        elif getattr(obj, attr) != value:
+            return True
+    return False
+
+
+def _keep_raw(rec: Record, kept: dict[Key, ReturnRecord], forces, stored: ReturnImport) -> bool:
+    """Keep the record as sent; True when a field the casework does not hold changed."""
+    row = kept.get(rec.key)
+    if row is None:
+        kept[rec.key] = ReturnRecord.objects.create(
+            force=forces[rec.force], type=rec.type, ref=rec.ref, data=rec.raw, last_import=stored
+        )
+        return False
+    if row.data == rec.raw:
+        return False
+    contract = {f.name for f in SPECS[rec.type].fields}
+    unknown_changed = _unknown(row.data, contract) != _unknown(rec.raw, contract)
+    row.data, row.last_import = rec.raw, stored
+    row.save(update_fields=["data", "last_import"])
+    return unknown_changed
+
+
+def _unknown(data: dict[str, Any], contract: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in contract}
+
+
+def _load_objects(records: list[Record]) -> dict[Key, Any]:
+    """The stored casework records the file names (its own keys and its references)."""
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rec in records:
+        wanted[(rec.type, rec.force)].add(rec.ref)
+        for f in SPECS[rec.type].references:
+            if f.name in rec.values:
+                wanted[(f.target, rec.force)].add(rec.values[f.name])
+    objects: dict[Key, Any] = {}
+    for (kind, force), refs in wanted.items():
+        for batch in chunks(sorted(refs)):
+            for obj in SPECS[kind].model.objects.filter(force__slug=force, ref__in=batch):
+                objects[(kind, force, obj.ref)] = obj
+    return objects
+
+
+def _load_return_records(records: list[Record]) -> dict[Key, ReturnRecord]:
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rec in records:
+        wanted[(rec.type, rec.force)].add(rec.ref)
+    kept: dict[Key, ReturnRecord] = {}
+    for (kind, force), refs in wanted.items():
+        for batch in chunks(sorted(refs)):
+            rows = ReturnRecord.objects.filter(force__slug=force, type=kind, ref__in=batch)
+            for row in rows:
+                kept[(kind, force, row.ref)] = row
+    return kept
