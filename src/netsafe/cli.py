@@ -55,6 +55,9 @@ def _register() -> None:
     from netsafe.triage.cli import app as triage_app
 
     app.add_typer(triage_app, name="triage")
+    from netsafe.returns.cli import app as returns_app
+
+    app.add_typer(returns_app, name="returns")
 
 
 def main() -> None:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "netsafe.audit",
     "netsafe.casework",
     "netsafe.prevention",
+    "netsafe.returns",
 ]
 
 MIDDLEWARE = [
