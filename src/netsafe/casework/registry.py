@@ -94,16 +94,30 @@ class RecordType:
         raise KeyError(name)
 
 
-_ENCOUNTER_FIELDS = (
-    "ref",
-    "subject",
-    "warrant",
-    "date",
-    "offences",
-    "disposal",
-    "bail_until",
-    "notes",
-)
+def _encounter(model, slug: str) -> RecordType:
+    """Arrests and voluntary interviews are recorded alike."""
+    return RecordType(
+        model,
+        slug,
+        fields=(
+            "ref",
+            "subject",
+            "warrant",
+            "date",
+            "offences",
+            "disposal",
+            "bail_until",
+            "notes",
+        ),
+        columns=("ref", "subject", "date", "offences", "disposal"),
+        search=("ref", "subject__family_name", "notes"),
+        filters=("disposal", "date"),
+        parents=("subject", "warrant"),
+        select_related=("subject",),
+    )
+
+
+_QUESTIONS = tuple(q.field for step in STEPS for q in step.questions)
 
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
@@ -228,26 +242,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ),
         select_related=("subject",),
     ),
-    RecordType(
-        m.Arrest,
-        "arrests",
-        fields=_ENCOUNTER_FIELDS,
-        columns=("ref", "subject", "date", "offences", "disposal"),
-        search=("ref", "subject__family_name", "notes"),
-        filters=("disposal", "date"),
-        parents=("subject", "warrant"),
-        select_related=("subject",),
-    ),
-    RecordType(
-        m.VoluntaryInterview,
-        "interviews",
-        fields=_ENCOUNTER_FIELDS,
-        columns=("ref", "subject", "date", "offences", "disposal"),
-        search=("ref", "subject__family_name", "notes"),
-        filters=("disposal", "date"),
-        parents=("subject", "warrant"),
-        select_related=("subject",),
-    ),
+    _encounter(m.Arrest, "arrests"),
+    _encounter(m.VoluntaryInterview, "interviews"),
     RecordType(
         m.Device,
         "devices",
