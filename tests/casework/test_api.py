@@ -96,3 +96,16 @@ def test_the_schema_documents_every_record_type_and_the_docs_page_is_self_hosted
     assert "https://" not in docs
     client.logout()
     assert client.get(reverse("api:schema")).status_code in (401, 403)
+
+
+def test_api_lists_filter_and_search_and_searches_are_logged(client, officer):
+    cf.subject("gwent", family_name="Prosser")
+    cf.subject("gwent", family_name="Vaughan", postcode_district="NP44")
+    url = reverse("api:subject-list")
+    found = client.get(url, {"search": "pross"}).json()["results"]
+    assert [s["family_name"] for s in found] == ["Prosser"]
+    found = client.get(url, {"postcode_district": "NP44"}).json()["results"]
+    assert [s["family_name"] for s in found] == ["Vaughan"]
+    assert AuditEntry.objects.get(action="search").detail == "api subjects: pross"
+    # The browsable API renders the filter form too.
+    assert client.get(url, HTTP_ACCEPT="text/html").status_code == 200

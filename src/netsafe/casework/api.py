@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import filters, mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -93,6 +94,22 @@ class RecordViewSet(viewsets.ModelViewSet):
     record_type: RecordType
     permission_classes = [CaseworkAccess]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+
+    @property
+    def filterset_fields(self):
+        return list(self.record_type.filters)
+
+    @property
+    def search_fields(self):
+        return list(self.record_type.search)
+
+    def list(self, request, *args, **kwargs):
+        terms = request.query_params.get(filters.SearchFilter.search_param, "").strip()
+        if terms:
+            rt = self.record_type
+            record("search", rt.model, detail=f"api {rt.slug}: {terms}"[:200])
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         rt = self.record_type
