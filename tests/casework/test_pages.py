@@ -287,3 +287,14 @@ def test_home_shows_operation_wide_figures_to_the_analyst_and_none_to_the_charit
     # The charity's staff go to their own pages: no police figures.
     assert page.status_code == 302
     assert page["Location"] == reverse("prevention:today")
+
+
+def test_a_bad_identifier_is_refused_beside_its_field(client, officer):
+    subject = cf.subject("dyfed-powys")
+    response = client.post(
+        reverse("casework:identifier-create"),
+        {"subject": subject.ref, "kind": "ip", "value": "300.1.2.3"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["value"] == ["'300.1.2.3' is not an IP address"]
+    assert not m.Identifier.objects.exists()

@@ -285,7 +285,11 @@ class Identifier(ForceScoped):
         super().clean()
         if self.referral_id is None and self.subject_id is None:
             raise ValidationError("An identifier belongs to a referral or a subject.")
-        self.normalised = normalise.identifier(self.kind, self.value, self.service)
+        if self.kind in IdentifierKind.values and self.value:
+            try:
+                self.normalised = normalise.identifier(self.kind, self.value, self.service)
+            except ValidationError as exc:
+                raise ValidationError({"value": exc.messages}) from exc
 
 
 class Address(ForceScoped):
