@@ -174,10 +174,9 @@ def _person(rng, year_start, month_index, region, codes, handler_id) -> list[Con
     returns = rng.choice((1, 1, 2, 3, 4)) if coded and kind >= 0.6 else 0
     code = next(codes) if coded else ""
     caller_type = rng.choices(CallerType.values, weights=(55, 30, 8, 4, 3))[0]
-    months = [
-        month_index,
-        *sorted(min(11, month_index + rng.randint(0, 3)) for _ in range(returns)),
-    ]
+    later = (month_index + rng.randint(0, 3) for _ in range(returns))
+    # Returns that would fall after the year's end are not part of this year's story.
+    months = [month_index, *sorted(m for m in later if m <= 11)]
     out = []
     for m in months:
         month = add_months(year_start, m)

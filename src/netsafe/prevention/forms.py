@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .choices import Offer, Topic
+from .choices import CallerType, Offer, Topic
 from .identifiers import generate_caller_code
 from .models import Contact, Escalation
 
@@ -54,6 +54,8 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+        # A required radio group needs no "---------" choice: nothing checked means no answer.
+        self.fields["caller_type"].choices = CallerType.choices
         self.suggested_code = generate_caller_code()
         self.fields["caller_code"].help_text = (
             "Ask if they have a code. If not, you can give them this one: "
