@@ -17,8 +17,15 @@ import numpy as np
 
 #: Read size: large blocks keep the per-call overhead of three digests negligible.
 BLOCK = 4 << 20
-#: How much of the start of a file libmagic sees.
-MAGIC_BYTES = 256 << 10
+#: libmagic first sees this much of a file: its cost grows with the bytes it scans
+#: (about 2 ms for 8 KiB of plain text), and nearly every signature is in the first bytes...
+MAGIC_FIRST = 512
+#: ...and this much when the short look found nothing specific (ISO 9660 at 32 KiB,
+#: office documents inside a ZIP).
+MAGIC_BYTES = 64 << 10
+_VAGUE = frozenset({"application/octet-stream", "application/zip"})
+#: Entropy is measured on this much of the start of a file.
+ENTROPY_BYTES = 256 << 10
 #: Content kept for decoding (images, archives) stays in memory up to this size.
 SPOOL_IN_MEMORY = 64 << 20
 
@@ -44,13 +51,17 @@ def file_type(head: bytes) -> str:
     if _magic is None:
         _magic = magic.Magic(mime=True)
     try:
-        return _magic.from_buffer(head[:MAGIC_BYTES])
+        kind = _magic.from_buffer(head[:MAGIC_FIRST])
+        if kind in _VAGUE and len(head) > MAGIC_FIRST:
+            kind = _magic.from_buffer(head[:MAGIC_BYTES])
+        return kind
     except magic.MagicException:
         return "application/octet-stream"
 
 
 def entropy(data: bytes) -> float:
-    """Shannon entropy in bits per byte (8.0 for random or encrypted data)."""
+    """Shannon entropy in bits per byte of the first 256 KiB (near 8.0 for encrypted data)."""
+    data = data[:ENTROPY_BYTES]
     if not data:
         return 0.0
     counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
