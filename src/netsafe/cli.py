@@ -58,6 +58,9 @@ def _register() -> None:
     from netsafe.returns.cli import app as returns_app
 
     app.add_typer(returns_app, name="returns")
+    from netsafe.stats.cli import register as register_stats
+
+    register_stats(app)
 
 
 def main() -> None:
