@@ -49,6 +49,9 @@ def serve(
 
 def _register() -> None:
     """Attach each area's sub-commands (imported here so ``--help`` stays fast)."""
+    from netsafe.demo import cli as demo_cli
+
+    demo_cli.register(app)
     from netsafe import platform_cli
 
     platform_cli.register(app)

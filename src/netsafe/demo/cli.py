@@ -1,0 +1,61 @@
+"""``netsafe demo``: create the databases, load the demo and say how to log in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from netsafe.cli import django_setup
+
+
+def demo(
+    scale: Annotated[
+        int, typer.Option(min=1, help="Copies of the operation to load (benchmarks use 100).")
+    ] = 1,
+    host: Annotated[str, typer.Option(help="Where `netsafe serve` will listen (for the URL).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port `netsafe serve` will use (for the URL).")] = 8000,
+) -> None:
+    """Load the synthetic Operation NetSafe and the demo users (loading twice changes nothing)."""
+    django_setup(migrate=True)
+    from netsafe.demo import DemoError, load
+    from netsafe.demo.operation import END, START
+    from netsafe.demo.users import FORCE_ROLES, FORCES, password_source
+
+    try:
+        summary = load(scale=scale)
+    except DemoError as exc:
+        typer.echo(f"netsafe demo: {exc}", err=True)
+        raise typer.Exit(2) from None
+    created = sum(summary["created"].values())
+    if created:
+        typer.echo(f"Operation NetSafe {START:%-d %B %Y} to {END:%-d %B %Y}: {created} records.")
+    else:
+        typer.echo("The demo was already loaded: nothing new was written.")
+    if summary["alerts"]:
+        typer.echo(f"Deconfliction raised {summary['alerts']} alerts between forces.")
+    typer.echo(login_help(host, port, FORCES, [str(r) for r in FORCE_ROLES], password_source()))
+
+
+def login_help(host: str, port: int, forces, roles, password: str) -> str:
+    """How to log in to the demo, for a newcomer."""
+    return "\n".join(
+        [
+            "",
+            f"Log in at http://{host}:{port}/accounts/login/ (start it with `netsafe serve`).",
+            "Users: FORCE-ROLE for each force and role, for example south-wales-officer,",
+            f"  forces: {', '.join(forces)}",
+            f"  roles: {', '.join(roles)}",
+            "  and operation-lead (reads every force's cases), operation-analyst (figures only),",
+            "  admin (users and forces, the admin site at /admin/);",
+            "  the charity: helpline-handler, helpline-supervisor, charity-analyst.",
+            f"Password: {password}",
+        ]
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``demo`` to the ``netsafe`` command."""
+    app.command("demo")(demo)
