@@ -244,9 +244,16 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
     if factor > 1:
         grey = grey.reduce(factor)
     pixels = np.asarray(grey, dtype=np.float64)
-    rows = _folded_operator(height, pixels.shape[0], step_y * factor)
-    cols = _folded_operator(width, pixels.shape[1], step_x * factor)
-    return rows @ pixels @ cols.T
+    # Banded products through einsum: a BLAS matmul here would start its own threads
+    # in every worker process and cost three times the CPU.
+    col_start, col_weights = _folded_operator(width, pixels.shape[1], step_x * factor)
+    row_start, row_weights = _folded_operator(height, pixels.shape[0], step_y * factor)
+    band = col_weights.shape[1]
+    windows = np.lib.stride_tricks.sliding_window_view(pixels, band, axis=1)[:, col_start]
+    across = np.einsum("hjb,jb->hj", windows, col_weights)  # (rows, 64)
+    band = row_weights.shape[1]
+    windows = np.lib.stride_tricks.sliding_window_view(across, band, axis=0)[row_start]
+    return np.einsum("ijb,ib->ij", windows, row_weights)
 
 
 def _draft_scale(full: int, drafted: int) -> int:
@@ -257,18 +264,27 @@ def _draft_scale(full: int, drafted: int) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _folded_operator(full: int, reduced: int, step: int) -> np.ndarray:
-    """The 64 x ``reduced`` matrix of the reference's filter for ``full`` pixels.
+def _folded_operator(full: int, reduced: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """The reference's filter for ``full`` pixels as 64 bands over ``reduced`` pixels.
 
     Reduced pixel ``k`` averages full pixels ``k*step .. k*step+step-1``, so
     its weight is the sum of the full operator's weights over that block.
+    Returns each output's first reduced pixel and its band of weights
+    (``(64,)`` and ``(64, band)``; the 64 x ``reduced`` matrix is mostly zeros).
     """
     full_op = _jarosz_operator(full)
     block = np.minimum(np.arange(full) // step, reduced - 1)
     folded = np.zeros((64, reduced))
     np.add.at(folded.T, block, full_op.T)
-    folded.setflags(write=False)
-    return folded
+    nonzero = folded != 0
+    first = nonzero.argmax(axis=1)
+    last = reduced - nonzero[:, ::-1].argmax(axis=1)
+    band = int((last - first).max())
+    start = np.minimum(first, reduced - band)
+    weights = folded[np.arange(64)[:, None], start[:, None] + np.arange(band)]
+    for array in (start, weights):
+        array.setflags(write=False)
+    return start, weights
 
 
 @functools.lru_cache(maxsize=64)
