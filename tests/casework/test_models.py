@@ -95,6 +95,25 @@ def test_devices_awaiting_triage_come_highest_risk_first():
     new_high = m.Device.objects.create(subject=high, kind="phone", seized=date(2017, 2, 1))
     m.Device.objects.create(subject=high, kind="phone", forensic_status=ForensicStatus.TRIAGED)
     assert list(m.Device.objects.awaiting_triage().by_risk()) == [new_high, old_low]
+    assert m.Device.objects.awaiting_triage().most_urgent(5) == [new_high, old_low]
+    assert m.Device.objects.awaiting_triage().most_urgent(1) == [new_high]
+
+
+def test_most_urgent_takes_the_same_records_as_sorting_by_risk():
+    referrals = []
+    for n, answers in enumerate(
+        [{}, {"online_contact": True}, {"crisis": True}, None, {"concern": True}, {}, None]
+    ):
+        referral = cf.referral("gwent", received=date(2017, 1, 1 + n))
+        if answers is not None:
+            m.RiskAssessment.objects.create(
+                referral=referral, assessed_on=date(2017, 2, 1 + n), **answers
+            )
+        referrals.append(referral)
+    everything = list(m.Referral.objects.by_risk())
+    assert [r.risk for r in everything] == ["very-high", "high", "medium", "low", "low", "", ""]
+    for n in range(1, 8):
+        assert m.Referral.objects.most_urgent(n) == everything[:n]
 
 
 def test_offences_are_home_office_codes_and_a_conviction_needs_a_sentence():

@@ -298,3 +298,13 @@ def test_a_bad_identifier_is_refused_beside_its_field(client, officer):
     assert response.status_code == 200
     assert response.context["form"].errors["value"] == ["'300.1.2.3' is not an IP address"]
     assert not m.Identifier.objects.exists()
+
+
+def test_a_subject_is_found_by_name_or_by_an_identifier_however_written(client, officer):
+    subject = cf.subject("dyfed-powys", family_name="Gwilym")
+    cf.identifier(subject, "phone", "07700 900123")
+    cf.subject("dyfed-powys", family_name="Other")
+    url = reverse("casework:subject-list")
+    for query in ("gwil", "+44 (0)7700-900123".replace("(0)", ""), "07700900123"):
+        found = list(client.get(url, {"q": query}).context["object_list"])
+        assert found == [subject], query

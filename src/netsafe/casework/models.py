@@ -183,7 +183,13 @@ class Referral(CaseRecord):
 
     class Meta(CaseRecord.Meta):
         ordering = ["-received", "-id"]
-        indexes = [models.Index(fields=["force", "status", "risk"])]
+        # Lists are read newest first, per force or operation-wide (scanned backwards).
+        indexes = [
+            models.Index(fields=["force", "status", "risk"]),
+            models.Index(fields=["force", "received", "id"]),
+            models.Index(fields=["received", "id"]),
+            models.Index(fields=["status", "actioned", "action_due"]),
+        ]
 
     def mark_actioned(self, on) -> None:
         """Record that the referral was acted on, the first time only."""
@@ -217,6 +223,10 @@ class Subject(CaseRecord):
 
     class Meta(CaseRecord.Meta):
         ordering = ["family_name", "given_names", "id"]
+        indexes = [
+            models.Index(fields=["force", "family_name", "given_names", "id"]),
+            models.Index(fields=["family_name", "given_names", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.given_names} {self.family_name}".strip()
@@ -401,7 +411,11 @@ class Warrant(CaseRecord):
 
     class Meta(CaseRecord.Meta):
         ordering = ["-issued", "-applied", "-id"]
-        indexes = [models.Index(fields=["force", "executed"])]
+        indexes = [
+            models.Index(fields=["force", "executed"]),
+            models.Index(fields=["force", "issued", "applied", "id"]),
+            models.Index(fields=["issued", "applied", "id"]),
+        ]
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -446,6 +460,7 @@ class Encounter(CaseRecord):
     class Meta(CaseRecord.Meta):
         abstract = True
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["force", "date", "id"])]
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -516,7 +531,13 @@ class Device(CaseRecord):
 
     class Meta(CaseRecord.Meta):
         ordering = ["-seized", "-id"]
-        indexes = [models.Index(fields=["force", "forensic_status"])]
+        # The triage queue is read by status in order of seizure, per force or operation-wide.
+        indexes = [
+            models.Index(fields=["force", "forensic_status", "seized", "id"]),
+            models.Index(fields=["forensic_status", "seized", "id"]),
+            models.Index(fields=["force", "seized", "id"]),
+            models.Index(fields=["seized", "id"]),
+        ]
 
     def __str__(self) -> str:
         label = " ".join(p for p in (self.make, self.model_name) if p) or self.get_kind_display()
@@ -583,6 +604,10 @@ class Safeguarding(CaseRecord):
     class Meta(CaseRecord.Meta):
         ordering = ["-date", "-id"]
         verbose_name_plural = "safeguarding"
+        indexes = [
+            models.Index(fields=["force", "date", "id"]),
+            models.Index(fields=["status", "date", "id"]),
+        ]
 
     def clean(self) -> None:
         super().clean()

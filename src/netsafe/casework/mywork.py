@@ -27,13 +27,15 @@ class Section:
 
 
 def _section(title: str, model, qs: QuerySet, state: str, empty: str) -> Section:
+    """The first rows of ``qs`` most urgent first, and how many there are in all."""
     rt = record_type(model)
     url = reverse(f"casework:{rt.name}-list")
     return Section(
         title=title,
         rt=rt,
-        rows=list(qs[:SHOWN]),
-        total=qs.count(),
+        rows=qs.most_urgent(SHOWN) if hasattr(qs, "most_urgent") else list(qs[:SHOWN]),
+        # Counted without the ordering's joins.
+        total=qs.order_by().count(),
         more_url=f"{url}?state={state}" if state else url,
         empty=empty,
     )
@@ -52,7 +54,7 @@ def sections(user) -> list[Section]:
             _section(
                 "Overdue actions",
                 m.Referral,
-                referrals.overdue().by_risk(),
+                referrals.overdue(),
                 "overdue",
                 "Nothing is overdue.",
             )
@@ -70,7 +72,7 @@ def sections(user) -> list[Section]:
             _section(
                 "Warrants to execute",
                 m.Warrant,
-                warrants.to_execute().by_risk(),
+                warrants.to_execute(),
                 "to-execute",
                 "No issued warrant is waiting.",
             )
@@ -80,7 +82,7 @@ def sections(user) -> list[Section]:
             _section(
                 "Devices awaiting triage",
                 m.Device,
-                devices.awaiting_triage().by_risk(),
+                devices.awaiting_triage(),
                 "awaiting-triage",
                 "No device is waiting for triage.",
             )

@@ -102,3 +102,14 @@ def name_and_birth(given_names: str, family_name: str, born: date | None) -> str
     if not name or born is None:
         return ""
     return f"{name}|{born.isoformat()}"
+
+
+def candidates(text: str) -> list[str]:
+    """Every normal form ``text`` could have as an identifier (for searching)."""
+    forms = []
+    for kind in IdentifierKind.values:
+        try:
+            forms.append(identifier(kind, text))
+        except ValidationError:
+            continue
+    return forms

@@ -160,7 +160,13 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             "notes",
         ),
         columns=("ref", "family_name", "given_names", "born", "postcode_district", "referral"),
-        search=("ref", "family_name", "given_names", "postcode_district", "identifiers__value"),
+        search=(
+            "ref",
+            "family_name",
+            "given_names",
+            "postcode_district",
+            "identifiers__normalised",
+        ),
         filters=("born", "postcode_district"),
         parents=("referral",),
         related=(
@@ -331,7 +337,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "identifiers",
         fields=("referral", "subject", "kind", "value", "service", "seen_at"),
         columns=("kind", "value", "service", "seen_at"),
-        search=("value",),
+        search=("normalised",),
         filters=("kind",),
         parents=("referral", "subject"),
         listed=False,

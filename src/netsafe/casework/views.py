@@ -23,7 +23,7 @@ from django_filters.filterset import FilterSet, filterset_factory
 
 from netsafe.audit import record
 
-from . import access, figures, mywork
+from . import access, figures, mywork, normalise
 from .forms import form_class
 from .models import Alert
 from .registry import RecordType
@@ -64,6 +64,29 @@ def filterset_for(rt: RecordType) -> type[FilterSet]:
     return filterset_factory(rt.model, fields=list(rt.filters))
 
 
+def search_q(model, path: str, text: str) -> Q:
+    """``path`` contains ``text`` (case-insensitive), related paths as subqueries.
+
+    A ``normalised`` identifier matches when ``text`` is the same identifier
+    however written (see :func:`.normalise.candidates`).
+
+    A subquery per related table keeps the search one scan of each table; an
+    OR across a join would make the database join everything first.
+    """
+    name, _, rest = path.partition("__")
+    if not rest:
+        if name == "normalised":
+            # Identifiers are found by their normal form, exactly (an indexed lookup).
+            return Q(normalised__in=normalise.candidates(text))
+        return Q(**{f"{name}__icontains": text})
+    field = model._meta.get_field(name)
+    inner = search_q(field.related_model, rest, text)
+    if field.many_to_one:
+        return Q(**{f"{name}__in": field.related_model._base_manager.filter(inner).values("pk")})
+    # A reverse relation: the related rows point at us through their foreign key.
+    return Q(pk__in=field.related_model._base_manager.filter(inner).values(field.field.attname))
+
+
 class RecordListView(RecordMixin, ListView):
     paginate_by = 25
     template_name = "casework/record_list.html"
@@ -84,9 +107,7 @@ class RecordListView(RecordMixin, ListView):
             qs = self.filterset.qs
         self.query = self.request.GET.get("q", "").strip()
         if self.query and rt.search:
-            terms = (Q(**{f"{name}__icontains": self.query}) for name in rt.search)
-            matching = rt.model.objects.filter(reduce(or_, terms)).values("pk")
-            qs = qs.filter(pk__in=matching)
+            qs = qs.filter(reduce(or_, (search_q(rt.model, n, self.query) for n in rt.search)))
             record("search", rt.model, detail=f"{rt.slug}: {self.query}"[:200])
         return qs
 
