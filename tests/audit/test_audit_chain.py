@@ -140,6 +140,8 @@ def test_changes_round_trip_through_the_database_unchanged():
         "born": [None, datetime.date(1980, 2, 29)],
         "amount": [decimal.Decimal("1.50"), 2.25],
         "name": ["Ann", "Añn ✓"],
+        "numbers": [1e20, 1.5e-7],
+        "nested": [None, {"b": [1, 2.0], "a": None}],
     }
     record("update", changes=changes)
     assert verify().ok

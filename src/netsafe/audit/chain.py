@@ -46,10 +46,23 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _canonical_numbers(value: Any) -> Any:
+    # PostgreSQL's jsonb may write back an integral float as an integer (1e20 ->
+    # 100000000000000000000): hash such numbers as integers on every backend.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_canonical_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _canonical_numbers(v) for k, v in value.items()}
+    return value
+
+
 def entry_hash(fields: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of an entry's hashed fields."""
     data = {name: fields[name] for name in HASHED_FIELDS}
     data["at"] = _timestamp(data["at"])
+    data["changes"] = _canonical_numbers(data["changes"])
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
