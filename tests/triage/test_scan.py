@@ -362,3 +362,28 @@ def test_export_vics_round_trips(tmp_path, standard_folder, hashsets):
     assert by_path["DCIM/img_0001.jpg"].category == "A"
     assert by_path["DCIM/img_0002.jpg"].category == "B"
     assert by_path["DCIM/img_0003.png"].category is None
+
+
+@pytest.mark.slow
+def test_dask_scheduler_gives_the_same_outputs(tmp_path, standard_folder, e01_image, hashsets):
+    from distributed import LocalCluster
+
+    local = tmp_path / "local"
+    invoke(
+        "scan", standard_folder, e01_image, "--out", local, "--workers", "1", *set_args(hashsets)
+    )
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = tmp_path / "dask"
+        invoke(
+            "scan",
+            standard_folder,
+            e01_image,
+            "--out",
+            dask,
+            "--scheduler",
+            cluster.scheduler_address,
+            *set_args(hashsets),
+        )
+    assert _outputs(dask) == _outputs(local)

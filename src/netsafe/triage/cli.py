@@ -153,6 +153,13 @@ def scan_command(
     resume: Resume = False,
     max_distance: MaxDistance = DEFAULT_MAX_DISTANCE,
     vics_categories: Categories = _DEFAULT_CATEGORIES,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:8786): run the work on that cluster.",
+        ),
+    ] = None,
 ) -> None:
     """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out."""
     options = ScanOptions(
@@ -163,6 +170,7 @@ def scan_command(
         resume=resume,
         max_distance=max_distance,
         categories=_categories(vics_categories),
+        scheduler=scheduler,
     )
     bar = RichBar()
     try:

@@ -237,7 +237,8 @@ body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c;max-width:72rem}
 h1{font-size:1.6rem}
 h2{font-size:1.3rem;border-top:4px solid #1d70b8;padding-top:.6rem;margin-top:2rem}
 h3{font-size:1.05rem;margin-top:1.2rem}table{border-collapse:collapse;margin:.4rem 0 1rem}
-th,td{border-bottom:1px solid #b1b4b6;padding:.3rem .8rem;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid #b1b4b6;padding:.3rem .8rem;text-align:left;vertical-align:top;
+overflow-wrap:anywhere}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.band{font-weight:bold;padding:.1rem .5rem}
 .high{background:#d4351c;color:#fff}.medium{background:#f47738;color:#0b0c0c}.low{background:#00703c;color:#fff}
 code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
@@ -64,6 +65,9 @@ class ScanOptions:
     max_distance: int = DEFAULT_MAX_DISTANCE
     categories: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_VICS_CATEGORIES))
     limits: Limits = field(default_factory=Limits)
+    #: A Dask distributed scheduler address: the units run on its workers, which must
+    #: see the evidence at the same paths (shared storage).
+    scheduler: str | None = None
 
 
 def _now() -> str:
@@ -242,6 +246,9 @@ def _scan(
             last_commit = now
         progress.advance(len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files))
 
+    if options.scheduler:
+        run_on_dask(options.scheduler, units, on_result, store)
+        units = []
     executor = None
     if options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
@@ -279,6 +286,34 @@ def _scan(
         started,
         _now(),
     )
+
+
+def run_on_dask(
+    address: str, units: list[WorkUnit], on_result: Callable[[UnitResult], None], store: ResultStore
+) -> None:
+    """Run the units on a Dask distributed cluster, results stored as they arrive."""
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ScanError(f"--scheduler {address}: cannot connect: {exc}") from None
+    try:
+        inflight = 4 * max(1, sum(client.nthreads().values()))
+        it = iter(units)
+        first = [client.submit(safe_process_unit, u, pure=False) for u in islice(it, inflight)]
+        done = as_completed(first)
+        for fut in done:
+            on_result(fut.result())
+            fut.release()
+            nxt = next(it, None)
+            if nxt is not None:
+                done.add(client.submit(safe_process_unit, nxt, pure=False))
+    except KeyboardInterrupt:
+        store.commit()
+        raise ScanInterrupted("scan interrupted") from None
+    finally:
+        client.close()
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
