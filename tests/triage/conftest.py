@@ -12,7 +12,9 @@ import shutil
 import struct
 import subprocess
 import tarfile
+import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +163,48 @@ def mbr_image(tmp_path_factory, fat_image) -> Path:
     return mbr_disk(
         tmp_path_factory.mktemp("mbr") / "disk.dd", [(0x0C, fat_image.read_bytes()), (0x07, junk)]
     )
+
+
+def gpt_disk(path: Path, content: bytes) -> Path:
+    """A disk image with a GUID partition table holding one basic-data partition."""
+    sector, first = 512, 2048
+    count = -(-len(content) // sector)
+    last_lba = first + count + 2048
+    basic_data = uuid.UUID("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7").bytes_le
+    entry = struct.pack(
+        "<16s16sQQQ72s",
+        basic_data,
+        uuid.UUID(int=1).bytes_le,
+        first,
+        first + count - 1,
+        0,
+        "evidence".encode("utf-16-le"),
+    )
+    entries = entry + bytes(128 * 127)
+
+    def header(current: int, backup: int, table: int) -> bytes:
+        fields = [b"EFI PART", 0x00010000, 92, 0, 0, current, backup, 34, last_lba - 34]
+        fields += [uuid.UUID(int=2).bytes_le, table, 128, 128, zlib.crc32(entries)]
+        raw = struct.pack("<8sIIIIQQQQ16sQIII", *fields)
+        raw = raw[:16] + struct.pack("<I", zlib.crc32(raw)) + raw[20:]
+        return raw + bytes(sector - len(raw))
+
+    mbr = bytearray(sector)
+    mbr[446:462] = struct.pack("<B3sB3sII", 0, b"\0\0\0", 0xEE, b"\0\0\0", 1, last_lba)
+    mbr[510:512] = b"\x55\xaa"
+    with open(path, "wb") as fh:
+        fh.write(mbr + header(1, last_lba, 2) + entries)
+        fh.seek(first * sector)
+        fh.write(content)
+        fh.seek((last_lba - 33) * sector)
+        fh.write(entries + header(last_lba, 1, last_lba - 33))
+    return path
+
+
+@pytest.fixture(scope="session")
+def gpt_image(tmp_path_factory, ext4_image) -> Path:
+    """A disk with a GPT: p1 the ext4 file system with the standard files."""
+    return gpt_disk(tmp_path_factory.mktemp("gpt") / "disk.img", ext4_image.read_bytes())
 
 
 def ewfacquire(source: Path, target: Path, segment: str | None = None) -> Path:

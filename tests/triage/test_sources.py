@@ -16,6 +16,7 @@ KINDS = {
     "fat_image": ("raw", ""),
     "ext4_image": ("raw", ""),
     "mbr_image": ("raw", "p1/"),
+    "gpt_image": ("raw", "p1/"),
     "e01_image": ("ewf", ""),
     "split_e01": ("ewf", ""),
     "standard_zip": ("archive", ""),
