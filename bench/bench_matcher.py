@@ -67,7 +67,7 @@ def child_build(folder: Path) -> dict:
     started = time.perf_counter()
     index.save(folder / "index")
     saved = time.perf_counter() - started
-    return {"build_s": built, "save_s": saved}
+    return {"build_s": built, "save_s": saved, "rss_mb": peak_rss_mb()}
 
 
 def child_ours(folder: Path, mmap: bool) -> dict:
@@ -215,7 +215,11 @@ def report(rows, cores: int) -> str:
         )
     lines += [
         "",
-        "First call (numba compile, or loading its cache) is excluded from queries/s: "
+        "Building (a separate process holding the raw hashes too) peaked at "
+        + ", ".join(f"{build['rss_mb']:,.0f} MB at {n:,}" for n, build, *_ in rows)
+        + "; saving took "
+        + ", ".join(f"{build['save_s']:.1f} s" for _n, build, *_ in rows)
+        + ". First call (numba compile, or loading its cache) is excluded from queries/s: "
         + ", ".join(f"{ours['first_call_s']:.1f} s at {n:,}" for n, _b, ours, *_ in rows)
         + ".",
     ]

@@ -208,7 +208,7 @@ def _read_npy(path: Path) -> np.ndarray:
         if fortran or dtype.hasobject:
             raise ValueError(f"{path}: unexpected array layout")
         array = _huge_empty(shape, dtype)
-        view = memoryview(array.reshape(-1).view(np.uint8))
+        view = memoryview(array.reshape(-1).view(np.uint8).data)
         done = 0
         while done < len(view):
             got = handle.readinto(view[done:])
@@ -524,6 +524,8 @@ class _Segment:
         if self.ids is not None:
             np.save(folder / "ids.npy", self.ids)
         if self.widths:
+            assert self.order is not None and self.offsets is not None
+            assert self.table_base is not None
             np.save(folder / "order.npy", self.order)
             np.save(folder / "offsets.npy", self.offsets)
             np.save(folder / "table_base.npy", self.table_base)
