@@ -99,6 +99,8 @@ def segmented_regression(months: list[date], counts: list[int | None], launch: d
     if keep[:t0].sum() < 3 or keep[t0:].sum() < 3:
         raise ValueError("too many months suppressed to fit a trend either side of launch")
     y = np.array([c or 0 for c in counts], dtype=float)
+    if not (y[:t0][keep[:t0]].any() and y[t0:][keep[t0:]].any()):
+        raise ValueError("no help-seeking was counted before launch or after it")
     result = sm.GLM(y[keep], design[keep], family=sm.families.Poisson()).fit(scale="X2")
     params, ci = result.params, result.conf_int(alpha=0.05)
 

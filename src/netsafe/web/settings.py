@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "netsafe.casework",
     "netsafe.prevention",
     "netsafe.returns",
+    "netsafe.stats",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,8 @@ FORM_RENDERER = "netsafe.web.forms.GovukFormRenderer"
 # function items(user) -> [(label, url), ...]; links appear in this order.
 NETSAFE_NAVIGATION = [
     "netsafe.casework.nav.items",
+    "netsafe.stats.nav.items",
+    "netsafe.returns.nav.items",
     "netsafe.web.nav.items",
     "netsafe.prevention.nav.items",
 ]

@@ -8,6 +8,8 @@ urlpatterns = [
     path("audit/", include("netsafe.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("netsafe.casework.api_urls")),
+    path("stats/", include("netsafe.stats.urls")),
+    path("returns/", include("netsafe.returns.urls")),
     path("", include("netsafe.casework.urls")),
     path("prevention/", include("netsafe.prevention.urls")),
     path("help/", include("netsafe.prevention.public_urls")),

@@ -1,0 +1,198 @@
+"""Charts as server-rendered SVG: no script, no CDN, nothing the strict CSP would block.
+
+Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that
+screen readers announce, and the pages put a table of the same figures beside
+it. Colours are set with presentation attributes (not ``style``), which the
+content security policy allows, and WeasyPrint draws the same SVG in the PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+#: GOV.UK colours: blue, orange, green, purple, red, dark grey.
+PALETTE = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f")
+WIDTH, HEIGHT = 720, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 72
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float | None]
+    #: ``line``, ``dashed`` or ``points``.
+    style: str = "line"
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round axis values from 0 to at least ``top`` (0, 100, 200 ... not 0, 97, 194)."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [0.0]
+    while ticks[-1] < top:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def _open(ident: str, title: str, desc: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'aria-labelledby="{ident}-title {ident}-desc" id="{ident}" data-chart="{ident}">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def _axes(ticks: list[float], labels: Sequence[str], x_of, every: int) -> list[str]:
+    top = ticks[-1]
+    parts = []
+    for tick in ticks:
+        y = _y(tick, top)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="#b1b4b6" stroke-width="1"/>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#0b0c0c">{_number(tick)}</text>'
+        )
+    for i, label in enumerate(labels):
+        if i % every and i != len(labels) - 1:
+            continue
+        x = x_of(i)
+        parts.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="end" font-size="11" '
+            f'fill="#0b0c0c" transform="rotate(-45 {x:.1f} {HEIGHT - BOTTOM + 16})">'
+            f"{escape(label)}</text>"
+        )
+    return parts
+
+
+def _y(value: float, top: float) -> float:
+    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / top)
+
+
+def _marker(x: float, text: str) -> str:
+    """A dashed vertical line with a label, e.g. the launch."""
+    return (
+        f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#0b0c0c" '
+        f'stroke-width="2" stroke-dasharray="2 3" data-marker="{escape(text)}"/>'
+        f'<text x="{x + 4:.1f}" y="{TOP + 12}" font-size="12" font-weight="bold" '
+        f'fill="#0b0c0c">{escape(text)}</text>'
+    )
+
+
+def _legend(names: Sequence[tuple[str, str, str]]) -> list[str]:
+    parts, x = [], LEFT
+    y = HEIGHT - 12
+    for name, colour, style in names:
+        if style == "points":
+            parts.append(f'<circle cx="{x + 8}" cy="{y - 4}" r="4" fill="{colour}"/>')
+        else:
+            dash = ' stroke-dasharray="6 4"' if style == "dashed" else ""
+            parts.append(
+                f'<line x1="{x}" x2="{x + 16}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" '
+                f'stroke-width="3"{dash}/>'
+            )
+        parts.append(
+            f'<text x="{x + 22}" y="{y}" font-size="12" fill="#0b0c0c">{escape(name)}</text>'
+        )
+        x += 30 + 7 * len(name)
+    return parts
+
+
+def line_chart(
+    ident: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    marker: tuple[int, str] | None = None,
+) -> SafeString:
+    """Lines (or points) over ``labels``; ``marker`` draws a labelled vertical line at an index."""
+    values = [v for s in series for v in s.values if v is not None]
+    ticks = nice_ticks(max(values, default=0))
+    top = ticks[-1]
+    n = max(len(labels), 2)
+    span = WIDTH - LEFT - RIGHT
+
+    def x_of(i: float) -> float:
+        return LEFT + span * i / (n - 1)
+
+    parts = _open(ident, title, desc)
+    parts += _axes(ticks, labels, x_of, every=max(1, len(labels) // 12))
+    if marker is not None:
+        parts.append(_marker(x_of(marker[0]), marker[1]))
+    legend = []
+    for k, s in enumerate(series):
+        colour = PALETTE[k % len(PALETTE)]
+        legend.append((s.name, colour, s.style))
+        points = [(x_of(i), _y(v, top)) for i, v in enumerate(s.values) if v is not None]
+        if s.style == "points":
+            parts += [
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in points
+            ]
+            continue
+        dash = ' stroke-dasharray="6 4"' if s.style == "dashed" else ""
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}'
+            f' data-series="{escape(s.name)}"/>'
+        )
+    parts += _legend(legend)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text in it is escaped above
+
+
+def bar_chart(
+    ident: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    marker: tuple[int, str] | None = None,
+) -> SafeString:
+    """Grouped bars: one group per label, one bar per series."""
+    values = [v for s in series for v in s.values if v is not None]
+    ticks = nice_ticks(max(values, default=0))
+    top = ticks[-1]
+    n = max(len(labels), 1)
+    group = (WIDTH - LEFT - RIGHT) / n
+    bar = group * 0.8 / max(len(series), 1)
+
+    def x_of(i: float) -> float:
+        return LEFT + group * (i + 0.5)
+
+    parts = _open(ident, title, desc)
+    parts += _axes(ticks, labels, x_of, every=max(1, len(labels) // 16))
+    legend = []
+    for k, s in enumerate(series):
+        colour = PALETTE[k % len(PALETTE)]
+        legend.append((s.name, colour, "line"))
+        for i, v in enumerate(s.values):
+            if v is None:
+                continue
+            x = LEFT + group * i + group * 0.1 + bar * k
+            y = _y(v, top)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" '
+                f'height="{HEIGHT - BOTTOM - y:.1f}" fill="{colour}" '
+                f'data-series="{escape(s.name)}">'
+                f"<title>{escape(labels[i])}: {escape(s.name)} {_number(v)}</title></rect>"
+            )
+    if marker is not None:
+        parts.append(_marker(LEFT + group * marker[0], marker[1]))
+    parts += _legend(legend)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text in it is escaped above
