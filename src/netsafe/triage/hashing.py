@@ -9,7 +9,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 import magic
@@ -83,7 +83,30 @@ class Digests:
     content: IO[bytes] | None = None
     #: Why reading stopped early, if it did (the digests then cover what was read).
     error: str | None = None
-    extra: dict = field(default_factory=dict)
+
+
+#: The start of a file kept for typing, entropy and signatures.
+HEAD_BYTES = 256 << 10
+
+_buffer: bytearray | None = None
+
+
+def _read_buffer() -> memoryview:
+    # One buffer per process, read into again and again: a fresh 4 MiB bytes object
+    # per read costs an allocation and page faults on every block.
+    global _buffer
+    if _buffer is None:
+        _buffer = bytearray(BLOCK)
+    return memoryview(_buffer)
+
+
+def _readinto(stream: BinaryIO, view: memoryview) -> int:
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return readinto(view) or 0
+    data = stream.read(len(view)) or b""
+    view[: len(data)] = data
+    return len(data)
 
 
 def digest_stream(stream: BinaryIO, keep: Callable[[str], bool] = lambda _t: False) -> Digests:
@@ -93,38 +116,33 @@ def digest_stream(stream: BinaryIO, keep: Callable[[str], bool] = lambda _t: Fal
     temporary file) so that it can be decoded without reading the evidence again.
     """
     md5, sha1, sha256 = hashlib.md5(), hashlib.sha1(), hashlib.sha256()
+    view = _read_buffer()
     size = 0
     error = None
     try:
-        head = stream.read(BLOCK) or b""
+        n = _readinto(stream, view)
     except READ_ERRORS as exc:
-        head, error = b"", _read_error(exc)
+        n, error = 0, _read_error(exc)
+    head = bytes(view[: min(n, HEAD_BYTES)])
     kind = file_type(head)
     spool = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) if keep(kind) else None  # noqa: SIM115
-    block = head
-    while block:
+    while n:
+        block = view[:n]
         md5.update(block)
         sha1.update(block)
         sha256.update(block)
         if spool is not None:
             spool.write(block)
-        size += len(block)
+        size += n
         try:
-            block = stream.read(BLOCK)
+            n = _readinto(stream, view)
         except READ_ERRORS as exc:
             error = _read_error(exc)
             break
     if spool is not None:
         spool.seek(0)
     return Digests(
-        md5.hexdigest(),
-        sha1.hexdigest(),
-        sha256.hexdigest(),
-        size,
-        kind,
-        head[:BLOCK],
-        spool,
-        error,
+        md5.hexdigest(), sha1.hexdigest(), sha256.hexdigest(), size, kind, head, spool, error
     )
 
 
