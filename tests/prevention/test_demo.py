@@ -67,3 +67,10 @@ def test_password_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "from-the-environment-1")
     demo.load()
     assert authenticate(username="charity-analyst", password="from-the-environment-1")
+
+
+def test_without_a_password_the_platform_demo_password_is_used(monkeypatch):
+    monkeypatch.delenv("NETSAFE_DEMO_PASSWORD", raising=False)
+    users = pytest.importorskip("netsafe.demo.users", reason="the platform demo is not built yet")
+    demo.load()
+    assert authenticate(username="helpline-handler", password=users.demo_password())

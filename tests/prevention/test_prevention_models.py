@@ -113,3 +113,11 @@ def test_prevention_tables_live_only_in_the_prevention_database(contact):
     table = Contact._meta.db_table
     assert table in connections["prevention"].introspection.table_names()
     assert table not in connections["default"].introspection.table_names()
+
+
+def test_no_prevention_model_is_in_the_admin():
+    """The Django admin belongs to police administrators: the helpline log must not be there."""
+    from django.contrib import admin
+
+    registered = {model._meta.app_label for model in admin.site._registry}
+    assert "prevention" not in registered

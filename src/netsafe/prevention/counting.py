@@ -47,6 +47,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -102,16 +103,26 @@ def count_visit(request, nation: str = ALL_VISITORS) -> bool:
     who = "\n".join(
         (request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", ""))
     ).encode()
-    new_anywhere = False
+    new_in: list[tuple[str, date]] = []
     for period, start, last_day in _periods(timezone.localdate()):
         ttl = _seconds_left(last_day)
         digest = hmac.new(_salt(period, start, ttl), who, hashlib.sha256).hexdigest()
         if _cache().add(f"prevention:seen:{period}:{start}:{nation}:{digest}", 1, ttl):
-            _increment(period, start, nation)
-            new_anywhere = True
-    return new_anywhere
+            new_in.append((period, start))
+    if new_in:
+        # One transaction for the day's and the month's counters: one commit per visitor.
+        with transaction.atomic(using=SelfHelpVisits.objects.db):
+            for period, start in new_in:
+                _increment(period, start, nation)
+    return bool(new_in)
 
 
 def _increment(period: str, start: date, nation: str) -> None:
-    row, _ = SelfHelpVisits.objects.get_or_create(period=period, start=start, nation=nation)
-    SelfHelpVisits.objects.filter(pk=row.pk).update(visitors=F("visitors") + 1)
+    cell = SelfHelpVisits.objects.filter(period=period, start=start, nation=nation)
+    if cell.update(visitors=F("visitors") + 1):
+        return
+    try:
+        with transaction.atomic(using=SelfHelpVisits.objects.db):
+            SelfHelpVisits.objects.create(period=period, start=start, nation=nation, visitors=1)
+    except IntegrityError:  # another request made the row first
+        cell.update(visitors=F("visitors") + 1)

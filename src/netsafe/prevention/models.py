@@ -30,6 +30,7 @@ from .choices import (
     Topic,
 )
 from .identifiers import refuse_identifiers, validate_caller_code
+from .periods import local_bounds
 
 
 def _choice_list_validator(choices: type[models.TextChoices], what: str):
@@ -70,9 +71,14 @@ class CheckedOnSave(models.Model):
 
 
 class ContactQuerySet(models.QuerySet):
+    def between(self, first, last):
+        """Contacts on the days ``first`` to ``last`` (local time, both included)."""
+        start, end = local_bounds(first, last)
+        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
+
     def on_day(self, day):
         """Contacts whose time falls on ``day`` (local time)."""
-        return self.filter(occurred_at__date=day)
+        return self.between(day, day)
 
     def in_nation(self, nation: str):
         """Contacts from callers living in ``nation`` (any of its regions)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 
 def launch_day() -> date:
@@ -32,3 +33,15 @@ def counting_year(day: date) -> tuple[date, date]:
     if start > day:
         start = date(day.year - 1, launch.month, launch.day)
     return start, add_months(start, 12) - timedelta(days=1)
+
+
+def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Aware datetimes from the start of ``first`` to the start of the day after ``last``.
+
+    Filtering ``occurred_at`` between these uses its index, where a filter on
+    the date part (``occurred_at__date``) makes the database convert every row.
+    """
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end

@@ -24,7 +24,7 @@ from .charts import bar_chart
 from .choices import CallerType, HeardFrom, regions_in
 from .forms import ContactForm, EscalationForm
 from .models import ALL_VISITORS, Contact, Escalation, SelfHelpVisits
-from .periods import add_months, counting_year, launch_day
+from .periods import add_months, counting_year, launch_day, local_bounds
 
 
 @prevention_view()
@@ -145,7 +145,7 @@ def heard(request):
         start, end = counting_year(date(int(year_param), launch.month, launch.day))
     else:
         start, end = counting_year(_latest_month())
-    contacts = Contact.objects.filter(occurred_at__date__range=(start, end))
+    contacts = Contact.objects.between(start, end)
     by_heard = dict(contacts.values_list("heard_from").annotate(n=Count("pk")))
     by_type = dict(contacts.values_list("caller_type").annotate(n=Count("pk")))
     heard_rows = [(label, by_heard.get(value, 0)) for value, label in HeardFrom.choices]
@@ -169,7 +169,8 @@ def monthly_figures(first: date, last: date) -> list[dict]:
     """Per month from ``first`` to ``last`` (first days): contacts, callers, Welsh callers,
     escalations and self-help visitors. A returning caller counts once per month."""
     end = add_months(last, 1) - timedelta(days=1)
-    contacts = Contact.objects.filter(occurred_at__date__range=(first, end))
+    contacts = Contact.objects.between(first, end)
+    since, until = local_bounds(first, end)
     coded = ~Q(caller_code="")
     wales = Q(region__in=regions_in("wales"))
     per_month = {
@@ -185,7 +186,7 @@ def monthly_figures(first: date, last: date) -> list[dict]:
         )
     }
     escalations = dict(
-        Escalation.objects.filter(made_at__date__range=(first, end))
+        Escalation.objects.filter(made_at__gte=since, made_at__lt=until)
         .annotate(month=TruncMonth("made_at"))
         .values_list("month")
         .annotate(n=Count("pk"))
@@ -235,7 +236,7 @@ def _usernames(ids) -> dict[int, str]:
 def _latest_day_before(day: date) -> date | None:
     """The last day before ``day`` with a contact, to offer when ``day`` has none."""
     latest = (
-        Contact.objects.filter(occurred_at__date__lt=day)
+        Contact.objects.filter(occurred_at__lt=local_bounds(day, day)[0])
         .order_by("-occurred_at")
         .values_list("occurred_at", flat=True)
         .first()
