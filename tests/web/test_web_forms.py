@@ -92,3 +92,12 @@ def test_checkbox_keeps_its_state():
     html = _render(ReferralForm(initial={"urgent": True}))
     assert re.search(r'<input type="checkbox" name="urgent"[^>]*checked', html)
     assert '<label class="govuk-label govuk-checkboxes__label" for="id_urgent">Urgent' in html
+
+
+def test_a_form_of_optional_filters_need_not_label_each_optional():
+    class Filters(forms.Form):
+        all_optional = True
+        name = forms.CharField(required=False)
+
+    assert "(optional)" not in _render(Filters())
+    assert "Notes (optional)" in _render(ReferralForm())

@@ -14,6 +14,9 @@ from .models import Action, AuditEntry
 class AuditFilterForm(forms.Form):
     """Filter the log by user, force, action, record type and date range."""
 
+    #: Every filter is optional, so the labels need not say so.
+    all_optional = True
+
     user = forms.CharField(label="User name", required=False, max_length=150)
     force = forms.ChoiceField(label="Force", required=False)
     action = forms.ChoiceField(label="Action", required=False)

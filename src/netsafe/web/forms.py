@@ -3,8 +3,9 @@
 ``FORM_RENDERER`` points at :class:`GovukFormRenderer`, so ``{{ form }}``
 and ``{{ form.field.as_field_group }}`` give labelled form groups with hints
 and inline errors; ``{% include "includes/error_summary.html" %}`` gives the
-summary at the top of the page. Widgets other than the defaults are offered
-here for dates and times, which Django renders as plain text boxes.
+summary at the top of the page. Optional fields are labelled "(optional)"
+unless the form sets ``all_optional = True`` (e.g. a filter form). Widgets
+for dates and times are offered here, which Django renders as plain text boxes.
 """
 
 from __future__ import annotations
