@@ -1,0 +1,254 @@
+"""Platform pages with 100 times the demo operation: p50 and p95, SQLite against PostgreSQL.
+
+Each engine runs in its own process (the settings read the database from the
+environment): SQLite in ``bench/out/platform-sqlite/``, PostgreSQL in the
+database ``netsafe_bench`` on 127.0.0.1:5432 (user ``postgres``), created when
+missing. The process loads the demo operation ``--scale`` times (copies that
+are already there are skipped, so a second run starts measuring at once),
+then requests the main pages through Django's test client, logged in as a
+force officer and as the operation lead: the lists of referrals, subjects,
+warrants and devices, a subject's page, a search, "My work" and the home page
+with the operation's figures. Every request is timed whole (middleware,
+session, audit entries, template); the SQL statements of one request per page
+are counted, which is where an N+1 shows.
+
+    .venv/bin/python -m bench platform                              # scale 100, both engines
+    .venv/bin/python -m bench platform -- --scale 5 --requests 10 --engines sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+COMMAND = "`.venv/bin/python -m bench platform` (or `make bench`)"
+TARGET_MS = 150.0
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_DATABASE = "netsafe_bench"
+USERS = ("south-wales-officer", "operation-lead")
+ENGINES = ("sqlite", "postgresql")
+
+
+def parse(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench platform")
+    parser.add_argument("--scale", type=int, default=100, help="copies of the demo operation")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    return parser.parse_args(args)
+
+
+def engine_env(engine: str) -> dict[str, str]:
+    """The environment of the process that measures ``engine``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NETSAFE_VAR")}
+    var = OUT / f"platform-{engine}"
+    var.mkdir(parents=True, exist_ok=True)
+    env.update(NETSAFE_VAR=str(var), NETSAFE_ENV="test", NETSAFE_AXES="0")
+    env.pop("PREVENTION_DATABASE_URL", None)
+    if engine == "postgresql":
+        create_pg_database()
+        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
+    return env
+
+
+def create_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE])
+        if found.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+
+
+def main(args: list[str]) -> str:
+    opts = parse(args)
+    results = {}
+    for engine in opts.engines:
+        print(f"-- {engine}: loading scale {opts.scale} and measuring", flush=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_platform",
+                "--child",
+                json.dumps({"scale": opts.scale, "requests": opts.requests}),
+            ],
+            cwd=HERE.parent,
+            env=engine_env(engine),
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if proc.returncode:
+            raise RuntimeError(f"the {engine} measurement failed (exit {proc.returncode})")
+        results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report(opts, results)
+
+
+# --- The measuring process ----------------------------------------------------------
+
+
+def pages(user) -> list[tuple[str, list[str]]]:
+    """(page, URLs to request in turn) for ``user``: lists, a subject, search, My work, home."""
+    from django.urls import reverse
+
+    from netsafe.casework import models as m
+
+    subjects = m.Subject.objects.visible_to(user)
+    total = subjects.count()
+    step = max(1, total // 40)
+    ids = list(subjects.order_by("pk").values_list("pk", flat=True)[::step][:40])
+    names = list(subjects.order_by("pk").values_list("family_name", flat=True)[::step][:40])
+    out = [
+        (f"{label} list", [reverse(f"casework:{name}-list")])
+        for label, name in (
+            ("referrals", "referral"),
+            ("subjects", "subject"),
+            ("warrants", "warrant"),
+            ("devices", "device"),
+        )
+    ]
+    out += [
+        ("subject page", [reverse("casework:subject-detail", args=[pk]) for pk in ids]),
+        ("subject search", [f"{reverse('casework:subject-list')}?q={n}" for n in names]),
+        ("my work", [reverse("casework:my-work")]),
+        ("home (figures)", [reverse("casework:home")]),
+    ]
+    return out
+
+
+def measure(client, urls: list[str], requests: int) -> dict:
+    from django.db import connection
+
+    for url in urls[:3]:  # warm caches and connections
+        assert client.get(url).status_code == 200, url
+    # Counted by a wrapper: the query log is emptied at the start of every request.
+    queries = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
+    ):
+        client.get(urls[0])
+    times = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[max(0, round(0.95 * len(times)) - 1)],
+        "queries": len(queries),
+    }
+
+
+def child(opts: dict) -> dict:
+    from netsafe.cli import django_setup
+
+    django_setup(migrate=True)
+    from django.db import connection
+    from django.test import Client
+
+    from netsafe.accounts.models import User
+    from netsafe.casework import models as m
+    from netsafe.demo import load
+
+    started = time.perf_counter()
+    load(scale=opts["scale"], stdout=sys.stderr, prevention=False)
+    loaded = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    out = {
+        "vendor": connection.vendor,
+        "load_s": loaded,
+        "rows": {
+            "referrals": m.Referral.objects.count(),
+            "subjects": m.Subject.objects.count(),
+            "devices": m.Device.objects.count(),
+            "custody": m.CustodyEvent.objects.count(),
+        },
+        "pages": {},
+    }
+    for username in USERS:
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        for page, urls in pages(user):
+            out["pages"].setdefault(page, {})[username] = measure(client, urls, opts["requests"])
+            print(f"{username} {page}: {out['pages'][page][username]}", file=sys.stderr)
+    return out
+
+
+# --- The report ---------------------------------------------------------------------
+
+
+def report(opts: argparse.Namespace, results: dict) -> str:
+    engines = list(results)
+    first = results[engines[0]]
+    rows = first["rows"]
+    lines = [
+        "## Platform: main pages with 100 times the demo operation",
+        "",
+        f"Command: {COMMAND}. Scale {opts.scale}: {rows['referrals']:,} referrals, "
+        f"{rows['subjects']:,} subjects, {rows['devices']:,} devices, "
+        f"{rows['custody']:,} custody hand-overs. Django test client, {opts.requests} timed "
+        f"requests per page and user after 3 warm-up requests; target p95 < {TARGET_MS:.0f} ms "
+        "(the ratio is p95 / target: under 1 meets it). SQL = statements in one request.",
+        "",
+    ]
+    loads = ", ".join(f"{e} {results[e]['load_s']:.0f} s" for e in engines)
+    lines.append(f"Loading (copies already present are skipped): {loads}.")
+    lines.append("")
+    header = "| page | user |"
+    rule = "|---|---|"
+    for e in engines:
+        header += f" {e} p50 | {e} p95 | ratio | SQL |"
+        rule += "---|---|---|---|"
+    lines += [header, rule]
+    worst = {e: (0.0, "") for e in engines}
+    for page in first["pages"]:
+        for user in USERS:
+            row = f"| {page} | {user} |"
+            for e in engines:
+                r = results[e]["pages"][page][user]
+                row += f" {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['p95'] / TARGET_MS:.2f} |"
+                row += f" {r['queries']} |"
+                if r["p95"] > worst[e][0]:
+                    worst[e] = (r["p95"], f"{page}, {user}")
+            lines.append(row)
+    lines.append("")
+    for e in engines:
+        p95, where = worst[e]
+        verdict = "meets" if p95 < TARGET_MS else "misses"
+        lines.append(
+            f"- {e}: slowest p95 {p95:.1f} ms ({where}), {p95 / TARGET_MS:.2f} of the target: "
+            f"{verdict} it."
+        )
+    if len(engines) == 2:
+        a, b = engines
+        ratios = [
+            results[b]["pages"][p][u]["p95"] / results[a]["pages"][p][u]["p95"]
+            for p in first["pages"]
+            for u in USERS
+        ]
+        lines.append(
+            f"- {b} p95 / {a} p95, median over the pages: {statistics.median(ratios):.2f}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(child(json.loads(sys.argv[2]))))
+    else:
+        print(main(sys.argv[1:]))
