@@ -254,3 +254,18 @@ def test_file_object_path_and_bytes_agree(tmp_path):
     with path.open("rb") as handle:
         from_file = hash_image(handle)
     assert hash_image(path) == hash_image(str(path)) == hash_image(data) == from_file
+
+
+def test_dihedral_matching_finds_rotated_copies_through_the_index(pdq_testdata):
+    from netsafe.triage.pdq.index import PDQIndex
+
+    folder = pdq_testdata / "reg-test-input" / "dih"
+    known = PDQIndex.build([hash_image(folder / "bridge-1-original.jpg").hash], ids=[500])
+    files = sorted(folder.glob("bridge-*.jpg"))
+    queries = [h for path in files for h in dihedral_hashes(path)[0]]
+    plain = known.search([hash_image(path).hash for path in files])
+    assert plain.query.tolist() == [0]  # without dihedral only the original matches
+    found = known.search(queries).grouped(np.repeat(np.arange(len(files)), 8))
+    assert found.query.tolist() == list(range(len(files)))
+    assert set(found.entry.tolist()) == {500}
+    assert max(found.distance.tolist()) <= 16

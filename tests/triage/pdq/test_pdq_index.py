@@ -219,3 +219,16 @@ def test_load_rejects_what_is_not_an_index(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format": "something-else"}')
     with pytest.raises(ValueError, match=r"not a netsafe\.pdq-index/1 index"):
         PDQIndex.load(tmp_path)
+
+
+def test_grouped_keeps_the_best_distance_per_group_and_entry():
+    refs = random_hashes(100, seed=17)
+    rng = np.random.default_rng(18)
+    # Two groups of three queries: the same reference at 3, 9 and 20 bits, and nothing.
+    queries = np.concatenate(
+        [flip_bits(refs[[7, 7, 7]], np.array([9, 3, 20]), rng), random_hashes(3, seed=19)]
+    )
+    found = PDQIndex.build(refs).search(queries).grouped([0, 0, 0, 1, 1, 1])
+    assert found.pairs() == [(0, 7, 3)]
+    with pytest.raises(ValueError, match="groups"):
+        PDQIndex.build(refs).search(queries).grouped([0, 0])

@@ -97,6 +97,28 @@ class Matches(NamedTuple):
             zip(self.query.tolist(), self.entry.tolist(), self.distance.tolist(), strict=True)
         )
 
+    def grouped(self, groups: np.ndarray | Sequence[int]) -> Matches:
+        """Matches per group of queries: the smallest distance for each (group, entry).
+
+        ``groups[q]`` is query ``q``'s group. For dihedral matching, search the
+        8 hashes of each image (``fast.dihedral_hashes``) with
+        ``groups = np.repeat(image_numbers, 8)``; a rotated or mirrored copy then
+        appears once, at its best distance.
+        """
+        group_of = np.asarray(groups, dtype=np.int64)
+        if self.query.size and group_of.shape[0] <= int(self.query.max()):
+            raise ValueError(
+                f"groups: {group_of.shape[0]} given, queries go up to {int(self.query.max())}"
+            )
+        group = group_of[self.query] if self.query.size else self.query
+        ordering = np.lexsort((self.distance, self.entry, group))
+        group, entry, distance = group[ordering], self.entry[ordering], self.distance[ordering]
+        first = np.ones(group.size, dtype=bool)
+        first[1:] = (group[1:] != group[:-1]) | (entry[1:] != entry[:-1])
+        group, entry, distance = group[first], entry[first], distance[first]
+        ordering = np.lexsort((entry, distance, group))
+        return Matches(group[ordering], entry[ordering], distance[ordering])
+
 
 # -- hashes in and out ---------------------------------------------------------
 
@@ -524,7 +546,8 @@ class _Segment:
         if self.ids is not None:
             np.save(folder / "ids.npy", self.ids)
         if self.widths:
-            assert self.order is not None and self.offsets is not None
+            assert self.order is not None
+            assert self.offsets is not None
             assert self.table_base is not None
             np.save(folder / "order.npy", self.order)
             np.save(folder / "offsets.npy", self.offsets)
