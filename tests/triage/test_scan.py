@@ -226,6 +226,7 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, e01_image, standard_fold
         (["scan", standard_folder, "--out", tmp_path / "o4", "--hashset", bad_set], "bad.csv:2"),
         (["scan", standard_folder, "--out", full], "not empty"),
         (["scan", standard_folder, "--out", tmp_path / "o5", "--resume"], "no interrupted scan"),
+        (["scan", standard_folder, "--out", standard_folder / "out"], "inside the evidence"),
     ]
     for args, needle in cases:
         proc = _netsafe(*args)
@@ -387,3 +388,17 @@ def test_dask_scheduler_gives_the_same_outputs(tmp_path, standard_folder, e01_im
             *set_args(hashsets),
         )
     assert _outputs(dask) == _outputs(local)
+
+
+def test_truncated_disk_image_gives_per_file_errors(tmp_path, fat_image):
+    cut = tmp_path / "cut.img"
+    cut.write_bytes(fat_image.read_bytes()[:100_000])
+    out = tmp_path / "out"
+    invoke("scan", cut, "--out", out, "--workers", "1")
+    files = rows(out)
+    assert len(files) == len(STANDARD_FILES) + len(DELETED_FILES)
+    broken = [r for r in files if r["error"]]
+    assert broken
+    assert all("truncated or damaged" in r["error"] for r in broken)
+    assert all(r["md5"] for r in broken)  # the digest of what could be read
+    assert report(out)["evidence"][0]["summary"]["errors"] == len(broken)

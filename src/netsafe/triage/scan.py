@@ -185,6 +185,12 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
     labels = [str(p.resolve()) for p in options.evidence]
     if len(set(labels)) != len(labels):
         raise ScanError("the same evidence is given twice")
+    out = options.out.resolve()
+    for label in labels:
+        if out == Path(label) or Path(label) in out.parents:
+            raise ScanError(
+                f"--out {options.out} is inside the evidence {label}: choose a folder outside it"
+            )
     hashsets = load_hashsets(options.hashsets, options.categories)
     evidence: list[Evidence] = []
     try:

@@ -98,7 +98,11 @@ def process_entry(evidence: Evidence, entry: Entry, label: str, limits: Limits) 
         rec["error"] = str(exc) or type(exc).__name__
         return [rec]
     with stream:
-        return process_stream(stream, label, entry.path, entry.deleted, 0, limits)
+        records = process_stream(stream, label, entry.path, entry.deleted, 0, limits)
+    if records[0]["error"] and records[0]["size"] < entry.size:
+        # Reading stopped early: the row still gives the file's size, the error says why.
+        records[0]["size"] = entry.size
+    return records
 
 
 def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:

@@ -54,7 +54,10 @@ class TskFile(io.RawIOBase):
         try:
             data = self._file.read_random(self._pos, n)
         except (OSError, RuntimeError) as exc:
-            raise OSError(f"unreadable at offset {self._pos}: {_tsk_message(exc)}") from None
+            raise OSError(
+                f"unreadable at offset {self._pos} (image truncated or damaged): "
+                f"{_tsk_message(exc)}"
+            ) from None
         if not data:
             raise OSError(f"content not recoverable at offset {self._pos}")
         buffer[: len(data)] = data
