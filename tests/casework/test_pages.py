@@ -308,3 +308,11 @@ def test_a_subject_is_found_by_name_or_by_an_identifier_however_written(client, 
     for query in ("gwil", "+44 (0)7700-900123".replace("(0)", ""), "07700900123"):
         found = list(client.get(url, {"q": query}).context["object_list"])
         assert found == [subject], query
+
+
+def test_a_list_names_its_state_and_offers_any_in_its_filters(client, officer):
+    page = client.get(reverse("casework:device-list") + "?state=awaiting-triage")
+    text = page.content.decode()
+    assert "Devices: awaiting triage</h1>" in text
+    assert '<option value="" selected>Any</option>' in text
+    assert "---------" not in text

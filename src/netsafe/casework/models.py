@@ -422,6 +422,11 @@ class Warrant(CaseRecord):
         if self.executed:
             self.subject.referral.mark_actioned(self.executed)
 
+    @property
+    def risk_band(self) -> str:
+        """The subject's current risk band, for ordering work."""
+        return self.subject.referral.get_risk_display()
+
     def can_issue(self) -> bool:
         return self.issued is None and self.executed is None
 
@@ -547,6 +552,11 @@ class Device(CaseRecord):
         if self.warrant_id and not self.subject_id:
             self.subject_id = self.warrant.subject_id
         super().save(*args, **kwargs)
+
+    @property
+    def risk_band(self) -> str:
+        """The subject's current risk band (none for a device of no known subject)."""
+        return self.subject.referral.get_risk_display() if self.subject_id else ""
 
     def clean(self) -> None:
         super().clean()

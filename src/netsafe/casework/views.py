@@ -101,8 +101,10 @@ class RecordListView(RecordMixin, ListView):
             qs = getattr(qs, rt.states[state][1])()
         self.filterset = filterset_for(rt)(self.request.GET or None, queryset=qs)
         for field in self.filterset.form.fields.values():
-            if getattr(field, "choices", None) and field.choices[0][0] == "":
-                field.choices = [("", "Any"), *list(field.choices)[1:]]
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = "Any"
+                # Re-bind the choices so the widget draws the new empty label.
+                field.choices = getattr(field.choices, "choices", field.choices)
         if self.filterset.is_bound and self.filterset.is_valid():
             qs = self.filterset.qs
         self.query = self.request.GET.get("q", "").strip()
@@ -119,6 +121,7 @@ class RecordListView(RecordMixin, ListView):
             filterset=self.filterset,
             query=self.query,
             state=self.request.GET.get("state", ""),
+            state_label=self.record_type.states.get(self.request.GET.get("state", ""), ("",))[0],
             querystring=params.urlencode(),
         )
         return context
