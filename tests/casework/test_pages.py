@@ -316,3 +316,27 @@ def test_a_list_names_its_state_and_offers_any_in_its_filters(client, officer):
     assert "Devices: awaiting triage</h1>" in text
     assert '<option value="" selected>Any</option>' in text
     assert "---------" not in text
+
+
+def test_a_reference_already_used_by_the_force_is_refused_on_the_page_and_the_api(client, officer):
+    cf.referral("dyfed-powys", ref="DP/17/1")
+    cf.referral("gwent", ref="DP/17/2")
+    response = client.post(
+        reverse("casework:referral-create"),
+        {"ref": "DP/17/1", "source": "other", "received": "2017-01-01", "status": "open"},
+    )
+    assert response.context["form"].errors["ref"] == ["Your force already has a referral DP/17/1."]
+    response = client.post(
+        reverse("api:referral-list"),
+        {"ref": "DP/17/1", "source": "other", "received": "2017-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "ref" in response.json()
+    # Another force's reference is no concern of ours.
+    response = client.post(
+        reverse("api:referral-list"),
+        {"ref": "DP/17/2", "source": "other", "received": "2017-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201

@@ -126,6 +126,17 @@ class CaseRecord(ForceScoped):
                 if attempt == 4:
                     raise
 
+    def clean(self) -> None:
+        """Refuse a reference the force already uses for this kind of record."""
+        super().clean()
+        self.ref = self.ref.strip()
+        if self.ref and self.force_id:
+            taken = type(self)._default_manager.filter(force_id=self.force_id, ref=self.ref)
+            if taken.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"ref": f"Your force already has a {self._meta.verbose_name} {self.ref}."}
+                )
+
     def _next_ref(self) -> str:
         mine = type(self)._default_manager.filter(
             force_id=self.force_id, ref__startswith=f"{self.REF_PREFIX}-"
