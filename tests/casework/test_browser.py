@@ -14,10 +14,27 @@ from netsafe.casework.risk import STEPS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+#: Every visible form control without a label, and the number of h1 headings.
+_A11Y = """() => {
+  const controls = [...document.querySelectorAll('main input, main select, main textarea')]
+    .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'));
+  return {unlabelled: controls.map(e => e.name), h1: document.querySelectorAll('h1').length,
+          lang: document.documentElement.lang};
+}"""
+
+
+def _check_page(page: Page) -> None:
+    """One h1, a language, and a label for every control."""
+    found = page.evaluate(_A11Y)
+    assert found == {"unlabelled": [], "h1": 1, "lang": "en-GB"}, page.url
+
+
 def _save(page: Page, heading: str) -> None:
+    _check_page(page)
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    _check_page(page)
 
 
 def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_server):
@@ -44,6 +61,7 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
         for question in step.questions:
             answer = "Yes" if question.field == "works_with_children" else "No"
             page.get_by_role("group", name=question.text).get_by_label(answer).check()
+        _check_page(page)
         page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Risk band: High")
     page.get_by_label("Rationale").fill("Works at a primary school")
@@ -113,6 +131,9 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     assert subject.warrants.get().executed.isoformat() == "2016-12-01"
     assert subject.devices.get().custody.count() == 1
 
+    for menu in ("My work", "Referrals", "Subjects", "Warrants", "Devices", "Safeguarding"):
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name=menu).click()
+        _check_page(page)
     page.get_by_role("link", name="Home").first.click()
     figures = page.get_by_role("list", name="Headline figures")
     expect(figures).to_contain_text("1 warrants executed")
