@@ -51,22 +51,19 @@ def test_demo_loads_once_and_matches_what_was_published():
     )
 
 
-def test_demo_users_have_their_roles_and_no_force():
-    demo.load(PASSWORD)
+def test_demo_users_have_their_roles_no_force_and_the_password_from_the_environment(
+    monkeypatch,
+):
+    monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "from-the-environment-1")
+    demo.load()
     for username, role in demo.DEMO_USERS.items():
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(username=username, password="from-the-environment-1")
         assert user is not None, username
         assert user.force is None
         assert user.roles == frozenset({role})
         assert user.is_prevention
         assert not user.is_police
     assert demo.DEMO_USERS["helpline-handler"] == Role.CALL_HANDLER
-
-
-def test_password_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "from-the-environment-1")
-    demo.load()
-    assert authenticate(username="charity-analyst", password="from-the-environment-1")
 
 
 def test_without_a_password_the_platform_demo_password_is_used(monkeypatch):
