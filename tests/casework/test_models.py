@@ -149,3 +149,22 @@ def test_due_dates_per_band():
             referral=cf.referral("gwent"), assessed_on=day, **answers
         )
         assert (ra.band, ra.action_due) == (band, day + timedelta(days=days))
+
+
+def test_every_casework_model_has_pages_and_an_endpoint_and_is_audited():
+    from django.apps import apps
+
+    from netsafe.audit.models import AuditEntry
+    from netsafe.casework.registry import RECORD_TYPES
+
+    models = set(apps.get_app_config("casework").get_models())
+    assert models - {rt.model for rt in RECORD_TYPES} == {m.Alert}  # alerts have their own
+    for rt in RECORD_TYPES:
+        # Django writes "Model(field, ...)" when the class has no docstring of its own.
+        assert not rt.model.__doc__.startswith(rt.model.__name__ + "("), rt.model
+        for name in (*rt.fields, *rt.filters, *rt.parents):
+            rt.model._meta.get_field(name)  # a typo fails here, not on a page
+    case = cf.case("gwent")
+    cf.identifier(cf.subject("north-wales"), "email", case.identifier.value)
+    logged = set(AuditEntry.objects.filter(action="create").values_list("model", flat=True))
+    assert {model._meta.label_lower for model in models} <= logged

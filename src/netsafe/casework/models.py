@@ -498,10 +498,14 @@ class Encounter(CaseRecord):
 
 
 class Arrest(Encounter):
+    """A subject arrested, with the offences and what happened after interview."""
+
     REF_PREFIX = "ARR"
 
 
 class VoluntaryInterview(Encounter):
+    """A subject interviewed under caution without arrest."""
+
     REF_PREFIX = "VI"
 
 
