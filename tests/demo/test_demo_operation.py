@@ -144,6 +144,8 @@ def test_nothing_real_in_contact_details(demo_operation):
     documentation = ("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:")
     assert ips
     assert all(ip.startswith(documentation) for ip in ips)
+    ipv6 = [ip for ip in ips if ":" in ip]
+    assert len(set(ipv6)) == len(ipv6)
 
 
 def test_records_are_as_the_models_would_save_and_validate_them(demo_operation):

@@ -312,11 +312,13 @@ class ForceOperation:
         local = "".join(c for c in local if c.isalnum() or c == ".")
         return f"{local}@{self.rng.choice(_MAIL_DOMAINS)}"
 
-    def ip(self, n: int) -> str:
+    def ip(self) -> str:
         if self.rng.random() < 0.4:
             block = self.rng.choice(("192.0.2", "198.51.100", "203.0.113"))
             return f"{block}.{self.rng.randint(1, 254)}"
-        # IPv6 documentation prefix: unique per force, copy and referral.
+        # IPv6 documentation prefix: unique per force, copy and address.
+        self._numbers["ipv6"] += 1
+        n = self._numbers["ipv6"]
         return f"2001:db8:{FORCES.index(self.force.slug) + 1:x}:{self.copy:x}::{n:x}"
 
     # -- the plan ---------------------------------------------------------------------
@@ -429,7 +431,6 @@ class ForceOperation:
     def _identifiers(self, referral, subject, source, given, family, received) -> None:
         rng = self.rng
         found: list[tuple[m.Identifier, str]] = []
-        n = len(self.cases) + 1
         if source in (Source.NCMEC, Source.OTHER_FORCE):
             found.append(
                 (m.Identifier(kind=IdentifierKind.EMAIL, value=self.email(given, family)), "")
@@ -441,7 +442,7 @@ class ForceOperation:
             )
         if source != Source.FORCE_INTEL:
             seen = self.moment(received - timedelta(days=rng.randint(5, 60)), (0, 23))
-            found.append((m.Identifier(kind=IdentifierKind.IP, value=self.ip(n), seen_at=seen), ""))
+            found.append((m.Identifier(kind=IdentifierKind.IP, value=self.ip(), seen_at=seen), ""))
         else:
             found.append((m.Identifier(kind=IdentifierKind.PHONE, value=self.phone()), ""))
         for ident, service in found:
