@@ -152,3 +152,18 @@ def test_the_alert_reveals_nothing_of_the_other_forces_subject(client):
     assert alert.acknowledged_by == supervisor
     client.force_login(make_user("gw-off", "gwent", Role.OFFICER))
     assert client.get(reverse("casework:alert-detail", args=[alert.pk])).status_code == 404
+
+
+def test_a_referral_held_first_is_matched_when_another_force_adds_the_subject_later():
+    ours = cf.referral("south-wales")
+    cf.identifier(ours, IdentifierKind.ACCOUNT, "night_owl_77", service="Kik")
+    assert not Alert.objects.exists()
+    theirs = cf.subject("dyfed-powys", given_names="Iolo", family_name="Pugh")
+    cf.identifier(theirs, IdentifierKind.ACCOUNT, "@Night_Owl_77", service="kik")
+    to_sw = Alert.objects.get(force=force("south-wales"))
+    to_dp = Alert.objects.get(force=force("dyfed-powys"))
+    assert (to_sw.referral, to_sw.other_ref) == (ours, theirs.ref)
+    assert (to_dp.subject, to_dp.other_ref) == (theirs, ours.ref)
+    # Two referrals alone are not a match: deconfliction is about people held.
+    cf.identifier(cf.referral("gwent"), IdentifierKind.ACCOUNT, "night_owl_77", service="Kik")
+    assert Alert.objects.filter(force=force("gwent")).count() == 1  # with the subject only

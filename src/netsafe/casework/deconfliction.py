@@ -64,6 +64,17 @@ def _alert(mine: Referral | Subject, theirs: Referral | Subject, matched_on: str
     return created
 
 
+def _matching_referrals(subject: Subject, kind: str, normalised: str):
+    """Referrals of other forces, not yet linked to a subject, holding the same identifier."""
+    if kind in (ADDRESS, NAME_AND_BIRTH):
+        return Referral.objects.none()
+    ids = Identifier.objects.filter(kind=kind, normalised=normalised, referral__isnull=False)
+    # A referral with a subject is matched through its subject (no second alert).
+    return Referral.objects.exclude(force_id=subject.force_id).filter(
+        pk__in=ids.values("referral_id"), subjects__isnull=True
+    )
+
+
 def check(record: Referral | Subject) -> int:
     """Compare ``record`` with other forces' subjects; return how many new alerts were raised.
 
@@ -74,7 +85,11 @@ def check(record: Referral | Subject) -> int:
         return 0
     raised = 0
     for label, kind, normalised in _keys(record):
-        for other in _matching_subjects(record, kind, normalised).select_related("force"):
+        others = list(_matching_subjects(record, kind, normalised).select_related("force"))
+        if isinstance(record, Subject):
+            # A referral held before the subject it names is known matches too.
+            others += _matching_referrals(record, kind, normalised).select_related("force")
+        for other in others:
             raised += _alert(record, other, label)
             raised += _alert(other, record, label)
     return raised
