@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from prevention_helpers import local
 from tests.factories import make_user
 
 from netsafe.accounts.roles import POLICE_ROLES, Role
+from netsafe.prevention.counting import visit_cache
 from netsafe.prevention.models import Contact
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Visit counting keeps its salts and digests in the cache: start each test afresh.
-    for alias in ("default",):
-        caches[alias].clear()
+    visit_cache().clear()
     yield
-    caches["default"].clear()
+    visit_cache().clear()
 
 
 @pytest.fixture

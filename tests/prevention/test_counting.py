@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.db import connections
 from django.utils import timezone
 from prevention_helpers import BOTH
 
+from netsafe.prevention.counting import visit_cache
 from netsafe.prevention.models import SelfHelpVisits
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
@@ -44,9 +44,33 @@ def test_robots_are_not_counted(client, agent):
     assert visitors("day") == 0
 
 
+def test_prefetches_are_not_counted(client):
+    client.get("/help/", REMOTE_ADDR=IP, HTTP_USER_AGENT=PHONE, HTTP_SEC_PURPOSE="prefetch")
+    assert visitors("day") == 0
+
+
+def test_the_page_is_served_when_counting_fails(client, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def broken(request, nation="all"):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("netsafe.prevention.public_views.count_visit", broken)
+    response = client.get("/help/", REMOTE_ADDR=IP, HTTP_USER_AGENT=PHONE)
+    assert response.status_code == 200
+    assert "self-help visit not counted" in caplog.text
+
+
+def test_staff_see_the_days_visitors(client, handler):
+    client.get("/help/", REMOTE_ADDR=IP, HTTP_USER_AGENT=PHONE)
+    client.get("/help/", REMOTE_ADDR=IP, HTTP_USER_AGENT=LAPTOP)
+    client.force_login(handler)
+    assert b"Self-help site: 2 visitors on this day" in client.get("/prevention/").content
+
+
 def test_a_new_salt_each_day_so_visits_cannot_be_linked_across_days(client):
     client.get("/help/", REMOTE_ADDR=IP, HTTP_USER_AGENT=PHONE)
-    cache = caches["default"]
+    cache = visit_cache()
     today = timezone.localdate()
     day_salt = cache.get(f"prevention:salt:day:{today.isoformat()}")
     month_salt = cache.get(f"prevention:salt:month:{today.replace(day=1).isoformat()}")
@@ -92,7 +116,7 @@ def test_no_ip_address_is_stored_anywhere(client):
                 assert IP not in repr(row), table
                 assert PHONE not in repr(row), table
     # ... nor in the cache, where only salts and salted digests live until the period ends.
-    store = caches["default"]._cache
+    store = visit_cache()._cache
     assert store
     for key, value in store.items():
         assert IP not in key

@@ -54,6 +54,7 @@ def test_a_handler_logs_a_contact(client, handler):
         ("notes", "She gave her e-mail: sam@example.org", "an e-mail address"),
         ("notes", "Lives near NP20 1AB", "a postcode"),
         ("caller_code", "07911123456", "at most 4 digits"),
+        ("occurred_at", "2099-01-01T10:00", "cannot be in the future"),
     ],
 )
 def test_identifiers_are_refused_with_a_clear_message(client, handler, field, value, said):

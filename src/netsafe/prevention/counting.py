@@ -56,7 +56,8 @@ from .models import ALL_VISITORS, SelfHelpVisits, VisitPeriod
 _ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|monitor|headless", re.IGNORECASE)
 
 
-def _cache():
+def visit_cache():
+    """The cache that holds the salts and digests: the ``prevention`` alias, else ``default``."""
     return caches["prevention" if "prevention" in settings.CACHES else "default"]
 
 
@@ -77,7 +78,7 @@ def _seconds_left(last_day: date) -> int:
 
 def _salt(period: str, start: date, ttl: int) -> bytes:
     key = f"prevention:salt:{period}:{start.isoformat()}"
-    cache = _cache()
+    cache = visit_cache()
     cache.add(key, secrets.token_hex(32), ttl)  # the first request of the period wins
     salt = cache.get(key)
     if salt is None:  # evicted between the two calls: make a new one, counts carry on
@@ -87,9 +88,13 @@ def _salt(period: str, start: date, ttl: int) -> bytes:
 
 
 def is_robot(request) -> bool:
-    """True for requests that announce themselves as robots (or give no user agent)."""
+    """True for requests that announce themselves as robots (or give no user agent),
+    and for prefetches, which a browser may make for a page nobody then reads."""
     agent = request.META.get("HTTP_USER_AGENT", "")
-    return not agent or bool(_ROBOT.search(agent))
+    prefetch = "prefetch" in (
+        request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    )
+    return not agent or prefetch or bool(_ROBOT.search(agent))
 
 
 def count_visit(request, nation: str = ALL_VISITORS) -> bool:
@@ -107,7 +112,7 @@ def count_visit(request, nation: str = ALL_VISITORS) -> bool:
     for period, start, last_day in _periods(timezone.localdate()):
         ttl = _seconds_left(last_day)
         digest = hmac.new(_salt(period, start, ttl), who, hashlib.sha256).hexdigest()
-        if _cache().add(f"prevention:seen:{period}:{start}:{nation}:{digest}", 1, ttl):
+        if visit_cache().add(f"prevention:seen:{period}:{start}:{nation}:{digest}", 1, ttl):
             new_in.append((period, start))
     if new_in:
         # One transaction for the day's and the month's counters: one commit per visitor.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,13 +15,24 @@ from .choices import Nation
 from .conf import helpline
 from .counting import count_visit
 from .forms import DeclareNationForm
+from .models import ALL_VISITORS
 from .selfhelp import MODULES, module
+
+log = logging.getLogger(__name__)
 
 
 def _page(request, template: str, context: dict, status: int = 200):
-    count_visit(request)
+    _count(request)
     context = {"helpline": helpline(), "modules": MODULES, **context}
     return render(request, template, context, status=status)
+
+
+def _count(request, nation: str = ALL_VISITORS) -> None:
+    # Help must stay available when counting fails: the page is served, the miss logged.
+    try:
+        count_visit(request, nation)
+    except DatabaseError:
+        log.exception("self-help visit not counted")
 
 
 @require_GET
@@ -64,5 +78,5 @@ def declare_nation(request):
     form = DeclareNationForm(request.POST)
     if not form.is_valid():
         return _page(request, "selfhelp/index.html", {"form": form, "said": False}, status=400)
-    count_visit(request, Nation(form.cleaned_data["nation"]).value)
+    _count(request, Nation(form.cleaned_data["nation"]).value)
     return redirect(reverse("selfhelp:index") + "?said=1")

@@ -44,6 +44,10 @@ def today(request):
             "contacts": contacts,
             "handlers": _usernames(c.handler for c in contacts),
             "latest_day": None if contacts else _latest_day_before(day),
+            "visitors": SelfHelpVisits.objects.filter(period="day", start=day, nation=ALL_VISITORS)
+            .values_list("visitors", flat=True)
+            .first()
+            or 0,
         },
     )
 
