@@ -39,12 +39,14 @@ def test_demo_loads_once_and_matches_what_was_published():
         "after_period": ["2016-11-01", "2017-10-31"],
         "before_period": ["2015-11-01", "2016-10-31"],
     }
-    months = help_seeking("wales", demo.BEFORE[0], demo.AFTER[1], by="month")
-    assert len(months) == 24
-    before, after = months[:12], months[12:]
+    months = help_seeking("wales", demo.BEFORE[0], demo.TAIL[1], by="month")
+    assert len(months) == 27
+    before, after, tail = months[:12], months[12:24], months[24:]
     # A step at launch: every month after it is busier than the same month before.
     assert all(a.people > b.people for a, b in zip(after, before, strict=True))
     assert after[0].people == max(m.people for m in months)  # the launch month peaks
+    # The operation's last months stay at the new level.
+    assert min(m.people for m in tail) > max(m.people for m in before) * 0.9
     # Returning callers: some codes appear more than once.
     assert Contact.objects.exclude(caller_code="").count() > len(
         set(Contact.objects.exclude(caller_code="").values_list("caller_code", flat=True))

@@ -5,7 +5,9 @@ months before 1 November 2016, and 1,350 in the 12 months after (50% more).
 The demo splits each year into helpline callers from Wales (a third) and
 self-help visitors who said they live in Wales (two thirds), with a seasonal
 monthly pattern, a step at launch and a peak in the launch month, returning
-callers with codes, callers from elsewhere in the UK and a few escalations.
+callers with codes, callers from elsewhere in the UK and a few escalations,
+and three more months at the new level to the operation's figures of January
+2018, so that monthly series run from the year before launch to its end.
 Everything is generated from a fixed seed, so the data are the same each time.
 """
 
@@ -52,10 +54,12 @@ DEMO_USERS = {
 }
 BEFORE = (date(2015, 11, 1), date(2016, 10, 31))
 AFTER = (date(2016, 11, 1), date(2017, 10, 31))
-#: Distinct people from Wales per year: (helpline callers, self-help visitor-months).
-WALES = {"before": (300, 600), "after": (450, 900)}
-#: Callers from outside Wales per year (not part of the published figure).
-ELSEWHERE_CALLERS = {"before": 700, "after": 800}
+#: The operation's last months, to its figures of 19 January 2018 (for monthly series).
+TAIL = (date(2017, 11, 1), date(2018, 1, 31))
+#: Distinct people from Wales per period: (helpline callers, self-help visitor-months).
+WALES = {"before": (300, 600), "after": (450, 900), "tail": (110, 220)}
+#: Callers from outside Wales per period (not part of the published figure).
+ELSEWHERE_CALLERS = {"before": 700, "after": 800, "tail": 190}
 #: Relative activity by month, November first (quieter in summer and at Christmas).
 SEASON = (1.0, 0.8, 1.15, 1.1, 1.05, 1.0, 0.95, 0.9, 0.85, 0.8, 1.0, 1.05)
 #: After launch: the month of launch and the next bring a rush (media, police leaflets).
@@ -133,23 +137,27 @@ def _people(nation: str, start: date, end: date) -> int:
 def _data(handler_id: int) -> int:
     """Insert the demo log unless the demo years already hold data; the number of contacts."""
     with transaction.atomic(using="prevention"):
-        if Contact.objects.between(BEFORE[0], AFTER[1]).exists():
+        if Contact.objects.between(BEFORE[0], TAIL[1]).exists():
             return 0
         rng = random.Random(20161101)
         contacts: list[Contact] = []
         codes = iter(_codes())
-        for label, (start, _end) in (("before", BEFORE), ("after", AFTER)):
-            weights = _weights(after=label == "after")
+        for label, (start, _end) in (("before", BEFORE), ("after", AFTER), ("tail", TAIL)):
+            weights = _weights(label)
             helpline, selfhelp = WALES[label]
             for month_index, people in enumerate(_split(helpline, weights)):
                 for _ in range(people):
                     region = _pick(rng, WELSH_AREAS)
-                    contacts += _person(rng, start, month_index, region, codes, handler_id)
+                    contacts += _person(
+                        rng, start, (month_index, len(weights) - 1), region, codes, handler_id
+                    )
             elsewhere = [r for r in Region.values if not r.startswith("wales")]
             for month_index, people in enumerate(_split(ELSEWHERE_CALLERS[label], weights)):
                 for _ in range(people):
                     region = rng.choice(elsewhere)
-                    contacts += _person(rng, start, month_index, region, codes, handler_id)
+                    contacts += _person(
+                        rng, start, (month_index, len(weights) - 1), region, codes, handler_id
+                    )
             for month_index, visitors in enumerate(_split(selfhelp, weights)):
                 month = add_months(start, month_index)
                 for nation, count in (("wales", visitors), (ALL_VISITORS, visitors * 12)):
@@ -194,16 +202,20 @@ def _check(contacts: list[Contact]) -> None:
         validate_offered(contact.offered)
 
 
-def _person(rng, year_start, month_index, region, codes, handler_id) -> list[Contact]:
-    """One person's contacts: the first in the given month, returns later in the same year."""
+def _person(rng, year_start, months_in, region, codes, handler_id) -> list[Contact]:
+    """One person's contacts: the first in the given month, returns later in the same period.
+
+    ``months_in`` is (the month's index in the period, the period's last index).
+    """
+    month_index, last_index = months_in
     kind = rng.random()
     coded = kind >= 0.25  # a quarter give no code: each of their contacts is a person
     returns = rng.choice((1, 1, 2, 3, 4)) if coded and kind >= 0.6 else 0
     code = next(codes) if coded else ""
     caller_type = rng.choices(CallerType.values, weights=(55, 30, 8, 4, 3))[0]
     later = (month_index + rng.randint(0, 3) for _ in range(returns))
-    # Returns that would fall after the year's end are not part of this year's story.
-    months = [month_index, *sorted(m for m in later if m <= 11)]
+    # Returns that would fall after the period's end are not part of this period's story.
+    months = [month_index, *sorted(m for m in later if m <= last_index)]
     out = []
     for m in months:
         month = add_months(year_start, m)
@@ -235,12 +247,14 @@ def _heard(rng, *, after: bool) -> str:
     return rng.choices(HeardFrom.values, weights=(police, 15, 12, 30, 8, 10))[0]
 
 
-def _weights(*, after: bool) -> list[float]:
+def _weights(label: str) -> list[float]:
+    """Monthly weights of a period: the season, with the launch rush after launch;
+    the first three months for the tail."""
     weights = list(SEASON)
-    if after:
+    if label == "after":
         for i, boost in enumerate(LAUNCH_BOOST):
             weights[i] *= boost
-    return weights
+    return weights[:3] if label == "tail" else weights
 
 
 def _split(total: int, weights: list[float]) -> list[int]:
