@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from tests.factories import force
@@ -298,3 +298,29 @@ def test_an_empty_file_and_bad_bytes_are_problems():
         "1: referral: missing required field 'source'",
         "2: not UTF-8 text (byte 1)",
     ]
+
+
+def test_a_broken_record_is_reported_once_not_again_by_the_records_that_refer_to_it():
+    records = good_records()
+    records[2]["issued"] = "05/11/2016"  # the warrant; arrest, devices, signposting refer to it
+    report = import_return(jsonl(*records), "gwent.jsonl").checked.report()
+    assert report == ["3: warrant 'GW1': issued must be a date as YYYY-MM-DD, not '05/11/2016'"]
+
+
+def test_a_referral_keeps_the_due_date_of_its_assessment_when_the_band_is_the_same():
+    from tests.casework.factories import case
+
+    entered = case("gwent").referral  # assessed on the page: due date from the assessment
+    due = entered.action_due
+    out = io.StringIO()
+    export_force(force("gwent"), out)
+    again = import_return(out.getvalue(), "gwent.jsonl")
+    assert again.counts["referral"] == {"added": 0, "replaced": 0, "unchanged": 1}
+    entered.refresh_from_db()
+    assert entered.action_due == due
+    # Another band in a later return: the due date follows the return's band.
+    line = json.loads(out.getvalue().splitlines()[0])
+    line["risk"] = "low"
+    import_return(jsonl(line), "gwent-later.jsonl")
+    entered.refresh_from_db()
+    assert entered.action_due == entered.received + timedelta(days=30)

@@ -88,7 +88,7 @@ def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, i
         tally = counts[kind] = {"added": 0, "replaced": 0, "unchanged": 0}
         for rec in by_type[kind]:
             obj = objects.get(rec.key)
-            values = _model_values(rec, objects)
+            values = _model_values(rec, objects, obj)
             if obj is None:
                 obj = spec.model(force=forces[rec.force], ref=rec.ref, **values)
                 obj.save()
@@ -110,8 +110,11 @@ def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, i
     return counts
 
 
-def _model_values(rec: Record, objects: dict[Key, Any]) -> dict[str, Any]:
-    """Model attribute -> value for a record (absent optional fields cleared)."""
+def _model_values(rec: Record, objects: dict[Key, Any], stored=None) -> dict[str, Any]:
+    """Model attribute -> value for a record (absent optional fields cleared).
+
+    ``stored`` is the casework record it replaces, if any.
+    """
     spec = SPECS[rec.type]
     values: dict[str, Any] = {}
     for f in spec.fields:
@@ -123,7 +126,11 @@ def _model_values(rec: Record, objects: dict[Key, Any]) -> dict[str, Any]:
     # Values the casework keeps that a return gives only implicitly.
     if rec.type == "referral":
         band = values["risk"]
-        values["action_due"] = risk.action_due(band, values["received"]) if band else None
+        if stored is not None and stored.risk == band and stored.action_due is not None:
+            # The same band: keep the due date of the force's own risk assessment.
+            values["action_due"] = stored.action_due
+        else:
+            values["action_due"] = risk.action_due(band, values["received"]) if band else None
     elif rec.type == "device" and values["subject"] is None and values["warrant"] is not None:
         values["subject"] = values["warrant"].subject  # as the device model does on save
     elif rec.type == "signposting":

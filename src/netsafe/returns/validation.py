@@ -61,6 +61,9 @@ class Record:
 class Checked:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Records of the file that have a problem of their own (not reported again as
+    #: missing when another record refers to them).
+    broken: set[Key] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -82,7 +85,7 @@ def validate(content: bytes | str, *, only_force: str | None = None) -> Checked:
     forces = set(Force.objects.values_list("slug", flat=True))
     seen: dict[Key, int] = {}
     for number, raw_line in enumerate(lines, 1):
-        record = _check_line(number, raw_line, forces, only_force, checked.problems)
+        record = _check_line(number, raw_line, forces, only_force, checked)
         if record is None:
             continue
         if record.key in seen:
@@ -107,10 +110,10 @@ def _name(record: Record) -> str:
 
 
 def _check_line(
-    number: int, raw_line: bytes | str, forces: set[str], only_force: str | None, problems
+    number: int, raw_line: bytes | str, forces: set[str], only_force: str | None, checked: Checked
 ) -> Record | None:
     def fail(message: str) -> None:
-        problems.append(Problem(number, message))
+        checked.problems.append(Problem(number, message))
 
     if isinstance(raw_line, bytes):
         try:
@@ -170,6 +173,8 @@ def _check_line(
         else:
             values[f.name] = parsed
     if not ok:
+        if isinstance(force, str) and isinstance(ref, str):
+            checked.broken.add((kind, force, ref))
         return None
     raw = {k: v for k, v in data.items() if k not in COMMON}
     return Record(number, kind, force, ref, raw, values)
@@ -268,7 +273,8 @@ def _check_references(checked: Checked) -> None:
         dangling = False
         for f in spec.references:
             ref = record.values.get(f.name)
-            if ref is None or (f.target, record.force, ref) in in_file:
+            target_key = (f.target, record.force, ref)
+            if ref is None or target_key in in_file or target_key in checked.broken:
                 continue
             if ref not in stored.get((f.target, record.force), {}):
                 checked.problems.append(

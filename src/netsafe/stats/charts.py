@@ -49,6 +49,7 @@ def _number(value: float) -> str:
 def _open(ident: str, title: str, desc: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img" '
+        'font-family="Arial, Helvetica, sans-serif" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
         f'aria-labelledby="{ident}-title {ident}-desc" id="{ident}" data-chart="{ident}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
@@ -67,14 +68,16 @@ def _axes(ticks: list[float], labels: Sequence[str], x_of, every: int) -> list[s
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
             f'fill="#0b0c0c">{_number(tick)}</text>'
         )
+    # A few categories (forces, bands) fit level; many (months) are turned to fit.
+    level = len(labels) <= 6
     for i, label in enumerate(labels):
         if i % every and i != len(labels) - 1:
             continue
-        x = x_of(i)
+        x, y = x_of(i), HEIGHT - BOTTOM + 16
+        turn = "" if level else f' transform="rotate(-45 {x:.1f} {y})"'
         parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="end" font-size="11" '
-            f'fill="#0b0c0c" transform="rotate(-45 {x:.1f} {HEIGHT - BOTTOM + 16})">'
-            f"{escape(label)}</text>"
+            f'<text x="{x:.1f}" y="{y}" text-anchor="{"middle" if level else "end"}" '
+            f'font-size="{12 if level else 11}" fill="#0b0c0c"{turn}>{escape(label)}</text>'
         )
     return parts
 
@@ -138,14 +141,15 @@ def line_chart(
     for k, s in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
         legend.append((s.name, colour, s.style))
-        points = [(x_of(i), _y(v, top)) for i, v in enumerate(s.values) if v is not None]
+        points = [(x_of(i), _y(v, top), v) for i, v in enumerate(s.values) if v is not None]
         if s.style == "points":
             parts += [
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in points
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" data-value="{v:g}"/>'
+                for x, y, v in points
             ]
             continue
         dash = ' stroke-dasharray="6 4"' if s.style == "dashed" else ""
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in points)
         parts.append(
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}'
             f' data-series="{escape(s.name)}"/>'

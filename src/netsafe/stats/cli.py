@@ -72,6 +72,7 @@ def stats(
 def summary(shown: dict) -> str:
     """The figures as a short plain-text table."""
     from .figures import BY_NAME
+    from .press import REGION_NAMES
 
     lines = [
         f"Operation {shown['operation']}, launched {shown['launched']}, as at {shown['as_at']}"
@@ -82,8 +83,9 @@ def summary(shown: dict) -> str:
         lines.append(f"  {BY_NAME[name].label:<{width}}  {shown_value:>8}")
     help_seeking = shown.get("help_seeking")
     if help_seeking:
+        region = REGION_NAMES.get(help_seeking["region"], help_seeking["region"])
         lines.append(
-            f"  People from {help_seeking['region']} seeking help: {help_seeking['after']} in the "
+            f"  People from {region} seeking help: {help_seeking['after']} in the "
             f"12 months after launch, {help_seeking['before']} in the 12 months before"
         )
     return "\n".join(lines)
