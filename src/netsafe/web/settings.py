@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Casework records of the operation, under the same access rules as the pages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A referral's risk and an assessment's band are the same vocabulary.
+    "ENUM_NAME_OVERRIDES": {"RiskBandEnum": "netsafe.casework.choices.RiskBand"},
 }
 
 LOGGING = {
