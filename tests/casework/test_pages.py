@@ -316,6 +316,7 @@ def test_a_list_names_its_state_and_offers_any_in_its_filters(client, officer):
     assert "Devices: awaiting triage</h1>" in text
     assert '<option value="" selected>Any</option>' in text
     assert "---------" not in text
+    assert '<input type="date" name="seized"' in text
 
 
 def test_a_reference_already_used_by_the_force_is_refused_on_the_page_and_the_api(client, officer):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +24,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from django_filters.filterset import FilterSet, filterset_factory
 
 from netsafe.audit import record
+from netsafe.web.forms import DateInput
 
 from . import access, figures, mywork, normalise
 from .forms import form_class
@@ -59,9 +62,28 @@ class RecordMixin(CaseworkMixin):
         return context
 
 
+class CaseworkFilterSet(FilterSet):
+    """Dates are picked with the browser's date picker."""
+
+    class Meta:
+        filter_overrides = {
+            models.DateField: {
+                "filter_class": django_filters.DateFilter,
+                "extra": lambda f: {"widget": DateInput},
+            }
+        }
+
+
+_FILTERSETS: dict[str, type[FilterSet]] = {}
+
+
 def filterset_for(rt: RecordType) -> type[FilterSet]:
-    """A FilterSet of ``rt``'s filter fields (dates as exact dates)."""
-    return filterset_factory(rt.model, fields=list(rt.filters))
+    """The FilterSet of ``rt``'s filter fields (built once per record type)."""
+    if rt.name not in _FILTERSETS:
+        _FILTERSETS[rt.name] = filterset_factory(
+            rt.model, filterset=CaseworkFilterSet, fields=list(rt.filters)
+        )
+    return _FILTERSETS[rt.name]
 
 
 def search_q(model, path: str, text: str) -> Q:
