@@ -138,3 +138,21 @@ def test_what_brings_people(client, supervisor, contact):
     assert "1 November 2016 to 31 October 2017" in html
     assert "A search engine warning" in html
     assert client.get(reverse("prevention:heard"), {"year": "x"}).status_code == 404
+
+
+def test_escalations_of_a_month(client, supervisor, contact):
+    Escalation.objects.create(
+        contact=contact,
+        made_at=local(2017, 3, 4, 11, 0),
+        concern="ongoing",
+        made_to="childrens-services",
+        detail="Gwent MASH",
+        recorded_by=supervisor.pk,
+    )
+    client.force_login(supervisor)
+    html = client.get(reverse("prevention:escalations")).content.decode()
+    assert "Safeguarding escalations in March 2017" in html
+    assert "Gwent MASH" in html
+    assert supervisor.username in html
+    april = client.get(reverse("prevention:escalations"), {"month": "2017-04"}).content.decode()
+    assert "No escalations recorded in this month" in april

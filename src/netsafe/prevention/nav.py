@@ -13,6 +13,7 @@ def items(user) -> list[tuple[str, str]]:
     if can(user, LOG_CONTACTS):
         links.append(("Today's contacts", reverse("prevention:today")))
         links.append(("Log a contact", reverse("prevention:contact-new")))
+        links.append(("Escalations", reverse("prevention:escalations")))
     if can(user, SEE_FIGURES):
         links.append(("Trends", reverse("prevention:trends")))
         links.append(("What brings people", reverse("prevention:heard")))

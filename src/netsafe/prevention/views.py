@@ -111,6 +111,32 @@ def escalate(request, pk: int):
     return render(request, "prevention/escalation_form.html", {"form": form, "contact": contact})
 
 
+@prevention_view(LOG_CONTACTS)
+def escalations(request):
+    """Safeguarding escalations made in one month (``?month=YYYY-MM``; default: the latest)."""
+    month = _month_param(request, "month")
+    if month is None:
+        latest = Escalation.objects.order_by("-made_at").values_list("made_at", flat=True).first()
+        month = (timezone.localtime(latest).date() if latest else timezone.localdate()).replace(
+            day=1
+        )
+    since, until = local_bounds(month, add_months(month, 1) - timedelta(days=1))
+    rows = list(
+        Escalation.objects.filter(made_at__gte=since, made_at__lt=until).select_related("contact")
+    )
+    return render(
+        request,
+        "prevention/escalations.html",
+        {
+            "month": month,
+            "previous_month": add_months(month, -1),
+            "next_month": add_months(month, 1),
+            "escalations": rows,
+            "handlers": _usernames(e.recorded_by for e in rows),
+        },
+    )
+
+
 @prevention_view(SEE_FIGURES)
 def trends(request):
     """Contacts, callers and self-help visitors by month, for 24 months (``?to=YYYY-MM``)."""
