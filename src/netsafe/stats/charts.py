@@ -111,7 +111,7 @@ def _legend(names: Sequence[tuple[str, str, str]]) -> list[str]:
         parts.append(
             f'<text x="{x + 22}" y="{y}" font-size="12" fill="#0b0c0c">{escape(name)}</text>'
         )
-        x += 30 + 7 * len(name)
+        x += 40 + 7 * len(name)
     return parts
 
 

@@ -94,7 +94,10 @@ def context(as_at: date) -> dict[str, Any]:
             "Time from referral to action against the risk-band targets",
             "Referrals in each risk band acted on within the target, late, or still waiting "
             "past the target.",
-            [f"{r['label']} ({r['target_days']} days)" for r in action_rows],
+            [
+                f"{r['label']} ({r['target_days']} day{'s' if r['target_days'] != 1 else ''})"
+                for r in action_rows
+            ],
             [
                 Series("Within target", [r["on_time"] for r in action_rows]),
                 Series("Late", [r["late"] for r in action_rows]),
