@@ -341,3 +341,26 @@ def test_a_reference_already_used_by_the_force_is_refused_on_the_page_and_the_ap
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_closing_a_referral_and_recording_the_agencys_response(client, officer):
+    case = cf.case("dyfed-powys")
+    referral_page = case.referral.get_absolute_url()
+    assert b"Close the referral" in client.get(referral_page).content
+    _post(client, "referral-close", {"status": "closed"}, case.referral.pk)
+    assert b"Close the referral" not in client.get(referral_page).content
+    assert client.get(reverse("casework:referral-close", args=[case.referral.pk])).status_code == 404
+    _post(
+        client,
+        "safeguarding-response",
+        {
+            "referred_to": "mash",
+            "referral_date": "2017-03-04",
+            "agency_outcome": "Strategy meeting; child protection plan",
+            "status": "closed",
+        },
+        case.safeguarding.pk,
+    )
+    case.safeguarding.refresh_from_db()
+    assert case.safeguarding.agency_outcome.startswith("Strategy meeting")
+    assert not m.Safeguarding.objects.open().exists()

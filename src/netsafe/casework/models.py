@@ -202,6 +202,9 @@ class Referral(CaseRecord):
             models.Index(fields=["status", "actioned", "action_due"]),
         ]
 
+    def is_open(self) -> bool:
+        return self.status == ReferralStatus.OPEN
+
     def mark_actioned(self, on) -> None:
         """Record that the referral was acted on, the first time only."""
         if self.actioned is None and on is not None:
@@ -633,6 +636,9 @@ class Safeguarding(CaseRecord):
             models.Index(fields=["force", "date", "id"]),
             models.Index(fields=["status", "date", "id"]),
         ]
+
+    def is_open(self) -> bool:
+        return self.status == SafeguardingStatus.OPEN
 
     def clean(self) -> None:
         super().clean()

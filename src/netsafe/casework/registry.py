@@ -143,6 +143,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Action("Assess risk", url_name="referral-assess", url_args=(1,)),
             Action("Add a subject", creates="subject", parent="referral"),
             Action("Add an identifier", creates="identifier", parent="referral"),
+            Action("Close the referral", name="close", fields=("status",), when="is_open"),
         ),
         select_related=("officer",),
     ),
@@ -317,7 +318,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         related=(
             Related("Children identified", "child_details", ("age", "relationship", "notes")),
         ),
-        actions=(Action("Add a child's details", creates="child", parent="safeguarding"),),
+        actions=(
+            Action("Add a child's details", creates="child", parent="safeguarding"),
+            Action(
+                "Record the agency's response",
+                name="response",
+                fields=("referred_to", "referral_date", "agency_outcome", "status"),
+                when="is_open",
+            ),
+        ),
         select_related=("subject",),
     ),
     RecordType(
