@@ -67,7 +67,8 @@ def _page_views(repeat: int) -> tuple[list[float], list[float], list[float]]:
 
 def _aggregates() -> tuple[float, list[float], float]:
     from netsafe.prevention import demo
-    from netsafe.prevention.aggregates import help_seeking, true_count
+    from netsafe.prevention.aggregates import help_seeking
+    from netsafe.prevention.counts import true_count
     from netsafe.prevention.models import Release
     from netsafe.prevention.periods import add_months, month_end
 

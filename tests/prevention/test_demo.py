@@ -21,7 +21,7 @@ def test_demo_loads_once_and_matches_what_was_published():
     summary = demo.load(PASSWORD)
     assert summary["users"] == ["charity-analyst", "helpline-handler", "helpline-supervisor"]
     assert summary["contacts_created"] > 1000
-    assert (summary["wales_before"], summary["wales_after"]) == (900, 1350)
+    assert (summary["help_seeking"]["before"], summary["help_seeking"]["after"]) == (900, 1350)
     counts = (Contact.objects.count(), Escalation.objects.count(), SelfHelpVisits.objects.count())
 
     again = demo.load(PASSWORD)

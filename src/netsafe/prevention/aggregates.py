@@ -47,12 +47,22 @@ from datetime import date, datetime, timedelta
 from typing import Literal, overload
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from .choices import Nation
-from .models import Contact, Release, SelfHelpVisits, SuppressedBecause
+from .counts import true_count as _true_count
+from .models import Release, SuppressedBecause
 from .periods import add_months, counting_year, launch_day, month_end
+
+__all__ = [
+    "PUBLISHED_REGIONS",
+    "SUPPRESSED",
+    "Figure",
+    "QueryRefused",
+    "before_after",
+    "control",
+    "help_seeking",
+]
 
 #: Regions the interface answers for: nations that never overlap.
 PUBLISHED_REGIONS = (
@@ -189,34 +199,6 @@ def help_seeking(region="wales", start=None, end=None, by=None):
     return figures
 
 
-def true_count(nation: str, start: date, end: date, period: str) -> int:
-    """The uncontrolled count of a cell. Never call this from outside the prevention app."""
-    return helpline_people(nation, start, end) + selfhelp_people(nation, start, end, period)
-
-
-def helpline_people(nation: str, start: date, end: date) -> int:
-    """Distinct helpline callers from ``nation`` with a contact on ``start``..``end``."""
-    contacts = Contact.objects.in_nation(nation).between(start, end)
-    counts = contacts.aggregate(
-        codes=Count("caller_code", distinct=True, filter=~Q(caller_code="")),
-        anonymous=Count("pk", filter=Q(caller_code="")),
-    )
-    return counts["codes"] + counts["anonymous"]
-
-
-def selfhelp_people(nation: str, start: date, end: date, period: str) -> int:
-    """Self-help visitors who said they live in ``nation``.
-
-    For a month, that month's distinct visitors; for a year, its months summed.
-    """
-    rows = SelfHelpVisits.objects.filter(
-        period="month", nation=nation, start__gte=start, start__lte=end
-    )
-    if period == "month":
-        rows = rows.filter(start=start)
-    return rows.aggregate(n=Sum("visitors"))["n"] or 0
-
-
 def _release(
     nation: str, period: str, start: date, end: date, year_counts: dict | None = None
 ) -> Figure:
@@ -230,7 +212,7 @@ def _release(
 def _first_release(
     nation: str, period: str, start: date, end: date, year_counts: dict[date, int]
 ) -> Release:
-    true = true_count(nation, start, end, period)
+    true = _true_count(nation, start, end, period)
     released, reason = control(true), ""
     if released is None:
         reason = SuppressedBecause.PRIMARY
@@ -267,7 +249,7 @@ def _nested_released_counts(
             # Not released yet: protect the year's future release by checking now
             # (a year that would itself be suppressed reveals nothing to subtract from).
             if year_start not in year_counts:
-                year_counts[year_start] = true_count(nation, year_start, year_end, "year")
+                year_counts[year_start] = _true_count(nation, year_start, year_end, "year")
             year_true = year_counts[year_start]
             return [] if control(year_true) is None else [year_true]
         return [] if year.released is None else [year.true_count]
