@@ -202,6 +202,11 @@ def test_the_operation_lead_reads_every_force_and_changes_nothing(client, theirs
     assert response.status_code == 200
     assert SECRET_NAME.encode() in response.content
     assert client.get(reverse("api:subject-detail", args=[subject.pk])).status_code == 200
+    # Every row of an operation-wide list names its force.
+    listed = client.get(reverse("casework:subject-list")).content.decode()
+    assert '<th scope="col" class="govuk-table__header">Force</th>' in listed
+    assert "Gwent Police</td>" in listed
+    assert "Gwent Police</td>" in client.get(reverse("casework:my-work")).content.decode()
     assert client.get(reverse("casework:subject-update", args=[subject.pk])).status_code == 404
     response = client.patch(
         reverse("api:subject-detail", args=[subject.pk]),

@@ -349,7 +349,9 @@ def test_closing_a_referral_and_recording_the_agencys_response(client, officer):
     assert b"Close the referral" in client.get(referral_page).content
     _post(client, "referral-close", {"status": "closed"}, case.referral.pk)
     assert b"Close the referral" not in client.get(referral_page).content
-    assert client.get(reverse("casework:referral-close", args=[case.referral.pk])).status_code == 404
+    assert (
+        client.get(reverse("casework:referral-close", args=[case.referral.pk])).status_code == 404
+    )
     _post(
         client,
         "safeguarding-response",

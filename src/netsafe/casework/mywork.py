@@ -43,10 +43,10 @@ def _section(title: str, model, qs: QuerySet, state: str, empty: str) -> Section
 
 def sections(user) -> list[Section]:
     """The sections of "My work" for ``user``'s roles, in the order to work on them."""
-    referrals = m.Referral.objects.visible_to(user)
-    warrants = m.Warrant.objects.visible_to(user).select_related("subject__referral")
-    devices = m.Device.objects.visible_to(user).select_related("subject__referral")
-    safeguarding = m.Safeguarding.objects.visible_to(user).select_related("subject")
+    referrals = m.Referral.objects.visible_to(user).select_related("force")
+    warrants = m.Warrant.objects.visible_to(user).select_related("force", "subject__referral")
+    devices = m.Device.objects.visible_to(user).select_related("force", "subject__referral")
+    safeguarding = m.Safeguarding.objects.visible_to(user).select_related("force", "subject")
     out: list[Section] = []
     officer_like = user.has_role(Role.OFFICER, Role.SUPERVISOR, Role.OPERATION_LEAD)
     if officer_like:

@@ -53,12 +53,18 @@ class RecordMixin(CaseworkMixin):
     def get_queryset(self):
         rt = self.record_type
         qs = rt.model.objects.visible_to(self.request.user)
-        return qs.select_related(*rt.select_related) if rt.select_related else qs
+        # Operation-wide readers see every force's records, so each row names its force.
+        related = (*rt.select_related, "force") if self.shows_force() else rt.select_related
+        return qs.select_related(*related) if related else qs
+
+    def shows_force(self) -> bool:
+        return access.reads_all_forces(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rt"] = self.record_type
         context["can_edit"] = access.writes_casework(self.request.user)
+        context["show_force"] = self.shows_force()
         return context
 
 
@@ -326,6 +332,7 @@ class MyWorkView(CaseworkMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = mywork.sections(self.request.user)
+        context["show_force"] = access.reads_all_forces(self.request.user)
         context["alerts"] = (
             Alert.objects.visible_to(self.request.user)
             .unacknowledged()
