@@ -93,6 +93,7 @@ class Figure:
 
     @property
     def suppressed(self) -> bool:
+        """True when the count was withheld (1 to 9, or to stop differencing)."""
         return self.people is None
 
     def public(self) -> int | str:

@@ -38,10 +38,12 @@ class BarChart:
 
     @property
     def value_x(self) -> int:
+        """Where the numbers beside the bars start."""
         return self.label_width + BAR_AREA + 6
 
     @property
     def total(self) -> int:
+        """The sum of the bars' values."""
         return sum(b.value for b in self.bars)
 
 

@@ -63,6 +63,7 @@ class ContactForm(forms.ModelForm):
         )
 
     def clean_caller_code(self) -> str:
+        """Codes are stored in capitals, whatever the handler typed."""
         return (self.cleaned_data.get("caller_code") or "").strip().upper()
 
 

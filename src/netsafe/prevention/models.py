@@ -66,11 +66,14 @@ class CheckedOnSave(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        """Save after validating every field (identifiers are refused here too)."""
         self.full_clean()
         super().save(*args, **kwargs)
 
 
 class ContactQuerySet(models.QuerySet):
+    """Named selections of contacts: by day, by period, by nation."""
+
     def between(self, first, last):
         """Contacts on the days ``first`` to ``last`` (local time, both included)."""
         start, end = local_bounds(first, last)
@@ -151,18 +154,22 @@ class Contact(CheckedOnSave):
         return f"{self.get_channel_display()} contact, {when}"
 
     def clean_fields(self, exclude=None) -> None:
+        """Normalise the caller code, then validate the fields."""
         # Codes are compared case-blind, so store them one way.
         self.caller_code = (self.caller_code or "").strip().upper()
         super().clean_fields(exclude)
 
     def clean(self) -> None:
+        """A contact cannot be logged for a time still to come."""
         if self.occurred_at and self.occurred_at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"occurred_at": "A contact cannot be in the future."})
 
     def topic_labels(self) -> list[str]:
+        """The topics in words."""
         return [Topic(t).label for t in self.topics]
 
     def offered_labels(self) -> list[str]:
+        """What was offered, in words."""
         return [Offer(o).label for o in self.offered]
 
 

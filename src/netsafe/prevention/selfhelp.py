@@ -34,6 +34,7 @@ class Module:
     pages: tuple[Page, ...]
 
     def page(self, slug: str) -> Page | None:
+        """The page called ``slug`` in this module, or ``None``."""
         return next((p for p in self.pages if p.slug == slug), None)
 
     def neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
