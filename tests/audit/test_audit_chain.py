@@ -145,3 +145,13 @@ def test_changes_round_trip_through_the_database_unchanged():
     }
     record("update", changes=changes)
     assert verify().ok
+
+
+def test_a_disclosure_names_its_recipient_and_the_recipient_is_hashed():
+    officer = make_user("discloser", "gwent", "officer")
+    with audit_context(user=officer):
+        entry = record("disclose", officer, recipient="CPS Wales", reason="charging file for court")
+    assert AuditEntry.objects.get(pk=entry.pk).recipient == "CPS Wales"
+    assert verify().ok
+    _raw("UPDATE audit_auditentry SET recipient = 'a journalist' WHERE id = %s", [entry.pk])
+    assert verify().broken_at == entry.seq

@@ -34,7 +34,10 @@ HASHED_FIELDS = (
     "reason",
     "actor",
     "prev_hash",
+    "recipient",
 )
+#: Hashed only when not empty, so entries written before the field existed still verify.
+OPTIONAL_HASHED_FIELDS = frozenset({"recipient"})
 
 
 def json_safe(value: Any) -> Any:
@@ -60,7 +63,11 @@ def _canonical_numbers(value: Any) -> Any:
 
 def entry_hash(fields: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of an entry's hashed fields."""
-    data = {name: fields[name] for name in HASHED_FIELDS}
+    data = {
+        name: fields[name]
+        for name in HASHED_FIELDS
+        if fields[name] or name not in OPTIONAL_HASHED_FIELDS
+    }
     data["at"] = _timestamp(data["at"])
     data["changes"] = _canonical_numbers(data["changes"])
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     VIEW = "view", "Viewed"
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
+    DISCLOSE = "disclose", "Disclosed"
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login-failed", "Failed log-in"
@@ -83,6 +84,12 @@ class AuditEntry(models.Model):
         max_length=500, blank=True, editable=False, help_text="e.g. the terms of a search"
     )
     reason = models.TextField(blank=True, editable=False)
+    recipient = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="who received the data, for a disclosure (DPA 2018 s.62(3)(c))",
+    )
     actor = models.CharField(
         "channel", max_length=200, blank=True, editable=False, help_text="page, API or command"
     )

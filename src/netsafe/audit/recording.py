@@ -56,6 +56,7 @@ def record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     detail: str = "",
+    recipient: str = "",
     user: Any = None,
 ) -> AuditEntry:
     """Append one entry to the audit log and return it.
@@ -64,7 +65,9 @@ def record(
     search over subjects) or ``None``. ``changes`` maps field names to
     ``[old, new]``. ``reason`` (the justification) and ``user`` default to
     the current :func:`~netsafe.audit.context.audit_context`; ``detail`` holds
-    free text such as the terms of a search.
+    free text such as the terms of a search; ``recipient`` names who received
+    the data of a disclosure (e.g. ``record("disclose", subject, recipient=
+    "CPS Wales", reason="charging file")``).
     """
     ctx = current()
     who = _acting_user(user if user is not None else ctx.user)
@@ -73,6 +76,7 @@ def record(
         changes=changes or {},
         reason=reason or ctx.reason,
         detail=_clip(detail, "detail"),
+        recipient=_clip(recipient, "recipient"),
         actor=_clip(ctx.actor or "system", "actor"),
     )
     if who is not None:
