@@ -366,3 +366,16 @@ def test_closing_a_referral_and_recording_the_agencys_response(client, officer):
     case.safeguarding.refresh_from_db()
     assert case.safeguarding.agency_outcome.startswith("Strategy meeting")
     assert not m.Safeguarding.objects.open().exists()
+
+
+def test_a_search_with_too_many_matches_asks_to_be_narrowed(client, officer, monkeypatch):
+    from netsafe.casework import views
+
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 3)
+    for n in range(5):
+        cf.subject("dyfed-powys", family_name=f"Morgan{n}")
+    page = client.get(reverse("casework:subject-list"), {"q": "morgan"})
+    assert page.context["paginator"].count == 3
+    assert "More than 3 subjects match" in page.content.decode()
+    page = client.get(reverse("casework:subject-list"), {"q": "morgan4"})
+    assert [s.family_name for s in page.context["object_list"]] == ["Morgan4"]

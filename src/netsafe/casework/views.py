@@ -115,6 +115,10 @@ def search_q(model, path: str, text: str) -> Q:
     return Q(pk__in=field.related_model._base_manager.filter(inner).values(field.field.attname))
 
 
+#: Most matches a search shows; past it the officer is asked to narrow the search.
+SEARCH_LIMIT = 500
+
+
 class RecordListView(RecordMixin, ListView):
     paginate_by = 25
     template_name = "casework/record_list.html"
@@ -136,9 +140,14 @@ class RecordListView(RecordMixin, ListView):
         if self.filterset.is_bound and self.filterset.is_valid():
             qs = self.filterset.qs
         self.query = self.request.GET.get("q", "").strip()
+        self.search_truncated = False
         if self.query and rt.search:
-            qs = qs.filter(reduce(or_, (search_q(rt.model, n, self.query) for n in rt.search)))
+            found = qs.filter(reduce(or_, (search_q(rt.model, n, self.query) for n in rt.search)))
             record("search", rt.model, detail=f"{rt.slug}: {self.query}"[:200])
+            # One scan for the matches; counting and paging then work on their keys.
+            pks = list(found.values_list("pk", flat=True)[: SEARCH_LIMIT + 1])
+            self.search_truncated = len(pks) > SEARCH_LIMIT
+            qs = qs.filter(pk__in=pks[:SEARCH_LIMIT])
         return qs
 
     def get_context_data(self, **kwargs):
@@ -148,6 +157,8 @@ class RecordListView(RecordMixin, ListView):
         context.update(
             filterset=self.filterset,
             query=self.query,
+            search_truncated=self.search_truncated,
+            search_limit=SEARCH_LIMIT,
             state=self.request.GET.get("state", ""),
             state_label=self.record_type.states.get(self.request.GET.get("state", ""), ("",))[0],
             querystring=params.urlencode(),
