@@ -26,7 +26,13 @@ from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
-from netsafe.triage.work import UnitResult, WorkUnit, empty_record, process_unit
+from netsafe.triage.work import (
+    UnitResult,
+    WorkUnit,
+    empty_record,
+    process_unit,
+    tune_allocator,
+)
 
 #: A unit holds up to this many files or bytes, so progress is smooth and a kill loses little.
 UNIT_FILES = 64
@@ -142,6 +148,7 @@ def safe_process_unit(unit: WorkUnit) -> UnitResult:
 def _worker_init() -> None:
     # Ctrl-C goes to the whole process group; only the parent handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_allocator()
 
 
 def run_units(
@@ -239,6 +246,10 @@ def _scan(
         if ev.has_stored_hash() and store.integrity(i) is None:
             units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
         units.extend(make_units(i, ev.kind, labels[i], entries, done, options.limits))
+    # Media checks first (they read a whole image), then the largest units, so that no
+    # worker is left alone with a big file at the end. Archives keep their order: a
+    # compressed TAR only reads forward cheaply. Outputs do not depend on this order.
+    units.sort(key=lambda u: (not u.verify, 0 if u.kind == "archive" else -u.bytes))
     progress.start(total_files, total_bytes, done_files, done_bytes)
 
     last_commit = time.monotonic()

@@ -8,6 +8,7 @@ path and lists the entries to read, so the worker reopens the evidence itself
 
 from __future__ import annotations
 
+import ctypes
 import tarfile
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO
@@ -64,6 +65,25 @@ class UnitResult:
 
 
 _evidence_cache: dict[tuple[str, str], Evidence] = {}
+
+
+def tune_allocator() -> None:
+    """Keep freed memory in the process (glibc) instead of returning it to the system.
+
+    Decoding hundreds of images allocates and frees megabytes each time; handing
+    that memory back and faulting it in again cost a worker about a tenth of its
+    time in the benchmark. Does nothing where the C library is not glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 256 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+    except (OSError, AttributeError):
+        pass
+
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
 
 def _evidence(path: str, kind: str) -> Evidence:
