@@ -47,9 +47,15 @@ def test_public_page(client, path):
     assert "<script" not in html
 
 
-def test_unknown_pages_are_not_found(client):
-    assert client.get("/help/nothing-here/").status_code == 404
-    assert client.get("/help/your-behaviour/nothing-here/").status_code == 404
+@pytest.mark.parametrize(
+    "path", ["/help/nothing-here/", "/help/your-behaviour/nothing-here/", "/help/a/b/c.php"]
+)
+def test_unknown_pages_are_not_found_in_the_sites_own_layout(client, path):
+    response = client.get(path, HTTP_USER_AGENT="Mozilla/5.0")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "NetSafe" not in html
+    assert helpline()["phone"] in html
 
 
 def test_pages_link_to_their_neighbours(client):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -50,7 +49,7 @@ def module_view(request, module_slug: str):
     """A module's contents page."""
     found = module(module_slug)
     if found is None:
-        raise Http404("No such module.")
+        return not_found(request)
     return _page(request, "selfhelp/module.html", {"module": found})
 
 
@@ -60,13 +59,19 @@ def page_view(request, module_slug: str, page_slug: str):
     found = module(module_slug)
     page = found.page(page_slug) if found else None
     if page is None:
-        raise Http404("No such page.")
+        return not_found(request)
     before, after = found.neighbours(page)
     return _page(
         request,
         "selfhelp/page.html",
         {"module": found, "page": page, "before": before, "after": after},
     )
+
+
+def not_found(request, rest: str = ""):
+    """The site's own "page not found", so that a wrong link does not show the police layout."""
+    context = {"helpline": helpline(), "modules": MODULES}
+    return render(request, "selfhelp/not_found.html", context, status=404)
 
 
 # No CSRF token: it would need a cookie, and the form changes nothing but a count
