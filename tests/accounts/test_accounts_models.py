@@ -1,0 +1,43 @@
+"""Forces, users and roles as the rest of NetSafe uses them."""
+
+from __future__ import annotations
+
+import pytest
+from tests.factories import force, make_user
+
+from netsafe.accounts.models import Force, User
+from netsafe.accounts.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_four_welsh_forces_are_registered():
+    slugs = set(Force.objects.values_list("slug", flat=True))
+    assert {"south-wales", "gwent", "dyfed-powys", "north-wales"} <= slugs
+    assert force("gwent").name == "Gwent Police"
+
+
+def test_roles_are_groups_and_answer_has_role():
+    user = make_user("roles-one", "gwent", Role.OFFICER, Role.SAFEGUARDING)
+    assert user.roles == {"officer", "safeguarding"}
+    assert user.has_role(Role.SAFEGUARDING, Role.ADMINISTRATOR)
+    assert not user.has_role(Role.SUPERVISOR)
+    assert user.is_force_user
+    assert user.is_police
+    assert not user.is_operation_wide
+
+
+def test_set_roles_refuses_unknown_roles_and_police_with_charity():
+    user = make_user("roles-two", None, Role.ANALYST)
+    with pytest.raises(ValueError, match="unknown role"):
+        user.set_roles(["sergeant"])
+    with pytest.raises(ValueError, match="both police and prevention"):
+        user.set_roles([Role.ANALYST, Role.CALL_HANDLER])
+    assert User.objects.get(pk=user.pk).roles == {"analyst"}
+
+
+def test_with_role_lists_active_holders_only():
+    active = make_user("sup-active", "gwent", Role.SUPERVISOR)
+    make_user("sup-gone", "gwent", Role.SUPERVISOR, is_active=False)
+    make_user("not-sup", "gwent", Role.OFFICER)
+    assert list(User.objects.with_role(Role.SUPERVISOR).filter(force__slug="gwent")) == [active]
