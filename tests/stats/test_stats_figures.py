@@ -91,7 +91,7 @@ def test_stats_json_equals_independent_counts_as_at_a_date():
 
 
 @pytest.mark.django_db(databases=["default", "prevention"])
-def test_cli_json_public_and_bad_date():
+def test_cli_json_public_report_and_bad_date(tmp_path):
     build(executed=60, people_arrested=30, devices=150, children=7, late=3)
     runner = CliRunner()
     result = runner.invoke(stats_command_app(), ["--as-at", "2018-01-19", "--json"])
@@ -104,6 +104,14 @@ def test_cli_json_public_and_bad_date():
     public = json.loads(result.stdout)
     assert public["totals"]["children_safeguarded"] == "<10"
     assert public["totals"]["warrants_executed"] == 60
+
+    pdf = tmp_path / "report.pdf"
+    result = runner.invoke(stats_command_app(), ["--as-at", "2018-01-19", "--report", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    result = runner.invoke(stats_command_app(), ["--as-at", "2018-01-19"])
+    assert "Warrants executed" in result.stdout
 
     result = runner.invoke(stats_command_app(), ["--as-at", "19/01/2018"])
     assert result.exit_code == 2
