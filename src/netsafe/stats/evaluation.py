@@ -17,6 +17,7 @@ And :func:`explain` says in words what the figures do and do not show.
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -173,7 +174,8 @@ def evaluate(region: str = "wales", help_seeking: dict | None = None) -> Evaluat
 
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, day.day)
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _pct(ratio: float) -> str:
