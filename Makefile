@@ -23,7 +23,7 @@ system-deps:
 	./scripts/system-deps.sh
 
 demo: install
-	$(BIN)/netsafe demo
+	$(BIN)/netsafe demo --host $(HOST) --port $(PORT)
 	$(BIN)/netsafe serve --host $(HOST) --port $(PORT)
 
 serve: install
