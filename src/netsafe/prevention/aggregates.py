@@ -36,8 +36,15 @@ Differencing, and why these queries cannot reveal a count below 10
     4. *Secondary suppression of the one nesting left.* A month lies inside its
        counting year. If the year's true count minus the month's is 1 to 9,
        publishing both would let someone subtract their way to a handful of
-       people, so whichever of the two is released second is suppressed (with
-       the reason recorded).
+       people. A month is therefore suppressed when its year is (or, not yet
+       released, would be) published and the gap is 1 to 9; a year is
+       suppressed when a month already published is 1 to 9 short of it (late
+       corrections can make that happen). The reason is kept with the release.
+
+The uncontrolled counts are computed in :mod:`netsafe.prevention.counts`,
+which nothing outside the prevention app may import (a test walks the import
+graph); the true count of each released cell is kept in the prevention
+database only, for the checks above.
 """
 
 from __future__ import annotations
