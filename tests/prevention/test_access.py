@@ -93,18 +93,19 @@ def test_public_pages_need_no_log_in(client):
             assert client.get(url, HTTP_USER_AGENT="Mozilla/5.0").status_code == 200, url
 
 
-CASEWORK_NAMESPACES = ("casework", "api")
+#: The police side: casework pages and API, the audit log, the operation's statistics, returns.
+POLICE_NAMESPACES = ("casework", "api", "audit", "stats", "returns")
 
 
-def test_prevention_roles_get_nothing_of_casework(client, handler, supervisor, analyst):
-    """Every casework page and API endpoint, with a real record of every kind behind it."""
+def test_prevention_roles_get_nothing_of_the_police_side(client, handler, supervisor, analyst):
+    """Every police-side page and API endpoint, with a real casework record of each kind."""
     cf = pytest.importorskip("tests.casework.factories", reason="casework not built yet")
     records = {obj._meta.model_name: obj for obj in cf.case("south-wales").records()}
     checked = 0
     for user in (handler, supervisor, analyst):
         client.force_login(user)
         for ns, name, kwargs in walk():
-            if ns not in CASEWORK_NAMESPACES or "format" in kwargs or name in (None, "docs"):
+            if ns not in POLICE_NAMESPACES or "format" in kwargs or name in (None, "docs"):
                 continue
             if name == "schema":
                 continue
