@@ -47,14 +47,14 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
 
     # Referral
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()
-    page.get_by_role("link", name="New referral").click()
+    page.get_by_role("button", name="New referral").click()
     page.get_by_label("Source").select_option("nca-ceop")
     page.get_by_label("Package reference").fill("CEOP-2016-4471")
     page.get_by_label("Received").fill("2016-11-21")
     _save(page, "REF-00001")
 
     # Risk assessment, four steps then check
-    page.get_by_role("link", name="Assess risk").click()
+    page.get_by_role("button", name="Assess risk").click()
     for number, step in enumerate(STEPS, 1):
         expect(page.get_by_role("heading", level=1)).to_have_text(step.title)
         expect(page.locator(".govuk-caption-l")).to_contain_text(f"step {number} of 4")
@@ -70,7 +70,7 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
 
     # Subject, from the referral's page
     page.get_by_role("link", name="REF-00001").first.click()
-    page.get_by_role("link", name="Add a subject").click()
+    page.get_by_role("button", name="Add a subject").click()
     expect(page.get_by_label("Referral")).to_have_value("REF-00001")
     page.get_by_label("Given names").fill("Owain")
     page.get_by_label("Family name").fill("Bowen")
@@ -78,20 +78,20 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     _save(page, "SUB-00001 Owain Bowen")
 
     # Warrant: applied, issued, executed
-    page.get_by_role("link", name="Apply for a warrant").click()
+    page.get_by_role("button", name="Apply for a warrant").click()
     page.get_by_label("Address").fill("7 Heol Las, Bridgend CF31 1AA")
     page.get_by_label("Applied for on").fill("2016-11-28")
     _save(page, "WAR-00001")
-    page.get_by_role("link", name="Record the issue").click()
+    page.get_by_role("button", name="Record the issue").click()
     page.get_by_label("Issued on").fill("2016-11-29")
     _save(page, "WAR-00001")
-    page.get_by_role("link", name="Record the execution").click()
+    page.get_by_role("button", name="Record the execution").click()
     page.get_by_label("Executed on").fill("2016-12-01")
     page.get_by_label("Result").fill("Laptop and phone seized")
     _save(page, "WAR-00001")
 
     # Arrest, from the warrant: the subject comes with it
-    page.get_by_role("link", name="Record an arrest").click()
+    page.get_by_role("button", name="Record an arrest").click()
     expect(page.get_by_label("Subject")).to_have_value("SUB-00001")
     page.get_by_label("Date").fill("2016-12-01")
     page.get_by_label("86/10 Possession of indecent images").check()
@@ -100,14 +100,14 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
 
     # Device, with a hand-over
     page.get_by_role("link", name="WAR-00001").first.click()
-    page.get_by_role("link", name="Seize a device").click()
+    page.get_by_role("button", name="Seize a device").click()
     page.get_by_label("Exhibit reference").fill("RE/1")
     page.get_by_label("Kind").select_option("laptop")
     page.get_by_label("Make").fill("Acer")
     page.get_by_label("Seized on").fill("2016-12-01")
     page.get_by_label("Seized where").fill("Front bedroom")
     _save(page, "DEV-00001")
-    page.get_by_role("link", name="Hand over custody").click()
+    page.get_by_role("button", name="Hand over custody").click()
     page.get_by_label("Received by").fill("DFU property store")
     page.get_by_label("Where").fill("Bridgend custody suite")
     page.get_by_role("button", name="Save").click()
@@ -116,13 +116,13 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
 
     # Safeguarding and outcome, from the subject's page
     page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
-    page.get_by_role("link", name="Record safeguarding").click()
+    page.get_by_role("button", name="Record safeguarding").click()
     page.get_by_label("Children safeguarded").fill("2")
     page.get_by_label("Referred to").select_option("mash")
     page.get_by_label("Date referred").fill("2016-12-02")
     _save(page, "SG-00001")
     page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
-    page.get_by_role("link", name="Record an outcome").click()
+    page.get_by_role("button", name="Record an outcome").click()
     page.get_by_label("Outcome", exact=True).select_option("charged")
     _save(page, "OUT-00001")
 
