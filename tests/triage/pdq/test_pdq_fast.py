@@ -134,6 +134,8 @@ def test_generated_small_images_identical_to_reference(size, fmt):
         ((3000, 600), "JPEG"),
         ((513, 900), "WEBP"),
         ((1200, 1200), "TIFF"),
+        ((4096, 64), "PNG"),
+        ((200, 5000), "JPEG"),
     ],
 )
 def test_generated_large_images_within_10_bits(size, fmt):
@@ -163,6 +165,38 @@ def test_jarosz_operator_is_the_reference_filter():
         )
         produced = (dct @ small @ dct.T).flatten()[::-1]
         assert np.abs(produced - expected).max() < 1e-3 * np.abs(expected).max()
+
+
+def test_float_buffer_hashing_is_pdqhash_bit_for_bit():
+    """The large-image path hashes its 64x64 buffer itself: same bits, quality, dihedrals."""
+    rng = np.random.default_rng(21)
+    checked = 0
+    for trial in range(60):
+        cells = int(rng.integers(2, 40))
+        small = rng.integers(0, 256, (cells, cells), dtype=np.uint8)
+        grey = np.asarray(Image.fromarray(small).resize((64, 64), Image.BICUBIC))
+        rgb = np.repeat(grey[:, :, None], 3, axis=2)
+        expected, quality = reference(Image.fromarray(rgb))
+        buffer = grey.astype(np.float64)
+        assert fast._buffer_quality(buffer) == quality, trial
+        if quality < fast.MIN_QUALITY:
+            # Nearly flat: its coefficients are all rounding noise around zero, and
+            # float32 (C++) against float64 (here) decides the bits. Never matched anyway.
+            continue
+        checked += 1
+        assert fast._buffer_hash(buffer) == expected, trial
+        vectors, _ = pdqhash.compute_dihedral(rgb)
+        moved = [fast._buffer_hash(np.ascontiguousarray(m(buffer))) for m in fast._DIHEDRAL_MOVES]
+        assert moved == [fast._hex(v) for v in vectors], trial
+    assert checked > 40
+
+
+@pytest.mark.parametrize("size", [(700, 3), (4, 900), (600, 1)])
+def test_slivers_get_the_references_empty_hash(size):
+    rng = np.random.default_rng(size[0])
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    result = hash_image(image)
+    assert (result.hash, result.quality) == reference(image) == ("0" * 64, 0)
 
 
 # -- modes, EXIF, bad input --------------------------------------------------------

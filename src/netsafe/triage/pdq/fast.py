@@ -8,17 +8,25 @@ decimation to 64x64. This module computes the same 64x64 luma from a much
 smaller image:
 
 1. JPEGs are decoded at reduced size with libjpeg's DCT scaling
-   (``Image.draft``: 1/2, 1/4 or 1/8), straight to the luma channel ``Y``,
-   which JFIF defines with the same coefficients as PDQ (0.299, 0.587, 0.114).
-2. Any image is then box-reduced to at most 512 px a side (``Image.reduce``).
-3. The reference's 1-D filter-and-decimate operator for the *full* size is
-   built as a 64 x N matrix and folded onto the reduced pixels (each reduced
+   (``Image.draft``: 1/2, 1/4 or 1/8, keeping at least 256 px a side),
+   straight to the luma channel ``Y``, which JFIF defines with the same
+   coefficients as PDQ (0.299, 0.587, 0.114). A 12-megapixel photo arrives
+   as 500x375 pixels, each the mean of an 8x8 block.
+2. The reference's 1-D filter-and-decimate operator for the *full* size is
+   built as a 64 x N matrix and folded onto the decoded pixels (each reduced
    pixel stands for the block of full pixels it averages), so the 64x64 luma
    is ``Mr @ luma @ Mc.T``: the reference's own filter, not an approximation
-   of it by a different resampler.
-4. The 64x64 buffer goes through ``pdqhash`` (its Jarosz window is 1 for a
-   64x64 input, so it only does the DCT, the median threshold and the quality
-   metric): the hashing core stays the reference C++ code.
+   of it by a different resampler. Other formats are decoded in full (Pillow
+   cannot decode them smaller) and get the operator exactly.
+3. The 64x64 buffer is hashed as ``pdqhash`` hashes its own: the 16x16 DCT,
+   bits above the median, the gradient quality metric. This is done in
+   floating point here (checked bit for bit against ``pdqhash`` in the
+   tests), because rounding the buffer to 8 bits to hand it to ``pdqhash``
+   flips bits whose coefficients sit near the median.
+
+This replaces the reference tool's "resize to 512x512 first" with a cheaper
+and more faithful equivalent: the decode itself shrinks the image, and the
+filter is the reference's own.
 
 Images of at most 512 px a side are hashed exactly as the reference does
 (``pdqhash.compute`` on ``convert("RGB")``), so their hashes are identical.
@@ -65,8 +73,10 @@ __all__ = [
 
 #: Below this quality the PDQ authors advise not to match the hash at all.
 MIN_QUALITY = 50
-#: Largest side hashed as is; larger images go through the reduced path.
+#: Largest side hashed exactly as the reference does; larger images take the fast path.
 EXACT_MAX_SIDE = 512
+#: Below this many pixels on a side the reference hashes nothing (zero hash, quality 0).
+MIN_HASHABLE_SIDE = 5
 #: JPEG DCT scaling keeps at least this many pixels on each side.
 DRAFT_MIN_SIDE = 256
 #: Order of the hashes returned by :func:`dihedral_hashes` (that of ``pdqhash``).
@@ -109,9 +119,11 @@ def hash_image(source: ImageSource, *, exif_transpose: bool = False) -> PDQResul
     including images over ``PIL.Image.MAX_IMAGE_PIXELS``
     (``DecompressionBombWarning`` counts as an error here).
     """
-    luma = _luma_or_rgb(source, exif_transpose=exif_transpose)
-    bits, quality = pdqhash.compute(luma)
-    return PDQResult(_hex(bits), int(quality))
+    pixels = _decode(source, exif_transpose=exif_transpose)
+    if pixels.ndim == 3:
+        bits, quality = pdqhash.compute(pixels)
+        return PDQResult(_hex(bits), int(quality))
+    return PDQResult(_buffer_hash(pixels), _buffer_quality(pixels))
 
 
 def hash_pil(image: Image.Image, *, exif_transpose: bool = False) -> PDQResult:
@@ -126,9 +138,13 @@ def dihedral_hashes(source: ImageSource, *, exif_transpose: bool = False) -> tup
     hash. Matching a query's 8 hashes against a list finds rotated and
     mirrored copies (the ``--dihedral`` option).
     """
-    luma = _luma_or_rgb(source, exif_transpose=exif_transpose)
-    vectors, quality = pdqhash.compute_dihedral(luma)
-    return [_hex(v) for v in vectors], int(quality)
+    pixels = _decode(source, exif_transpose=exif_transpose)
+    if pixels.ndim == 3:
+        vectors, quality = pdqhash.compute_dihedral(pixels)
+        return [_hex(v) for v in vectors], int(quality)
+    # Moving the 64x64 buffer moves its DCT exactly as pdqhash moves the coefficients.
+    hashes = [_buffer_hash(np.ascontiguousarray(move(pixels))) for move in _DIHEDRAL_MOVES]
+    return hashes, _buffer_quality(pixels)
 
 
 def luma_64(image: Image.Image) -> np.ndarray:
@@ -144,8 +160,9 @@ def luma_64(image: Image.Image) -> np.ndarray:
 # -- decoding -------------------------------------------------------------
 
 
-def _luma_or_rgb(source: ImageSource, *, exif_transpose: bool) -> np.ndarray:
-    """Decode ``source`` into what ``pdqhash`` should hash (an H x W x 3 uint8 array)."""
+def _decode(source: ImageSource, *, exif_transpose: bool) -> np.ndarray:
+    """Decode ``source``: the reference's RGB input (H x W x 3 uint8) for images of at
+    most 512 px a side, else the reference's 64x64 float luma buffer."""
     with warnings.catch_warnings():
         # A decompression bomb must stop here, not only be logged.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -177,16 +194,16 @@ def _prepare(image: Image.Image, *, exif_transpose: bool) -> np.ndarray:
     width, height = image.size
     if width < 1 or height < 1:
         raise PDQError(f"empty image ({width}x{height})")
+    if min(width, height) < MIN_HASHABLE_SIDE:
+        # The reference gives such slivers an all-zero hash of quality 0.
+        return np.zeros((64, 64))
     if max(width, height) <= EXACT_MAX_SIDE:
         # Small images: exactly the reference's input.
         if exif_transpose:
             image = ImageOps.exif_transpose(image)
         return np.ascontiguousarray(_to_rgb(image))
     orientation = image.getexif().get(0x0112, 1) if exif_transpose else 1
-    luma = _reduced_luma_64(image, width, height)
-    luma = _orient(luma, orientation)
-    grey = np.clip(np.rint(luma), 0, 255).astype(np.uint8)
-    return np.repeat(grey[:, :, None], 3, axis=2)
+    return _orient(_reduced_luma_64(image, width, height), orientation)
 
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
@@ -238,19 +255,20 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
         target = (min(width, DRAFT_MIN_SIDE), min(height, DRAFT_MIN_SIDE))
         image.draft("L" if image.mode != "CMYK" else "CMYK", target)
     grey = _to_luma(image)
-    draft_w, draft_h = grey.size
-    step_x, step_y = _draft_scale(width, draft_w), _draft_scale(height, draft_h)
-    factor = max(1, -(-max(draft_w, draft_h) // EXACT_MAX_SIDE))
-    if factor > 1:
-        grey = grey.reduce(factor)
-    pixels = np.asarray(grey, dtype=np.float64)
-    # Banded products through einsum: a BLAS matmul here would start its own threads
-    # in every worker process and cost three times the CPU.
-    col_start, col_weights = _folded_operator(width, pixels.shape[1], step_x * factor)
-    row_start, row_weights = _folded_operator(height, pixels.shape[0], step_y * factor)
+    step_x, step_y = _draft_scale(width, grey.size[0]), _draft_scale(height, grey.size[1])
+    pixels = np.asarray(grey)
+    col_start, col_weights = _folded_operator(width, pixels.shape[1], step_x)
+    row_start, row_weights = _folded_operator(height, pixels.shape[0], step_y)
+    # Banded products through einsum, not a matmul: BLAS would start its own threads in
+    # every worker process (three times the CPU), and most of the matrix is zeros.
+    # Rows go in slices so that the windows of a large image never fill memory.
     band = col_weights.shape[1]
-    windows = np.lib.stride_tricks.sliding_window_view(pixels, band, axis=1)[:, col_start]
-    across = np.einsum("hjb,jb->hj", windows, col_weights)  # (rows, 64)
+    rows_per_slice = max(1, (1 << 21) // (64 * band))
+    across = np.empty((pixels.shape[0], 64))
+    for top in range(0, pixels.shape[0], rows_per_slice):
+        part = pixels[top : top + rows_per_slice].astype(np.float64)
+        windows = np.lib.stride_tricks.sliding_window_view(part, band, axis=1)[:, col_start]
+        across[top : top + rows_per_slice] = np.einsum("hjb,jb->hj", windows, col_weights)
     band = row_weights.shape[1]
     windows = np.lib.stride_tricks.sliding_window_view(across, band, axis=0)[row_start]
     return np.einsum("ijb,ib->ij", windows, row_weights)
@@ -330,6 +348,44 @@ def _orient(luma: np.ndarray, orientation: int) -> np.ndarray:
         return luma
     turned = Image.fromarray(luma.astype(np.float32)).transpose(method)
     return np.asarray(turned, dtype=np.float64)
+
+
+# -- the hash of a 64x64 buffer (what pdqhash does after its downsampling) ----------
+
+#: PDQ's DCT: rows 1..16 of the 64-point DCT-II (row 0, the mean, is left out).
+_DCT = np.sqrt(2 / 64) * np.cos(np.pi / 128 * np.outer(np.arange(1, 17), 2 * np.arange(64) + 1))
+
+#: How each of DIHEDRAL_NAMES moves the 64x64 buffer (checked against pdqhash in the tests).
+_DIHEDRAL_MOVES = (
+    lambda a: a,
+    lambda a: np.rot90(a, 1),
+    lambda a: np.rot90(a, 2),
+    lambda a: np.rot90(a, -1),
+    lambda a: a[::-1, :],
+    lambda a: a[:, ::-1],
+    lambda a: a.T,
+    lambda a: np.rot90(a, 2).T,
+)
+
+
+def _buffer_hash(buffer: np.ndarray) -> str:
+    """PDQ bits of a 64x64 luma buffer: 16x16 DCT coefficients above their median.
+
+    Kept in floating point: rounding the buffer to 8 bits (to hand it to
+    ``pdqhash``) flips the bits of coefficients near the median.
+    """
+    coefficients = (_DCT @ buffer @ _DCT.T).reshape(-1)[::-1]  # pdqhash's bit order
+    return _hex(coefficients > np.median(coefficients))
+
+
+def _buffer_quality(buffer: np.ndarray) -> int:
+    """PDQ's quality: the sum of truncated neighbour differences (percent of 255) / 90."""
+    values = buffer.astype(np.float32)
+    hundred, full = np.float32(100), np.float32(255)
+    # Same float32 arithmetic and truncation as the C++ (``int d = ((u - v) * 100) / 255``).
+    down = ((values[:-1, :] - values[1:, :]) * hundred / full).astype(np.int32)
+    across = ((values[:, :-1] - values[:, 1:]) * hundred / full).astype(np.int32)
+    return min(int(np.abs(down).sum() + np.abs(across).sum()) // 90, 100)
 
 
 def _hex(bits: np.ndarray) -> str:
