@@ -269,6 +269,8 @@ def _scan(
     executor = None
     if options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    else:
+        tune_allocator()
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers)
     except KeyboardInterrupt:
