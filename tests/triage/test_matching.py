@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from netsafe.triage.hashsets import HashEntry, HashSet
-from netsafe.triage.index import HashIndex, PerceptualIndex, Query, pdq_array
+from netsafe.triage.index import HashIndex, Match, PerceptualIndex, Query, pdq_array
 
 
 def naive(queries: np.ndarray, hashes: np.ndarray, r: int) -> list[tuple[int, int, int]]:
@@ -73,3 +73,16 @@ def test_known_files_are_not_matches_and_exact_comes_first():
     assert [m.hashset for m in v[2].matches] == ["uk.csv"]
     assert [(m.kind, m.category, m.distance) for m in v[3].matches] == [("perceptual", "A", 1)]
     assert v[4].matches == []  # quality below 50 is never used
+
+
+def test_a_file_counts_once_under_its_best_match():
+    from netsafe.triage.report import counted_category
+
+    exact_c = Match("exact", "s", 0, "C", "1")
+    exact_a = Match("exact", "s", 0, "A", "2")
+    close_b = Match("perceptual", "s", 3, "B", "3")
+    far_a = Match("perceptual", "s", 20, "A", "4")
+    assert counted_category([exact_c, exact_a, close_b]) == "A"  # exact wins, most severe
+    assert counted_category([close_b, far_a]) == "B"  # perceptual only: the closest
+    assert counted_category([Match("exact", "s", 0, None, "5")]) == "uncategorised"
+    assert counted_category([]) is None

@@ -68,11 +68,11 @@ def counted_category(matches: list[Match]) -> str | None:
     counted = counted_matches(matches)
     if not counted:
         return None
-    if counted[0].kind == "perceptual":
-        # The closest perceptual match decides.
-        best = min(counted, key=lambda m: (m.distance, m.category or "~"))
-        return best.category or UNCATEGORISED
-    return min((m.category or "~") for m in counted).replace("~", UNCATEGORISED)
+    # The closest match decides (all exact ones are at distance 0); among equals the
+    # first label in order, which on the UK scale is the most severe. Entries without
+    # a category come last.
+    best = min(counted, key=lambda m: (m.distance, m.category is None, m.category or ""))
+    return best.category or UNCATEGORISED
 
 
 class Summary:
