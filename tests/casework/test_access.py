@@ -72,6 +72,11 @@ def theirs():
     cf.identifier(ours, IdentifierKind.EMAIL, "alun.p@example.com")
     alert = m.Alert.objects.get(force__slug="gwent")
     records = {type(r): r for r in case.records()}
+    for record in records.values():
+        # References of their own, so that none is also one of South Wales's.
+        if isinstance(record, m.CaseRecord) and not record.ref.startswith("GW/"):
+            record.ref = f"GW/{record.ref}"
+            record.save()
     records[m.Alert] = alert
     return records
 
@@ -150,11 +155,33 @@ def test_lists_searches_and_new_forms_show_nothing_of_another_force(client, thei
             response = client.get(url + query)
             assert response.status_code == 200, url
             assert SECRET_NAME.encode() not in response.content, url
-    # A "new" link that names another force's record is not found.
-    for model, parent in [(m.Warrant, m.Subject), (m.Device, m.Warrant), (m.Child, m.Safeguarding)]:
-        field = parent._meta.model_name
-        url = reverse(f"casework:{model._meta.model_name}-create") + f"?{field}={theirs[parent].pk}"
-        assert client.get(url).status_code == 404
+
+
+def test_nothing_can_be_attached_to_another_forces_record(client, theirs, sw_user):
+    """Every "new" form and endpoint, with every link it has, pointed at Gwent's records."""
+    from netsafe.casework.registry import RECORD_TYPES
+
+    client.force_login(sw_user)
+    checked = 0
+    for rt in RECORD_TYPES:
+        for parent in rt.parents:
+            target = theirs[rt.model._meta.get_field(parent).related_model]
+            page = reverse(f"casework:{rt.name}-create")
+            # The link from a record's page is not found ...
+            assert client.get(f"{page}?{parent}={target.pk}").status_code == 404, (rt.name, parent)
+            # ... and neither the form nor the API accepts their record.
+            before = rt.model.objects.count()
+            response = client.post(page, {parent: getattr(target, "ref", target.pk)})
+            assert response.status_code == 200, (rt.name, parent)
+            assert parent in response.context["form"].errors, (rt.name, parent)
+            response = client.post(
+                reverse(f"api:{rt.name}-list"), {parent: target.pk}, content_type="application/json"
+            )
+            assert response.status_code == 400, (rt.name, parent)
+            assert parent in response.json(), (rt.name, parent)
+            assert rt.model.objects.count() == before
+            checked += 1
+    assert checked >= 15
 
 
 def test_a_form_or_the_api_refuses_a_link_to_another_forces_record(client, theirs, sw_user):
