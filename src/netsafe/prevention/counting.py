@@ -33,7 +33,10 @@ Limits, honestly:
   process counts on its own, so a multi-process deployment over-counts until
   a shared cache is configured.
 - Obvious robots (a user agent naming a bot, crawler or spider, or none at
-  all) are not counted.
+  all) and browser prefetches are not counted.
+- Behind a reverse proxy, ``REMOTE_ADDR`` must be the visitor's address (set by
+  the proxy and the WSGI server, e.g. gunicorn's ``--forwarded-allow-ips``);
+  otherwise every visitor with the same browser counts as one.
 """
 
 from __future__ import annotations
