@@ -47,6 +47,7 @@ def writes_casework(user) -> bool:
 
 
 def sees_figures(user) -> bool:
+    """Whether ``user`` sees the operation's figures (police roles only)."""
     return _active(user) and bool(user.has_role(*FORCE_ROLES, *OPERATION_ROLES))
 
 

@@ -75,6 +75,8 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class EncounterSerializer(RecordSerializer):
+    """Arrests and interviews: offences as a list of Home Office codes."""
+
     offences = serializers.ListField(
         child=serializers.ChoiceField(choices=Offence.choices), required=False
     )
@@ -94,6 +96,8 @@ def _serializer_for(rt: RecordType) -> type[RecordSerializer]:
 
 
 class RecordViewSet(viewsets.ModelViewSet):
+    """List, read, create and change one record type, under the access rules."""
+
     record_type: RecordType
     permission_classes = [CaseworkAccess]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -136,6 +140,8 @@ class RecordViewSet(viewsets.ModelViewSet):
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    """What an alert may say: the other force, its reference and contact."""
+
     other_force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -186,9 +192,9 @@ def _viewset_for(rt: RecordType) -> type[RecordViewSet]:
     return extend_schema_view(
         list=extend_schema(summary=f"List {plural}"),
         retrieve=extend_schema(summary=f"One {rt.verbose_name}"),
-        create=extend_schema(summary=f"Create a {rt.verbose_name}"),
-        update=extend_schema(summary=f"Replace a {rt.verbose_name}"),
-        partial_update=extend_schema(summary=f"Change a {rt.verbose_name}"),
+        create=extend_schema(summary=f"New {rt.verbose_name}"),
+        update=extend_schema(summary=f"Replace {rt.verbose_name}"),
+        partial_update=extend_schema(summary=f"Change {rt.verbose_name}"),
     )(viewset)
 
 

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 
 
 class CaseworkConfig(AppConfig):
+    """Tracks every casework model in the audit log and runs deconfliction on save."""
+
     name = "netsafe.casework"
     label = "casework"
     verbose_name = "Casework"

@@ -45,6 +45,8 @@ class StepForm(forms.Form):
 
 
 class SaveForm(forms.Form):
+    """The date of the assessment and its rationale, asked on the check page."""
+
     assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput, initial=today)
     rationale = forms.CharField(
         label="Rationale",
@@ -65,12 +67,14 @@ class AssessmentMixin(CaseworkMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_referral(self) -> Referral:
+        """The referral in the URL, if the user may change it (else 404)."""
         if not hasattr(self, "referral"):
             qs = Referral.objects.editable_by(self.request.user)
             self.referral = get_object_or_404(qs, pk=self.kwargs["pk"])
         return self.referral
 
     def answers(self) -> dict[str, str]:
+        """The answers given so far (``yes``/``no`` by question)."""
         return self.request.session.get(_session_key(self.get_referral()), {})
 
     def get_context_data(self, **kwargs):
@@ -80,6 +84,8 @@ class AssessmentMixin(CaseworkMixin):
 
 
 class StepView(AssessmentMixin, FormView):
+    """One step of the questionnaire (``/assess/<step>/``)."""
+
     template_name = "casework/assess_step.html"
     form_class = StepForm
 
@@ -113,6 +119,8 @@ class StepView(AssessmentMixin, FormView):
 
 
 class CheckView(AssessmentMixin, FormView):
+    """Check the answers, see the band and the due date, and save."""
+
     template_name = "casework/assess_check.html"
     form_class = SaveForm
 

@@ -105,6 +105,8 @@ class RiskAssessmentForm(RecordForm):
 
 
 class IdentifierForm(RecordForm):
+    """An identifier belongs to a referral or a subject."""
+
     def clean(self):
         data = super().clean()
         if not data.get("referral") and not data.get("subject"):

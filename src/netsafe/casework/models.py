@@ -203,6 +203,7 @@ class Referral(CaseRecord):
         ]
 
     def is_open(self) -> bool:
+        """Not closed."""
         return self.status == ReferralStatus.OPEN
 
     def mark_actioned(self, on) -> None:
@@ -256,6 +257,7 @@ class Subject(CaseRecord):
 
     @property
     def name(self) -> str:
+        """Given names and family name."""
         return f"{self.given_names} {self.family_name}"
 
     def clean(self) -> None:
@@ -303,6 +305,7 @@ class Identifier(ForceScoped):
 
     @property
     def owner(self):
+        """The subject or referral this identifier is on."""
         return self.subject or self.referral
 
     def clean(self) -> None:
@@ -395,6 +398,7 @@ class RiskAssessment(CaseRecord):
                 referral.save(update_fields=["risk", "action_due", "updated"])
 
     def answers(self) -> dict[str, bool]:
+        """The yes/no answers by question."""
         return {name: getattr(self, name) for name in risk.QUESTION_FIELDS}
 
 
@@ -442,9 +446,11 @@ class Warrant(CaseRecord):
         return self.subject.referral.get_risk_display()
 
     def can_issue(self) -> bool:
+        """Applied for and not yet issued (or executed)."""
         return self.issued is None and self.executed is None
 
     def can_execute(self) -> bool:
+        """Issued and not yet executed."""
         return self.issued is not None and self.executed is None
 
     def clean(self) -> None:
@@ -638,6 +644,7 @@ class Safeguarding(CaseRecord):
         ]
 
     def is_open(self) -> bool:
+        """Not closed."""
         return self.status == SafeguardingStatus.OPEN
 
     def clean(self) -> None:
@@ -754,4 +761,5 @@ class Alert(ForceScoped):
 
     @property
     def own_record(self):
+        """Our subject or referral that matched."""
         return self.subject or self.referral

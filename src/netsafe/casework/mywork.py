@@ -18,6 +18,8 @@ SHOWN = 10
 
 @dataclass
 class Section:
+    """One list of "My work": its first rows, how many in all, and where the rest are."""
+
     title: str
     rt: RecordType
     rows: list

@@ -84,9 +84,12 @@ class RiskOrderedQuerySet(CaseQuerySet):
 
 
 class ReferralQuerySet(RiskOrderedQuerySet):
+    """Referrals: open, awaiting assessment, overdue."""
+
     WITHIN_BAND = ("action_due", "received", "id")
 
     def open(self):
+        """Referrals not closed."""
         return self.filter(status=ReferralStatus.OPEN)
 
     def awaiting_assessment(self):
@@ -99,6 +102,8 @@ class ReferralQuerySet(RiskOrderedQuerySet):
 
 
 class WarrantQuerySet(RiskOrderedQuerySet):
+    """Warrants: awaiting issue, to execute, executed."""
+
     RISK_PATH = "subject__referral__risk"
     WITHIN_BAND = ("issued", "id")
 
@@ -117,18 +122,25 @@ class WarrantQuerySet(RiskOrderedQuerySet):
 
 
 class DeviceQuerySet(RiskOrderedQuerySet):
+    """Devices: awaiting triage, seized by a date."""
+
     RISK_PATH = "subject__referral__risk"
     WITHIN_BAND = ("seized", "id")
 
     def awaiting_triage(self):
+        """Seized devices no examiner has triaged yet."""
         return self.filter(forensic_status=ForensicStatus.AWAITING_TRIAGE)
 
     def seized(self, as_at: date | None = None):
+        """Devices seized (on or before ``as_at`` when given)."""
         return self if as_at is None else self.filter(seized__lte=as_at)
 
 
 class SafeguardingQuerySet(CaseQuerySet):
+    """Safeguarding referrals: open."""
+
     def open(self):
+        """Safeguarding referrals not closed."""
         return self.filter(status=SafeguardingStatus.OPEN)
 
 
@@ -143,4 +155,5 @@ class AlertQuerySet(CaseQuerySet):
     editable_by = visible_to
 
     def unacknowledged(self):
+        """Alerts no supervisor has marked as dealt with."""
         return self.filter(acknowledged_at__isnull=True)

@@ -50,6 +50,8 @@ class Action:
 
 @dataclass(frozen=True)
 class RecordType:
+    """How one model appears as pages and an API endpoint."""
+
     model: type[models.Model]
     #: URL segment of the list: ``/casework/<slug>/``.
     slug: str

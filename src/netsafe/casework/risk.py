@@ -18,6 +18,8 @@ from .choices import ACTION_DAYS, RiskBand
 
 @dataclass(frozen=True)
 class Question:
+    """A yes/no question, stored in the assessment's field of the same name."""
+
     field: str
     text: str
     hint: str = ""
@@ -25,6 +27,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Step:
+    """One of the four steps of the questionnaire."""
+
     slug: str
     title: str
     questions: tuple[Question, ...]

@@ -120,6 +120,8 @@ SEARCH_LIMIT = 500
 
 
 class RecordListView(RecordMixin, ListView):
+    """A paginated list with search (``?q=``), filters and named states (``?state=``)."""
+
     paginate_by = 25
     template_name = "casework/record_list.html"
 
@@ -167,6 +169,8 @@ class RecordListView(RecordMixin, ListView):
 
 
 class RecordDetailView(RecordMixin, DetailView):
+    """A record's page: its fields, related records and the actions that move the case on."""
+
     def get_template_names(self):
         return [f"casework/{self.record_type.name}_detail.html", "casework/record_detail.html"]
 
@@ -206,6 +210,8 @@ class RecordDetailView(RecordMixin, DetailView):
 
 
 class RecordFormMixin(RecordMixin):
+    """Creating and changing records: the user's own force's records only."""
+
     template_name = "casework/record_form.html"
     fields_override: tuple[str, ...] | None = None
     heading = ""
@@ -253,6 +259,8 @@ class RecordFormMixin(RecordMixin):
 
 
 class RecordCreateView(RecordFormMixin, CreateView):
+    """A new record, its links filled from the page it was reached from."""
+
     def get_heading(self):
         return f"New {self.record_type.verbose_name}"
 
@@ -292,6 +300,8 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
+    """Change a record of the user's force."""
+
     def get_heading(self):
         return f"Change {self.record_type.verbose_name} {self.object}"
 
@@ -338,6 +348,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class MyWorkView(CaseworkMixin, TemplateView):
+    """What the user's roles should do next."""
+
     template_name = "casework/my_work.html"
 
     def get_context_data(self, **kwargs):
@@ -353,6 +365,8 @@ class MyWorkView(CaseworkMixin, TemplateView):
 
 
 class AlertListView(CaseworkMixin, ListView):
+    """The deconfliction alerts of the supervisor's force."""
+
     model = Alert
     template_name = "casework/alert_list.html"
     paginate_by = 25
@@ -364,6 +378,8 @@ class AlertListView(CaseworkMixin, ListView):
 
 
 class AlertDetailView(CaseworkMixin, DetailView):
+    """One alert: the other force, its reference and contact, nothing more."""
+
     model = Alert
     template_name = "casework/alert_detail.html"
 
