@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from tests.audit.test_audit_chain import _raw
 from tests.factories import PASSWORD, make_user
 
 from netsafe.audit import record
@@ -133,3 +134,26 @@ def test_pages_of_fifty(client, people):
     assert max(e.seq for e in second.context["entries"]) <= min(
         e.seq for e in first.context["entries"]
     )
+
+
+def test_administrators_check_the_chain_from_a_page(client, people):
+    client.force_login(people["admin"])
+    assert "Check the log" in client.get("/audit/check/").content.decode()
+    intact = client.post("/audit/check/").content.decode()
+    assert "The log is intact" in intact
+    entry = AuditEntry.objects.filter(action="view").order_by("seq")[1]
+    _raw("UPDATE audit_auditentry SET detail = 'rewritten' WHERE id = %s", [entry.pk])
+    broken = client.post("/audit/check/").content.decode()
+    assert "The log has been altered" in broken
+    assert f"entry #{entry.seq} was altered" in broken
+    assert f'href="/audit/{entry.seq}/"' in broken
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert (last.action, last.username) == ("verify", "op-admin")
+    assert "broken: entry" in last.detail
+
+
+@pytest.mark.parametrize("who", ["gw_super", "sw_officer"])
+def test_only_administrators_check_the_chain(client, people, who):
+    client.force_login(people[who])
+    assert client.get("/audit/check/").status_code == 404
+    assert client.post("/audit/check/").status_code == 404

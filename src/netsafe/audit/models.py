@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
     DISCLOSE = "disclose", "Disclosed"
+    VERIFY = "verify", "Checked the audit chain"
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login-failed", "Failed log-in"

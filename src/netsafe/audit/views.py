@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
 
 from netsafe.accounts.roles import Role
 
+from .chain import verify
 from .forms import AuditFilterForm
 from .models import AuditEntry
 from .recording import record
@@ -47,3 +49,19 @@ def entry_detail(request, seq: int):
         for name, values in sorted(entry.changes.items())
     ]
     return render(request, "audit/detail.html", {"entry": entry, "changes": changes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chain_check(request):
+    """Administrators walk the whole hash chain (the same check as ``netsafe audit verify``)."""
+    user = request.user
+    if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+        raise Http404("only administrators check the chain")
+    result = None
+    if request.method == "POST":
+        # Checked before this check is logged, so the result covers the log as it was.
+        result = verify()
+        outcome = "intact" if result.ok else f"broken: {result.problem}"
+        record("verify", AuditEntry, detail=f"{result.checked} entries checked; {outcome}")
+    return render(request, "audit/check.html", {"result": result})
