@@ -68,7 +68,6 @@ __all__ = [
     "dihedral_hashes",
     "hash_image",
     "hash_pil",
-    "luma_64",
 ]
 
 #: Below this quality the PDQ authors advise not to match the hash at all.
@@ -145,16 +144,6 @@ def dihedral_hashes(source: ImageSource, *, exif_transpose: bool = False) -> tup
     # Moving the 64x64 buffer moves its DCT exactly as pdqhash moves the coefficients.
     hashes = [_buffer_hash(np.ascontiguousarray(move(pixels))) for move in _DIHEDRAL_MOVES]
     return hashes, _buffer_quality(pixels)
-
-
-def luma_64(image: Image.Image) -> np.ndarray:
-    """The reference's 64x64 float luma of a large image, from a reduced copy.
-
-    ``image`` must be a freshly opened file (the JPEG draft has to happen
-    before its pixels load). Exposed for the fidelity tests and the video
-    hasher.
-    """
-    return _reduced_luma_64(image, *image.size)
 
 
 # -- decoding -------------------------------------------------------------
