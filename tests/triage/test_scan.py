@@ -289,7 +289,7 @@ def test_resume_after_kill_gives_identical_outputs(tmp_path, many_photos, hashse
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while _stored(killed / STORE_NAME) < 100 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
@@ -312,7 +312,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path, many_photos):
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while _stored(out / STORE_NAME) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
