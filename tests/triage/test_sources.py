@@ -145,3 +145,13 @@ def test_evidence_is_not_written(fat_image, e01_image, standard_zip):
         ev.close()
     after = {p: (p.stat().st_mtime_ns, hashlib.md5(p.read_bytes()).hexdigest()) for p in before}
     assert before == after
+
+
+def test_disk_image_keeps_non_utf8_names_and_skips_links(tmp_path, messy_folder):
+    from tests.triage.conftest import make_ext4
+
+    image = make_ext4(tmp_path / "messy.img", messy_folder, "96M")
+    paths = {e.path for e in open_evidence(image).entries()}
+    assert "caf\\xe9.jpg" in paths
+    assert "DCIM/good.jpg" in paths
+    assert not [p for p in paths if "loop" in p]
