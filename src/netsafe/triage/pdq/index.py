@@ -16,8 +16,10 @@ first chunk that could have found it.
 (big-endian order of the hex, so bit 0 is the hex's first bit). Each chunk has
 a direct table: ``offsets[v] .. offsets[v+1]`` is the slice of ``order[i]``
 holding the entries whose chunk value is ``v``. The chunk count follows the
-size: about 12 chunks of 21-22 bits at 10 million hashes (about 1 GB in all),
-16 chunks of 16 bits at 100 thousand, and a plain scan below 32 thousand.
+size, chosen by a cost model at the default distance with the tables held to
+about 1.5x the hashes' own size: 11 chunks of 23-24 bits at 10 million hashes
+(1.2 GB in all), 13 of 19-20 bits at 1 million, 16 of 16 bits at 100
+thousand, and a plain scan below 32 thousand.
 The search kernels are compiled with numba and run in parallel over queries.
 
 **Growing and storing.** ``add`` builds a segment for the new hashes only;
