@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Sum
 from faker import Faker
 
@@ -241,3 +242,14 @@ def test_force_totals_add_up_to_the_press_figures(db):
     shares = force_totals(operation.operation_forces())
     for name in ("warrants_executed", "people_arrested", "devices_seized"):
         assert sum(getattr(t, name) for t in shares.values()) == getattr(PRESS, name)
+
+
+def test_the_planner_has_statistics_after_a_load(demo_operation):
+    table = m.Subject._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            assert cursor.fetchone()[0] > 0
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            assert cursor.fetchone()[0] >= m.Subject.objects.count()

@@ -897,4 +897,6 @@ def load_operation(
                     written.alerts += deconfliction.check(subject)
         if scale > 1:
             progress(f"copy {copy + 1} of {scale} written")
+    if written.total_created:
+        store.refresh_statistics()
     return written
