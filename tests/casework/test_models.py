@@ -164,6 +164,14 @@ def test_every_casework_model_has_pages_and_an_endpoint_and_is_audited():
         assert not rt.model.__doc__.startswith(rt.model.__name__ + "("), rt.model
         for name in (*rt.fields, *rt.filters, *rt.parents):
             rt.model._meta.get_field(name)  # a typo fails here, not on a page
+        for path in rt.search:
+            model = rt.model
+            *links, last = path.lstrip("=^").split("__")
+            for link in links:
+                model = model._meta.get_field(link).related_model
+            model._meta.get_field(last)
+            if path.startswith("^"):  # searched by its beginning: needs the lower-case copy
+                model._meta.get_field(f"{last}_lower")
     case = cf.case("gwent")
     cf.identifier(cf.subject("north-wales"), "email", case.identifier.value)
     logged = set(AuditEntry.objects.filter(action="create").values_list("model", flat=True))

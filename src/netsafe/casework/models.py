@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from netsafe.accounts.models import Force
@@ -235,12 +236,28 @@ class Subject(CaseRecord):
     )
     notes = models.TextField(blank=True)
     name_key = models.CharField(max_length=250, blank=True, editable=False, db_index=True)
+    # Lower-case copies kept by the database itself (so bulk loads have them too):
+    # a name is searched by its beginning, which an index on these answers.
+    family_name_lower = models.GeneratedField(
+        expression=Lower("family_name"),
+        output_field=models.CharField(max_length=100),
+        db_persist=True,
+    )
+    given_names_lower = models.GeneratedField(
+        expression=Lower("given_names"),
+        output_field=models.CharField(max_length=100),
+        db_persist=True,
+    )
 
     class Meta(CaseRecord.Meta):
         ordering = ["family_name", "given_names", "id"]
         indexes = [
             models.Index(fields=["force", "family_name", "given_names", "id"]),
             models.Index(fields=["family_name", "given_names", "id"]),
+            models.Index(fields=["family_name_lower"]),
+            models.Index(fields=["given_names_lower"]),
+            models.Index(fields=["ref"]),
+            models.Index(fields=["postcode_district"]),
         ]
 
     def __str__(self) -> str:

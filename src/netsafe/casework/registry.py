@@ -59,7 +59,8 @@ class RecordType:
     fields: tuple[str, ...]
     #: Columns of the list (field names or attributes).
     columns: tuple[str, ...]
-    #: Text fields searched by ``?q=`` (Django lookups, ``icontains``).
+    #: Fields searched by ``?q=``: ``=`` whole value, ``^`` beginning, else contains
+    #: (see :func:`netsafe.casework.views.search_q`).
     search: tuple[str, ...] = ()
     #: Fields the list can be filtered on (choices, dates, booleans).
     filters: tuple[str, ...] = ()
@@ -112,7 +113,7 @@ def _encounter(model, slug: str) -> RecordType:
             "notes",
         ),
         columns=("ref", "subject", "date", "offences", "disposal"),
-        search=("ref", "subject__family_name", "notes"),
+        search=("=ref", "^subject__family_name", "notes"),
         filters=("disposal", "date"),
         parents=("subject", "warrant"),
         select_related=("subject",),
@@ -127,7 +128,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "referrals",
         fields=("ref", "source", "package_ref", "received", "summary", "officer", "status"),
         columns=("ref", "received", "source", "package_ref", "risk", "action_due", "status"),
-        search=("ref", "package_ref", "summary", "subjects__family_name"),
+        search=("=ref", "=package_ref", "^subjects__family_name", "summary"),
         filters=("source", "risk", "status"),
         states={
             "awaiting-assessment": ("Awaiting assessment", "awaiting_assessment"),
@@ -164,10 +165,10 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ),
         columns=("ref", "family_name", "given_names", "born", "postcode_district", "referral"),
         search=(
-            "ref",
-            "family_name",
-            "given_names",
-            "postcode_district",
+            "=ref",
+            "^family_name",
+            "^given_names",
+            "=postcode_district",
             "identifiers__normalised",
         ),
         filters=("born", "postcode_district"),
@@ -206,7 +207,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             "rationale",
         ),
         columns=("ref", "referral", "assessed_on", "band", "action_due"),
-        search=("ref", "referral__ref", "rationale"),
+        search=("=ref", "=referral__ref", "rationale"),
         filters=("band",),
         parents=("referral",),
         fieldsets=(
@@ -224,7 +225,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "warrants",
         fields=("ref", "subject", "address", "applied", "issued", "executed", "outcome", "notes"),
         columns=("ref", "subject", "risk_band", "applied", "issued", "executed", "outcome"),
-        search=("ref", "address", "outcome", "subject__family_name"),
+        search=("=ref", "address", "outcome", "^subject__family_name"),
         filters=("applied", "issued", "executed"),
         states={
             "awaiting-issue": ("Awaiting issue", "awaiting_issue"),
@@ -281,7 +282,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             "risk_band",
             "forensic_status",
         ),
-        search=("ref", "exhibit_ref", "make", "model_name", "serial", "subject__family_name"),
+        search=("=ref", "=exhibit_ref", "=serial", "make", "model_name", "^subject__family_name"),
         filters=("kind", "forensic_status", "seized"),
         states={"awaiting-triage": ("Awaiting triage", "awaiting_triage")},
         parents=("subject", "warrant"),
@@ -313,7 +314,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             "notes",
         ),
         columns=("ref", "subject", "date", "children", "referred_to", "status"),
-        search=("ref", "subject__family_name", "agency_outcome"),
+        search=("=ref", "^subject__family_name", "agency_outcome"),
         filters=("referred_to", "status", "date"),
         states={"open": ("Open", "open")},
         parents=("subject",),
@@ -336,7 +337,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "signposting",
         fields=("ref", "warrant", "to", "date", "notes"),
         columns=("ref", "warrant", "to", "date"),
-        search=("ref", "warrant__ref", "notes"),
+        search=("=ref", "=warrant__ref", "notes"),
         filters=("to", "date"),
         parents=("warrant",),
         select_related=("warrant",),
@@ -346,7 +347,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "outcomes",
         fields=("ref", "subject", "date", "outcome", "sentence", "notes"),
         columns=("ref", "subject", "date", "outcome", "sentence"),
-        search=("ref", "subject__family_name", "sentence"),
+        search=("=ref", "^subject__family_name", "sentence"),
         filters=("outcome", "date"),
         parents=("subject",),
         select_related=("subject",),
