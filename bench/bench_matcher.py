@@ -199,7 +199,7 @@ def report(rows, cores: int) -> str:
         f"flipped; every match within distance {MAX_DISTANCE}. Each side runs in a fresh "
         f"process on all {cores} cores (numba threads / OpenMP); memory is that process's "
         "peak RSS. PDQIndex is loaded from disk: mapped (the default; processes share the "
-        "page cache) or read into memory on huge pages. faiss scans every reference for "
+        "page cache) or read into memory (`np.load`). faiss scans every reference for "
         "every query, so it answers the first few hundred queries only; its rate is per "
         "query. `same results` compares "
         "both sides' (query, reference, distance) triples on the queries faiss answered. "

@@ -36,7 +36,6 @@ import functools
 import itertools
 import json
 import math
-import mmap
 import os
 import shutil
 import uuid
@@ -191,59 +190,6 @@ def _words_of(values: Iterable[str] | np.ndarray, source: str) -> np.ndarray:
             raise MalformedHashError(f"{source}: expected (n, 4) uint64 words, got {values.shape}")
         return np.ascontiguousarray(values)
     return hashes_to_words(parse_hashes(values, source=source))
-
-
-# -- memory ------------------------------------------------------------------------
-
-#: Arrays at least this large go into transparent huge pages.
-HUGE_MIN_BYTES = 4 << 20
-
-
-def _huge_empty(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
-    """An uninitialised array in memory the kernel may back with 2 MB pages.
-
-    The search reads reference hashes and chunk tables at random: with 4 KB
-    pages nearly every read also misses the TLB (and under virtualisation a
-    page walk is several more memory reads). Measured here, random row reads
-    are about 3.5x faster on huge pages.
-    """
-    dtype = np.dtype(dtype)
-    count = math.prod(shape)
-    nbytes = count * dtype.itemsize
-    if nbytes < HUGE_MIN_BYTES or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return np.empty(shape, dtype)
-    region = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    region.madvise(mmap.MADV_HUGEPAGE)
-    return np.frombuffer(region, dtype=dtype, count=count).reshape(shape)
-
-
-def _huge_copy(array: np.ndarray) -> np.ndarray:
-    out = _huge_empty(array.shape, array.dtype)
-    out[...] = array
-    return out
-
-
-def _read_npy(path: Path) -> np.ndarray:
-    """Read a ``.npy`` file straight into (huge-page) memory, without a second copy."""
-    with path.open("rb") as handle:
-        version = np.lib.format.read_magic(handle)
-        read_header = (
-            np.lib.format.read_array_header_1_0
-            if version == (1, 0)
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, fortran, dtype = read_header(handle)
-        if fortran or dtype.hasobject:
-            raise ValueError(f"{path}: unexpected array layout")
-        array = _huge_empty(shape, dtype)
-        view = memoryview(array.reshape(-1).view(np.uint8).data)
-        done = 0
-        while done < len(view):
-            got = handle.readinto(view[done:])
-            if not got:
-                raise ValueError(f"{path}: truncated ({done} of {len(view)} bytes)")
-            done += got
-    return array
 
 
 # -- compiled kernels -------------------------------------------------------------
@@ -521,9 +467,8 @@ class _Segment:
         starts = np.cumsum((0, *widths[:-1]))
         sizes = np.array([2**w + 1 for w in widths], np.int64)
         table_base = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-        offsets = _huge_empty((int(sizes.sum()),), np.uint32)
-        offsets.fill(0)
-        order = _huge_empty((len(widths), n), np.uint32)
+        offsets = np.zeros(int(sizes.sum()), np.uint32)
+        order = np.empty((len(widths), n), np.uint32)
         for i, (start, width) in enumerate(zip(starts, widths, strict=True)):
             base = table_base[i]
             _chunk_table(words, int(start), width, offsets[base : base + sizes[i]], order[i])
@@ -608,7 +553,7 @@ class _Segment:
             if mapped:
                 # np.asarray drops the memmap subclass (numba takes plain arrays), keeps the map.
                 return np.asarray(np.load(path, mmap_mode="r"))
-            return _read_npy(path)
+            return np.load(path)
 
         words = array("words")
         ids = array("ids") if meta.get("first_id") is None else None
@@ -667,13 +612,12 @@ class PDQIndex:
                 raise ValueError(f"ids: expected {n} integers, got shape {ids_array.shape}")
             ids_array = ids_array.astype(np.int64)
         if n:
-            self._segments.append(_Segment.build(_huge_copy(words), ids_array))
+            self._segments.append(_Segment.build(words, ids_array))
 
     def compact(self) -> None:
         """Merge all segments into one (worth doing after many small ``add`` calls)."""
         if len(self._segments) > 1:
-            words = _huge_empty((len(self), 4), np.uint64)
-            np.concatenate([s.words for s in self._segments], out=words)
+            words = np.concatenate([s.words for s in self._segments])
             ids = np.concatenate([s.all_ids() for s in self._segments])
             self._segments = [_Segment.build(words, ids)]
 
@@ -744,8 +688,8 @@ class PDQIndex:
 
         By default the files are mapped: nothing is read up front (pages come
         in as searches touch them) and processes share the page cache.
-        ``mmap=False`` reads them into private memory (on huge pages where the
-        kernel allows); measured, both search at the same speed once warm.
+        ``mmap=False`` reads them into private memory; measured, both search
+        at the same speed once warm.
         """
         root = Path(directory)
         manifest_path = root / "manifest.json"
