@@ -197,9 +197,12 @@ class Referral(CaseRecord):
         ordering = ["-received", "-id"]
         # Lists are read newest first, per force or operation-wide (scanned backwards).
         indexes = [
-            models.Index(fields=["force", "status", "risk"]),
             models.Index(fields=["force", "received", "id"]),
             models.Index(fields=["received", "id"]),
+            # "Awaiting assessment" and "overdue", in the order My work shows them.
+            models.Index(fields=["force", "status", "risk", "action_due", "received", "id"]),
+            models.Index(fields=["status", "risk", "action_due", "received", "id"]),
+            models.Index(fields=["force", "status", "actioned", "action_due"]),
             models.Index(fields=["status", "actioned", "action_due"]),
         ]
 
@@ -447,9 +450,11 @@ class Warrant(CaseRecord):
     class Meta(CaseRecord.Meta):
         ordering = ["-issued", "-applied", "-id"]
         indexes = [
-            models.Index(fields=["force", "executed"]),
             models.Index(fields=["force", "issued", "applied", "id"]),
             models.Index(fields=["issued", "applied", "id"]),
+            # "To execute" (executed is null), oldest issue first.
+            models.Index(fields=["force", "executed", "issued", "id"]),
+            models.Index(fields=["executed", "issued", "id"]),
         ]
 
     def save(self, *args, **kwargs) -> None:
