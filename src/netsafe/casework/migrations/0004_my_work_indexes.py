@@ -5,40 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_welsh_forces_and_roles'),
-        ('casework', '0003_subject_search'),
+        ("accounts", "0002_welsh_forces_and_roles"),
+        ("casework", "0003_subject_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='referral',
-            name='casework_re_force_i_df4765_idx',
+            model_name="referral",
+            name="casework_re_force_i_df4765_idx",
         ),
         migrations.RemoveIndex(
-            model_name='warrant',
-            name='casework_wa_force_i_379e5b_idx',
+            model_name="warrant",
+            name="casework_wa_force_i_379e5b_idx",
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['force', 'status', 'risk', 'action_due', 'received', 'id'], name='casework_re_force_i_78014d_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["force", "status", "risk", "action_due", "received", "id"],
+                name="casework_re_force_i_78014d_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'risk', 'action_due', 'received', 'id'], name='casework_re_status_a009f6_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["status", "risk", "action_due", "received", "id"],
+                name="casework_re_status_a009f6_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['force', 'status', 'actioned', 'action_due'], name='casework_re_force_i_eff70e_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["force", "status", "actioned", "action_due"],
+                name="casework_re_force_i_eff70e_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='warrant',
-            index=models.Index(fields=['force', 'executed', 'issued', 'id'], name='casework_wa_force_i_7d87f0_idx'),
+            model_name="warrant",
+            index=models.Index(
+                fields=["force", "executed", "issued", "id"], name="casework_wa_force_i_7d87f0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='warrant',
-            index=models.Index(fields=['executed', 'issued', 'id'], name='casework_wa_execute_c53793_idx'),
+            model_name="warrant",
+            index=models.Index(
+                fields=["executed", "issued", "id"], name="casework_wa_execute_c53793_idx"
+            ),
         ),
     ]
