@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from tests.factories import force
 
 from netsafe.casework import models as m
+from netsafe.casework.risk import action_due
 
 FORCES = ("south-wales", "gwent", "dyfed-powys", "north-wales")
 LAUNCH = date(2016, 11, 1)
@@ -25,6 +26,8 @@ class Facts:
     """What was written: (force slug, date, ...) tuples per kind of record."""
 
     referrals: list[tuple[str, date]] = field(default_factory=list)
+    #: (risk band, date action was due, date acted on) of each referral.
+    actions: list[tuple[str, date | None, date | None]] = field(default_factory=list)
     warrants: list[tuple[str, date, date | None]] = field(default_factory=list)  # issued, executed
     arrests: list[tuple[str, date, int]] = field(default_factory=list)  # subject number
     interviews: list[tuple[str, date]] = field(default_factory=list)
@@ -93,6 +96,13 @@ def build(
         )
         facts.warrants.append((slug, issued, done))
     m.Warrant.objects.bulk_create(warrants)
+    # What the models do on save: the band's due date, and acted on at the execution.
+    for referral, warrant in zip(referrals, warrants, strict=True):
+        if referral.risk:
+            referral.action_due = action_due(referral.risk, referral.received)
+        referral.actioned = warrant.executed
+        facts.actions.append((referral.risk, referral.action_due, referral.actioned))
+    m.Referral.objects.bulk_update(referrals, ["action_due", "actioned"])
 
     arrests, interviews = [], []
     for i in range(people_arrested):

@@ -124,3 +124,30 @@ def stats_command_app():
     app = typer.Typer()
     app.command()(stats_command)
     return app
+
+
+def test_backlog_and_time_to_action_against_independent_counts():
+    facts = build(executed=80, people_arrested=40, devices=300, children=12, late=5)
+    backlog = figures.devices_backlog(AS_AT)
+    for slug in FORCES:
+        mine = [status for f, day, status in facts.devices if f == slug and day <= AS_AT]
+        awaiting = mine.count("awaiting-triage")
+        assert backlog[slug] == {
+            "seized": len(mine),
+            "triaged": len(mine) - awaiting,
+            "awaiting": awaiting,
+        }
+    rows = {row["band"]: row for row in figures.time_to_action(AS_AT)}
+    assert [r["target_days"] for r in rows.values()] == [1, 7, 14, 30]
+    for band, row in rows.items():
+        mine = [(due, done) for (b, due, done) in facts.actions if b == band]
+        acted = [(due, done) for due, done in mine if done is not None and done <= AS_AT]
+        on_time = sum(done <= due for due, done in acted)
+        waiting = [due for due, done in mine if done is None or done > AS_AT]
+        assert row["total"] == len(mine)
+        assert row["on_time"] == on_time
+        assert row["late"] == len(acted) - on_time
+        assert row["overdue"] == sum(due < AS_AT for due in waiting)
+        assert row["waiting"] == sum(due >= AS_AT for due in waiting)
+    assert sum(r["late"] for r in rows.values()) > 0
+    assert sum(r["on_time"] for r in rows.values()) > 0
