@@ -92,6 +92,7 @@ class RichBar(Progress):
             _Rate(),
             TimeRemainingColumn(),
             console=_err,
+            refresh_per_second=2,
             transient=False,
         )
         self._task: TaskID | None = None
