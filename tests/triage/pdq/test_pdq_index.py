@@ -63,6 +63,7 @@ def test_random_data_equals_brute_force(random_refs):
     for max_distance in (0, 8, 31, 44):
         found = index.search(queries, max_distance).pairs()
         assert found == brute_force(random_refs, queries, max_distance), max_distance
+    assert index.search(queries, threads=1).pairs() == index.search(queries).pairs()
     assert len(index.search(queries).pairs()) > 150
 
 

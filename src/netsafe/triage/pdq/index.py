@@ -630,25 +630,38 @@ class PDQIndex:
         return [len(s) for s in self._segments]
 
     def search(
-        self, queries: Iterable[str] | np.ndarray, max_distance: int = DEFAULT_MAX_DISTANCE
+        self,
+        queries: Iterable[str] | np.ndarray,
+        max_distance: int = DEFAULT_MAX_DISTANCE,
+        *,
+        threads: int | None = None,
     ) -> Matches:
         """Every (query, reference) pair with Hamming distance <= ``max_distance``.
 
         ``queries`` is an ``(q, 32)`` uint8 array or hex strings (a malformed
-        one raises :class:`MalformedHashError` naming its position).
+        one raises :class:`MalformedHashError` naming its position). The search
+        runs on all cores; ``threads`` caps that for this call (say 1 when
+        several worker processes search at once).
         """
         if not 0 <= int(max_distance) <= 256:
             raise ValueError(f"max_distance must be within 0..256, got {max_distance}")
         query_words = _words_of(queries, "query")
-        parts: list[tuple[np.ndarray, ...]] = []
-        for start in range(0, query_words.shape[0], BATCH):
-            batch = query_words[start : start + BATCH]
-            for segment in self._segments:
-                rows, entries, distances = segment.search(batch, int(max_distance))
-                parts.append((rows + start, entries, distances))
+        previous = numba.get_num_threads()
+        if threads is not None:
+            most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+            numba.set_num_threads(max(1, min(int(threads), most)))
+        try:
+            parts: list[tuple[np.ndarray, ...]] = []
+            for start in range(0, query_words.shape[0], BATCH):
+                batch = query_words[start : start + BATCH]
+                for segment in self._segments:
+                    rows, entries, distances = segment.search(batch, int(max_distance))
+                    parts.append((rows + start, entries, distances))
+        finally:
+            numba.set_num_threads(previous)
         if not parts:
             empty = np.zeros(0, np.int64)
-            return Matches(empty, empty.copy(), empty.copy())
+            return Matches(empty, empty.copy(), np.zeros(0, np.int32))
         query, entry, distance = (np.concatenate(p) for p in zip(*parts, strict=True))
         ordering = np.lexsort((entry, distance, query))
         return Matches(query[ordering], entry[ordering], distance[ordering].astype(np.int32))
