@@ -94,6 +94,7 @@ def main(args: list[str]) -> str:
         subprocess.run([sys.executable, "-c", STARTUP], env=env, check=True)
         startup.append(time.perf_counter() - started)
     result["startup"] = summarise(startup)
+    result["load"] = os.getloadavg()[0]
     return report(opts, result)
 
 
@@ -258,7 +259,9 @@ def report(opts: argparse.Namespace, r: dict) -> str:
         "",
         f"Command: {COMMAND}. SQLite, scale {opts.scale}: {rows['referrals']:,} referrals, "
         f"{rows['warrants']:,} warrants, {rows['arrests']:,} arrests, {rows['devices']:,} devices; "
-        f"as at {AS_AT}; {opts.repeat} timed runs after one warm-up. Target: under "
+        f"as at {AS_AT}; {opts.repeat} timed runs after one warm-up; machine load average "
+        f"{r['load']:.1f} on {os.cpu_count()} cores at the end of the run (other work shares "
+        "it, so every time here is slower than on a quiet machine). Target: under "
         f"{TARGET_S:.0f} s (ratio = median / target, under 1 meets it). The peer of "
         "`figures.compute` counts the same figures with a Python loop over every row (both give "
         "the same figures, checked in the run); the peer of the whole command is the start-up "
