@@ -64,6 +64,9 @@ def _register() -> None:
     from netsafe.stats.cli import register as register_stats
 
     register_stats(app)
+    from netsafe.examination.cli import register as register_examination
+
+    register_examination(app)
 
 
 def main() -> None:

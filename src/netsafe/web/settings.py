@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "netsafe.prevention",
     "netsafe.returns",
     "netsafe.stats",
+    "netsafe.examination",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ FORM_RENDERER = "netsafe.web.forms.GovukFormRenderer"
 NETSAFE_NAVIGATION = [
     "netsafe.casework.nav.items",
     "netsafe.stats.nav.items",
+    "netsafe.examination.nav.items",
     "netsafe.returns.nav.items",
     "netsafe.web.nav.items",
     "netsafe.prevention.nav.items",
@@ -247,6 +249,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Triage inside casework (netsafe.examination). The evidence store examiners pick
+# evidence from (read-only; nothing outside it can be scanned), the hash sets every
+# scan matches (paths separated by os.pathsep), and a Dask scheduler address to run
+# scans on a cluster instead of local worker processes.
+NETSAFE_EVIDENCE_ROOT = Path(os.environ.get("NETSAFE_EVIDENCE_ROOT", VAR_DIR / "evidence"))
+NETSAFE_HASHSETS = [p for p in os.environ.get("NETSAFE_HASHSETS", "").split(os.pathsep) if p]
+NETSAFE_TRIAGE_SCHEDULER = os.environ.get("NETSAFE_TRIAGE_SCHEDULER", "").strip() or None
+# "spawn": the page starts a worker process per job; "worker": `netsafe triage-worker` runs.
+NETSAFE_TRIAGE_LAUNCH = os.environ.get("NETSAFE_TRIAGE_LAUNCH", "spawn")
+NETSAFE_TRIAGE_WORKERS = int(os.environ.get("NETSAFE_TRIAGE_WORKERS", "0")) or None
 
 # The operation this deployment serves.
 NETSAFE_OPERATION = {"name": "NetSafe", "launched": "2016-11-01"}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("netsafe.casework.api_urls")),
     path("stats/", include("netsafe.stats.urls")),
     path("returns/", include("netsafe.returns.urls")),
+    path("examination/", include("netsafe.examination.urls")),
     path("", include("netsafe.casework.urls")),
     path("prevention/", include("netsafe.prevention.urls")),
     path("help/", include("netsafe.prevention.public_urls")),

@@ -1,0 +1,50 @@
+"""Figures by device for the statistics dashboard: triaged, awaiting, with matches,
+and images by category (matched by the hash sets, and confirmed by examiners)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from netsafe.casework.choices import ForensicStatus
+from netsafe.casework.models import Device
+
+from .models import Grade, ReviewImage, TriageJob
+
+
+def device_figures(force=None) -> dict:
+    """Counts for one force (a :class:`~netsafe.accounts.models.Force`) or the operation (None).
+
+    ``devices``: seized; ``awaiting``: awaiting triage; ``triaged``: with a
+    finished triage; ``with_matches``: whose latest finished triage matched
+    anything; ``matched_by_category``: matched files per category label over
+    those latest triages; ``confirmed_by_category``: images examiners graded
+    per grade.
+    """
+    devices = Device.objects.of_force(force)
+    jobs = TriageJob.objects.of_force(force).done().order_by("device_id", "-finished_at", "-id")
+    latest: dict[int, dict] = {}
+    for device_id, report in jobs.values_list("device_id", "report"):
+        latest.setdefault(device_id, report)
+    matched: dict[str, int] = {}
+    with_matches = 0
+    for report in latest.values():
+        categories = (report or {}).get("summary", {}).get("categories", {})
+        if categories:
+            with_matches += 1
+        for label, counts in categories.items():
+            matched[label] = matched.get(label, 0) + counts["files"]
+    graded = dict(
+        ReviewImage.objects.of_force(force)
+        .exclude(grade="")
+        .values_list("grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "devices": devices.count(),
+        "awaiting": devices.filter(forensic_status=ForensicStatus.AWAITING_TRIAGE).count(),
+        "triaged": len(latest),
+        "with_matches": with_matches,
+        "matched_by_category": dict(sorted(matched.items())),
+        "confirmed_by_category": {g: graded.get(g, 0) for g in Grade.values},
+    }

@@ -1,0 +1,232 @@
+"""Triage jobs: queue a device's evidence, run the engine's scan in the background with
+progress written to the job, and attach the report to the exhibit when done.
+
+A job runs in a worker process (``netsafe triage-worker``): one started per job
+by the page that queued it (``NETSAFE_TRIAGE_LAUNCH = "spawn"``, the default),
+or a long-running worker that takes queued jobs in turn (``"worker"``). The scan
+itself runs on local worker processes, or on the Dask cluster named by
+``NETSAFE_TRIAGE_SCHEDULER``. A worker killed mid-scan loses nothing: the job
+is taken again and the scan resumes from its store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from netsafe.audit import record
+from netsafe.casework.choices import ForensicStatus
+from netsafe.casework.models import Device
+from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES
+from netsafe.triage.index import Match
+from netsafe.triage.report import counted_category, counted_matches
+from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
+from netsafe.triage.store import STORE_NAME
+
+from . import evidence
+from .models import JobStatus, ReviewImage, TriageJob
+
+#: The label the hash sets give files that are of no interest (VICS category 0).
+NON_PERTINENT = DEFAULT_VICS_CATEGORIES[0]
+#: Progress is written to the database at most this often (seconds).
+PROGRESS_EVERY = 0.5
+
+
+def triage_dir() -> Path:
+    """Where scans write their outputs: ``var/triage/``."""
+    return Path(settings.VAR_DIR) / "triage"
+
+
+def queue(device: Device, evidence_path: str, user) -> TriageJob:
+    """Queue a triage of ``evidence_path`` (relative to the evidence store) for ``device``.
+
+    Raises :class:`~netsafe.examination.evidence.EvidencePathError` for a path
+    outside the store or missing, :class:`ValueError` when the device already
+    has a scan queued or running.
+    """
+    evidence.resolve(evidence_path)
+    relative = evidence_path.strip()
+    with transaction.atomic():
+        # Lock the device so two examiners clicking at once queue one scan, not two.
+        Device.objects.select_for_update().filter(pk=device.pk).first()
+        if TriageJob.objects.filter(device=device).pending().exists():
+            raise ValueError(f"{device} already has a triage queued or running.")
+        job = TriageJob.objects.create(device=device, evidence=relative, queued_by=user)
+        job.out_dir = str(triage_dir() / f"job-{job.pk}")
+        job.save(update_fields=["out_dir"])
+    record("triage-queue", job, detail=f"{device.ref}: {relative}"[:200], user=user)
+    return job
+
+
+def launch(job: TriageJob) -> None:
+    """Start the job in the background as ``NETSAFE_TRIAGE_LAUNCH`` says."""
+    mode = getattr(settings, "NETSAFE_TRIAGE_LAUNCH", "spawn")
+    if mode == "worker":
+        return  # a running `netsafe triage-worker` takes it from the queue
+    if mode != "spawn":
+        raise ValueError(f"NETSAFE_TRIAGE_LAUNCH must be spawn or worker, not {mode!r}")
+    log = triage_dir() / f"job-{job.pk}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as fh:
+        # A new session, so that the scan outlives the request and a reload of the server.
+        subprocess.Popen(
+            [sys.executable, "-m", "netsafe.cli", "triage-worker", "--job", str(job.pk)],
+            stdin=subprocess.DEVNULL,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": os.environ.get(
+                    "DJANGO_SETTINGS_MODULE", "netsafe.web.settings"
+                ),
+            },
+        )
+
+
+def claim(job_id: int | None = None) -> TriageJob | None:
+    """Take a queued job (``job_id``, or the oldest) for this worker; None if there is none.
+
+    A job left ``running`` by a worker that died is taken again when asked for by id.
+    """
+    with transaction.atomic():
+        qs = TriageJob.objects.select_for_update()
+        if job_id is not None:
+            job = qs.filter(pk=job_id).exclude(status=JobStatus.DONE).first()
+        else:
+            job = qs.filter(status=JobStatus.QUEUED).order_by("queued_at", "id").first()
+        if job is None:
+            return None
+        job.status = JobStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "error", "updated"])
+    return job
+
+
+class JobProgress(Progress):
+    """Writes the scan's progress to the job, at most every :data:`PROGRESS_EVERY` seconds."""
+
+    def __init__(self, job: TriageJob) -> None:
+        self.job = job
+        self._files = self._bytes = 0
+        self._last = 0.0
+
+    def start(self, files: int, nbytes: int, done_files: int, done_bytes: int) -> None:
+        self._files, self._bytes = done_files, done_bytes
+        TriageJob.objects.filter(pk=self.job.pk).update(
+            files_total=files, bytes_total=nbytes, files_done=done_files, bytes_done=done_bytes
+        )
+
+    def advance(self, files: int, nbytes: int) -> None:
+        self._files += files
+        self._bytes += nbytes
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_EVERY:
+            self._last = now
+            TriageJob.objects.filter(pk=self.job.pk).update(
+                files_done=self._files, bytes_done=self._bytes
+            )
+
+
+def scan_options(job: TriageJob) -> ScanOptions:
+    """The engine's options for ``job``, from the settings."""
+    out = Path(job.out_dir)
+    workers = getattr(settings, "NETSAFE_TRIAGE_WORKERS", None) or min(2, os.cpu_count() or 1)
+    return ScanOptions(
+        evidence=[evidence.resolve(job.evidence)],
+        out=out,
+        hashsets=[Path(p) for p in settings.NETSAFE_HASHSETS],
+        workers=workers,
+        resume=(out / STORE_NAME).is_file(),
+        scheduler=getattr(settings, "NETSAFE_TRIAGE_SCHEDULER", None) or None,
+    )
+
+
+def run(job: TriageJob) -> TriageJob:
+    """Run a claimed job's scan to the end and attach the report; a failure is kept on the job."""
+    try:
+        options = scan_options(job)
+        scan(options, JobProgress(job))
+    except (ScanError, evidence.EvidencePathError) as exc:
+        return _fail(job, str(exc))
+    except ScanInterrupted:
+        # Stopped on purpose: it stays running and is resumed when taken again.
+        raise
+    except Exception as exc:  # the page must say what happened, whatever it was
+        _fail(job, f"{type(exc).__name__}: {exc}")
+        raise
+    attach(job)
+    return job
+
+
+def _fail(job: TriageJob, message: str) -> TriageJob:
+    job.status = JobStatus.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "updated"])
+    return job
+
+
+def attach(job: TriageJob) -> None:
+    """Attach a finished scan's report to the job and exhibit, and list its images for grading."""
+    out = Path(job.out_dir)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    ev = report["evidence"][0]
+    images = list(_review_images(job, out / "files.jsonl"))
+    with transaction.atomic():
+        job.report = ev
+        job.priority_band = ev["priority"]["band"]
+        job.priority_score = ev["priority"]["score"]
+        job.status = JobStatus.DONE
+        job.finished_at = timezone.now()
+        job.files_done = job.files_total = ev["summary"]["files"]
+        job.bytes_done = job.bytes_total = ev["summary"]["bytes"]
+        job.save()
+        ReviewImage.objects.filter(job=job).delete()
+        ReviewImage.objects.bulk_create(images)
+        device = job.device
+        if device.forensic_status == ForensicStatus.AWAITING_TRIAGE:
+            device.forensic_status = ForensicStatus.TRIAGED
+            device.save(update_fields=["forensic_status", "updated"])
+
+
+def _review_images(job: TriageJob, files_jsonl: Path):
+    """The images to grade: every image that matched, or that no hash set knows."""
+    with open(files_jsonl, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if not (row.get("type") or "").startswith("image/") or row.get("error"):
+                continue
+            counted = counted_matches([Match(**_match_fields(m)) for m in row["matches"]])
+            category = counted_category(counted) or ""
+            if row.get("known") and category in ("", NON_PERTINENT):
+                continue
+            yield ReviewImage(
+                job=job,
+                force_id=job.force_id,
+                path=row["path"],
+                sha1=row.get("sha1") or "",
+                size=row.get("size") or 0,
+                suggested=category,
+                match_kind=counted[0].kind if counted else "",
+                distance=min((m.distance for m in counted), default=None),
+            )
+
+
+def _match_fields(m: dict) -> dict:
+    return {
+        "kind": m["kind"],
+        "hashset": m["hashset"],
+        "distance": m["distance"],
+        "category": m.get("category"),
+        "entry_id": m.get("entry_id"),
+    }

@@ -1,0 +1,105 @@
+"""An evidence store built in code: a device folder of benign generated pictures (and a
+ZIP holding one), a CSV hash set that labels some of them A, B and C, and the settings
+that point the web application at them. Jobs run in the test process (``worker`` mode).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tests.casework import factories as cf
+from tests.factories import make_user
+from tests.triage.conftest import jpeg_bytes, photo
+
+from netsafe.accounts.roles import Role
+from netsafe.casework import models as m
+from netsafe.casework.choices import DeviceKind, RiskBand
+from netsafe.triage.hashing import digest_stream
+from netsafe.triage.perceptual import pdq_of_stream
+
+#: The device folder: path -> bytes.
+PICTURES = {
+    "DCIM/a.jpg": jpeg_bytes(photo(11)),  # exact match, category A
+    "DCIM/b.jpg": jpeg_bytes(photo(12)),  # exact match, category B
+    "DCIM/c.jpg": jpeg_bytes(photo(13), quality=70),  # perceptual match, category C
+    "DCIM/holiday.jpg": jpeg_bytes(photo(14)),  # unknown picture
+    "notes.txt": b"shopping list\n",
+}
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@dataclass
+class Store:
+    """The evidence store and the hash set."""
+
+    root: Path
+    hashset: Path
+    device_folder: str = "JS-1-laptop"
+
+
+@pytest.fixture
+def store(tmp_path: Path, settings) -> Store:
+    """The evidence store, hash set and settings (scans write under ``tmp_path/var``)."""
+    root = tmp_path / "evidence"
+    folder = root / "JS-1-laptop"
+    for rel, data in PICTURES.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    (folder / "old.zip").write_bytes(_zip({"inner/kept.jpg": jpeg_bytes(photo(15))}))
+    empty = root / "JS-2-usb"
+    empty.mkdir()
+    (empty / "readme.txt").write_bytes(b"nothing here\n")
+
+    def sha1(data: bytes) -> str:
+        return digest_stream(io.BytesIO(data)).sha1
+
+    # The perceptual entry is the PDQ of a re-encoding of c.jpg, not of the file itself.
+    near, _quality = pdq_of_stream(io.BytesIO(jpeg_bytes(photo(13), quality=95)))
+    hashset = tmp_path / "hashsets" / "uk.csv"
+    hashset.parent.mkdir()
+    hashset.write_text(
+        "id,sha1,pdq,category\n"
+        f"1,{sha1(PICTURES['DCIM/a.jpg'])},,A\n"
+        f"2,{sha1(PICTURES['DCIM/b.jpg'])},,B\n"
+        f"3,,{near},C\n",
+        encoding="utf-8",
+    )
+    settings.VAR_DIR = tmp_path / "var"
+    settings.NETSAFE_EVIDENCE_ROOT = root
+    settings.NETSAFE_HASHSETS = [str(hashset)]
+    settings.NETSAFE_TRIAGE_LAUNCH = "worker"
+    settings.NETSAFE_TRIAGE_WORKERS = 1
+    settings.NETSAFE_TRIAGE_SCHEDULER = None
+    return Store(root, hashset)
+
+
+@pytest.fixture
+def device(db) -> m.Device:
+    """A laptop seized from a very-high-risk subject of South Wales."""
+    subject = cf.subject("south-wales")
+    subject.referral.risk = RiskBand.VERY_HIGH
+    subject.referral.save()
+    return m.Device.objects.create(subject=subject, kind=DeviceKind.LAPTOP, exhibit_ref="JS/1")
+
+
+@pytest.fixture
+def examiner(db):
+    """An examiner of South Wales."""
+    return make_user("sw-examiner", "south-wales", Role.EXAMINER)
+
+
+@pytest.fixture
+def other_examiner(db):
+    """An examiner of Gwent: sees none of South Wales's devices."""
+    return make_user("gw-examiner", "gwent", Role.EXAMINER)

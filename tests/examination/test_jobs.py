@@ -1,0 +1,117 @@
+"""Queue -> run (in the test process, through the worker's functions) -> report attached."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netsafe.audit.models import AuditEntry
+from netsafe.casework.choices import ForensicStatus
+from netsafe.examination import evidence, jobs
+from netsafe.examination.models import JobStatus, ReviewImage, TriageJob
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(device, examiner, item="JS-1-laptop") -> TriageJob:
+    job = jobs.queue(device, item, examiner)
+    claimed = jobs.claim()
+    assert claimed is not None
+    assert claimed.pk == job.pk
+    jobs.run(claimed)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_queued_scan_runs_and_its_report_is_attached_to_the_exhibit(store, device, examiner):
+    job = _run(device, examiner)
+    assert job.status == JobStatus.DONE, job.error
+    assert Path(job.out_dir).parent == Path(store.root).parent / "var" / "triage"
+    summary = job.report["summary"]
+    assert {k: v["files"] for k, v in summary["categories"].items()} == {"A": 1, "B": 1, "C": 1}
+    assert summary["matches"] == {"exact": 2, "perceptual": 1}
+    assert job.priority_band == "high"
+    assert job.priority_score == job.report["priority"]["score"]
+    assert job.files_done == job.files_total == summary["files"] == 7
+    device.refresh_from_db()
+    assert device.forensic_status == ForensicStatus.TRIAGED
+    images = {i.path: (i.suggested, i.match_kind) for i in ReviewImage.objects.filter(job=job)}
+    assert images == {
+        "DCIM/a.jpg": ("A", "exact"),
+        "DCIM/b.jpg": ("B", "exact"),
+        "DCIM/c.jpg": ("C", "perceptual"),
+        "DCIM/holiday.jpg": ("", ""),
+        "old.zip!inner/kept.jpg": ("", ""),
+    }
+    assert all(i.force_id == device.force_id for i in ReviewImage.objects.all())
+    assert AuditEntry.objects.filter(action="triage-queue", object_id=str(job.pk)).exists()
+
+
+def test_progress_reaches_the_job_while_it_runs(store, device, examiner):
+    seen = []
+    job = jobs.queue(device, "JS-1-laptop", examiner)
+    progress = jobs.JobProgress(job)
+    progress.start(10, 1000, 0, 0)
+    progress.advance(4, 400)
+    seen.append(TriageJob.objects.values_list("files_done", "files_total", "bytes_done").get())
+    assert seen == [(4, 10, 400)]
+    job.refresh_from_db()
+    assert job.percent == 40
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", "Choose an evidence item"),
+        ("../hashsets/uk.csv", "outside the evidence store"),
+        ("/etc", "not absolute"),
+        ("JS-9-missing", "not found"),
+        (".", "not the whole evidence store"),
+    ],
+)
+def test_evidence_must_be_an_item_inside_the_store(store, device, examiner, given, message):
+    with pytest.raises(evidence.EvidencePathError, match=message):
+        jobs.queue(device, given, examiner)
+    assert not TriageJob.objects.exists()
+
+
+def test_a_link_out_of_the_store_is_neither_offered_nor_accepted(store, device, examiner):
+    (store.root / "escape").symlink_to(store.hashset.parent, target_is_directory=True)
+    assert evidence.items() == ["JS-1-laptop", "JS-2-usb"]
+    with pytest.raises(evidence.EvidencePathError, match="outside"):
+        jobs.queue(device, "escape", examiner)
+
+
+def test_a_device_has_one_scan_pending_at_a_time(store, device, examiner):
+    jobs.queue(device, "JS-1-laptop", examiner)
+    with pytest.raises(ValueError, match="already has a triage queued"):
+        jobs.queue(device, "JS-2-usb", examiner)
+
+
+def test_a_scan_that_cannot_run_fails_with_the_reason_on_the_job(store, device, examiner):
+    job = jobs.queue(device, "JS-1-laptop", examiner)
+    shutil.rmtree(store.root / "JS-1-laptop")
+    jobs.run(jobs.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "not found" in job.error
+    assert "JS-1-laptop" in job.error
+    device.refresh_from_db()
+    assert device.forensic_status == ForensicStatus.AWAITING_TRIAGE
+
+
+def test_a_job_left_running_by_a_dead_worker_resumes_from_its_store(store, device, examiner):
+    job = _run(device, examiner)
+    first = job.report["summary"]
+    # As if the worker died after the scan stored its results but before the outputs.
+    (Path(job.out_dir) / "report.json").unlink()
+    TriageJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, report=None)
+    again = jobs.claim(job.pk)
+    assert jobs.scan_options(again).resume
+    jobs.run(again)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.report["summary"] == first
+    assert ReviewImage.objects.filter(job=job).count() == 5
