@@ -85,7 +85,7 @@ def store(tmp_path: Path, settings) -> Store:
 
 
 @pytest.fixture
-def device(db) -> m.Device:
+def exhibit(db) -> m.Device:
     """A laptop seized from a very-high-risk subject of South Wales."""
     subject = cf.subject("south-wales")
     subject.referral.risk = RiskBand.VERY_HIGH

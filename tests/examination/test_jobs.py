@@ -15,8 +15,8 @@ from netsafe.examination.models import JobStatus, ReviewImage, TriageJob
 pytestmark = pytest.mark.django_db
 
 
-def _run(device, examiner, item="JS-1-laptop") -> TriageJob:
-    job = jobs.queue(device, item, examiner)
+def _run(exhibit, examiner, item="JS-1-laptop") -> TriageJob:
+    job = jobs.queue(exhibit, item, examiner)
     claimed = jobs.claim()
     assert claimed is not None
     assert claimed.pk == job.pk
@@ -25,8 +25,8 @@ def _run(device, examiner, item="JS-1-laptop") -> TriageJob:
     return job
 
 
-def test_a_queued_scan_runs_and_its_report_is_attached_to_the_exhibit(store, device, examiner):
-    job = _run(device, examiner)
+def test_a_queued_scan_runs_and_its_report_is_attached_to_the_exhibit(store, exhibit, examiner):
+    job = _run(exhibit, examiner)
     assert job.status == JobStatus.DONE, job.error
     assert Path(job.out_dir).parent == Path(store.root).parent / "var" / "triage"
     summary = job.report["summary"]
@@ -35,8 +35,8 @@ def test_a_queued_scan_runs_and_its_report_is_attached_to_the_exhibit(store, dev
     assert job.priority_band == "high"
     assert job.priority_score == job.report["priority"]["score"]
     assert job.files_done == job.files_total == summary["files"] == 7
-    device.refresh_from_db()
-    assert device.forensic_status == ForensicStatus.TRIAGED
+    exhibit.refresh_from_db()
+    assert exhibit.forensic_status == ForensicStatus.TRIAGED
     images = {i.path: (i.suggested, i.match_kind) for i in ReviewImage.objects.filter(job=job)}
     assert images == {
         "DCIM/a.jpg": ("A", "exact"),
@@ -45,13 +45,13 @@ def test_a_queued_scan_runs_and_its_report_is_attached_to_the_exhibit(store, dev
         "DCIM/holiday.jpg": ("", ""),
         "old.zip!inner/kept.jpg": ("", ""),
     }
-    assert all(i.force_id == device.force_id for i in ReviewImage.objects.all())
+    assert all(i.force_id == exhibit.force_id for i in ReviewImage.objects.all())
     assert AuditEntry.objects.filter(action="triage-queue", object_id=str(job.pk)).exists()
 
 
-def test_progress_reaches_the_job_while_it_runs(store, device, examiner):
+def test_progress_reaches_the_job_while_it_runs(store, exhibit, examiner):
     seen = []
-    job = jobs.queue(device, "JS-1-laptop", examiner)
+    job = jobs.queue(exhibit, "JS-1-laptop", examiner)
     progress = jobs.JobProgress(job)
     progress.start(10, 1000, 0, 0)
     progress.advance(4, 400)
@@ -71,39 +71,39 @@ def test_progress_reaches_the_job_while_it_runs(store, device, examiner):
         (".", "not the whole evidence store"),
     ],
 )
-def test_evidence_must_be_an_item_inside_the_store(store, device, examiner, given, message):
+def test_evidence_must_be_an_item_inside_the_store(store, exhibit, examiner, given, message):
     with pytest.raises(evidence.EvidencePathError, match=message):
-        jobs.queue(device, given, examiner)
+        jobs.queue(exhibit, given, examiner)
     assert not TriageJob.objects.exists()
 
 
-def test_a_link_out_of_the_store_is_neither_offered_nor_accepted(store, device, examiner):
+def test_a_link_out_of_the_store_is_neither_offered_nor_accepted(store, exhibit, examiner):
     (store.root / "escape").symlink_to(store.hashset.parent, target_is_directory=True)
     assert evidence.items() == ["JS-1-laptop", "JS-2-usb"]
     with pytest.raises(evidence.EvidencePathError, match="outside"):
-        jobs.queue(device, "escape", examiner)
+        jobs.queue(exhibit, "escape", examiner)
 
 
-def test_a_device_has_one_scan_pending_at_a_time(store, device, examiner):
-    jobs.queue(device, "JS-1-laptop", examiner)
+def test_a_device_has_one_scan_pending_at_a_time(store, exhibit, examiner):
+    jobs.queue(exhibit, "JS-1-laptop", examiner)
     with pytest.raises(ValueError, match="already has a triage queued"):
-        jobs.queue(device, "JS-2-usb", examiner)
+        jobs.queue(exhibit, "JS-2-usb", examiner)
 
 
-def test_a_scan_that_cannot_run_fails_with_the_reason_on_the_job(store, device, examiner):
-    job = jobs.queue(device, "JS-1-laptop", examiner)
+def test_a_scan_that_cannot_run_fails_with_the_reason_on_the_job(store, exhibit, examiner):
+    job = jobs.queue(exhibit, "JS-1-laptop", examiner)
     shutil.rmtree(store.root / "JS-1-laptop")
     jobs.run(jobs.claim(job.pk))
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "not found" in job.error
     assert "JS-1-laptop" in job.error
-    device.refresh_from_db()
-    assert device.forensic_status == ForensicStatus.AWAITING_TRIAGE
+    exhibit.refresh_from_db()
+    assert exhibit.forensic_status == ForensicStatus.AWAITING_TRIAGE
 
 
-def test_a_job_left_running_by_a_dead_worker_resumes_from_its_store(store, device, examiner):
-    job = _run(device, examiner)
+def test_a_job_left_running_by_a_dead_worker_resumes_from_its_store(store, exhibit, examiner):
+    job = _run(exhibit, examiner)
     first = job.report["summary"]
     # As if the worker died after the scan stored its results but before the outputs.
     (Path(job.out_dir) / "report.json").unlink()

@@ -19,27 +19,27 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def done_job(store, device, examiner) -> TriageJob:
-    job = jobs.queue(device, "JS-1-laptop", examiner)
+def done_job(store, exhibit, examiner) -> TriageJob:
+    job = jobs.queue(exhibit, "JS-1-laptop", examiner)
     jobs.run(jobs.claim(job.pk))
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     return job
 
 
-def test_an_examiner_queues_a_device_from_its_page(client, store, device, examiner):
+def test_an_examiner_queues_a_device_from_its_page(client, store, exhibit, examiner):
     client.force_login(examiner)
-    page = client.get(device.get_absolute_url())
+    page = client.get(exhibit.get_absolute_url())
     assert b'id="triage"' in page.content
     assert b"Queue for triage" in page.content
     assert b'<option value="JS-1-laptop">' in page.content
     response = client.post(
-        reverse("examination:queue-device", args=[device.pk]), {"evidence": "JS-1-laptop"}
+        reverse("examination:queue-exhibit", args=[exhibit.pk]), {"evidence": "JS-1-laptop"}
     )
     job = TriageJob.objects.get()
     assert response.status_code == 302
     assert response.url == job.get_absolute_url()
-    page = client.get(device.get_absolute_url())
+    page = client.get(exhibit.get_absolute_url())
     assert b"data-triage-status" in page.content
     assert b'<noscript><meta http-equiv="refresh"' in page.content
     status = client.get(reverse("examination:status", args=[job.pk])).json()
@@ -47,10 +47,10 @@ def test_an_examiner_queues_a_device_from_its_page(client, store, device, examin
     assert status["finished"] is False
 
 
-def test_a_bad_evidence_path_is_refused_with_a_message(client, store, device, examiner):
+def test_a_bad_evidence_path_is_refused_with_a_message(client, store, exhibit, examiner):
     client.force_login(examiner)
     response = client.post(
-        reverse("examination:queue-device", args=[device.pk]),
+        reverse("examination:queue-exhibit", args=[exhibit.pk]),
         {"evidence": "../hashsets"},
         follow=True,
     )
@@ -58,12 +58,12 @@ def test_a_bad_evidence_path_is_refused_with_a_message(client, store, device, ex
     assert not TriageJob.objects.exists()
 
 
-def test_only_examiners_queue(client, store, device):
+def test_only_examiners_queue(client, store, exhibit):
     officer = make_user("sw-officer", "south-wales", Role.OFFICER)
     client.force_login(officer)
-    page = client.get(device.get_absolute_url())
+    page = client.get(exhibit.get_absolute_url())
     assert b"Queue for triage" not in page.content
-    url = reverse("examination:queue-device", args=[device.pk])
+    url = reverse("examination:queue-exhibit", args=[exhibit.pk])
     assert client.post(url, {"evidence": "JS-1-laptop"}).status_code == 404
 
 
@@ -148,10 +148,10 @@ def test_a_grade_that_is_not_one_is_refused(client, done_job, examiner):
 def test_another_force_finds_nothing(client, done_job, other_examiner):
     client.force_login(other_examiner)
     img = ReviewImage.objects.filter(job=done_job).first()
-    device = done_job.device
+    exhibit = done_job.device
     for method, url in [
-        ("get", device.get_absolute_url()),
-        ("post", reverse("examination:queue-device", args=[device.pk])),
+        ("get", exhibit.get_absolute_url()),
+        ("post", reverse("examination:queue-exhibit", args=[exhibit.pk])),
         ("get", reverse("examination:status", args=[done_job.pk])),
         ("get", reverse("examination:report", args=[done_job.pk])),
         ("get", reverse("examination:review", args=[done_job.pk])),
@@ -172,7 +172,7 @@ def test_an_officer_of_the_force_reads_the_report_but_sees_no_pictures(client, d
     assert client.get(reverse("examination:review", args=[done_job.pk])).status_code == 404
 
 
-def test_the_queue_puts_the_highest_risk_first(client, store, device, examiner):
+def test_the_queue_puts_the_highest_risk_first(client, store, exhibit, examiner):
     from tests.casework import factories as cf
 
     from netsafe.casework import models as m
@@ -183,7 +183,7 @@ def test_the_queue_puts_the_highest_risk_first(client, store, device, examiner):
     low.referral.save()
     m.Device.objects.create(subject=low, kind=DeviceKind.PHONE, exhibit_ref="LJ/1")
     unassessed = m.Device.objects.create(
-        kind=DeviceKind.CAMERA, exhibit_ref="X/1", force=device.force
+        kind=DeviceKind.CAMERA, exhibit_ref="X/1", force=exhibit.force
     )
     client.force_login(examiner)
     page = client.get(reverse("examination:queue")).content.decode()

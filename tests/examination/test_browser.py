@@ -1,0 +1,75 @@
+"""In the browser, as an examiner: queue a exhibit, watch its progress, read the report on
+the exhibit page, and grade three images with the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from tests.factories import PASSWORD
+
+from netsafe.audit.models import AuditEntry
+from netsafe.examination import jobs
+from netsafe.examination.models import ReviewImage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_examiner_triages_a_device_and_grades_with_the_keyboard(
+    page: Page, live_server, store, exhibit, examiner
+):
+    page.goto(f"{live_server.url}{exhibit.get_absolute_url()}")
+    page.get_by_label("Username").fill("sw-examiner")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # Queue the exhibit's evidence from its page.
+    triage = page.locator("#triage")
+    expect(triage).to_contain_text("Not triaged yet")
+    page.get_by_label("Evidence item in the evidence store").select_option("JS-1-laptop")
+    page.get_by_role("button", name="Queue for triage").click()
+    label = page.locator("[data-triage-label]")
+    expect(label).to_have_text("Queued")
+
+    # The worker takes the job: the page follows it without being reloaded...
+    job = jobs.claim()
+    expect(label).to_have_text("Running")
+    # ...and shows the report when the scan is done.
+    jobs.run(job)
+    report = page.locator("[data-triage-report]")
+    expect(report).to_contain_text("High")
+    expect(report).to_contain_text("2 exact, 1 perceptual only")
+    categories = page.locator("[data-triage-categories]")
+    for row in ("A 1 (1)", "B 1 (1)", "C 1 (1)"):
+        expect(categories.get_by_role("row", name=row)).to_be_visible()
+    expect(page.get_by_role("link", name="Full triage report (HTML)")).to_be_visible()
+
+    # Grade three images with the keyboard: A, then B, then N (non-pertinent).
+    page.get_by_role("button", name="Grade the images").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grade the images")
+    thumbs = page.locator(".netsafe-review__thumb")
+    expect(thumbs).to_have_count(5)
+    first = page.locator("[data-image]").first
+    expect(first).to_be_focused()
+    assert first.evaluate("e => e.querySelector('img').naturalWidth") > 0
+    for key in ("a", "b", "n"):
+        focused = page.locator("[data-image]:focus")
+        expect(focused).to_have_count(1)
+        current = page.locator(f"#{focused.get_attribute('id')} [data-current]")
+        page.keyboard.press(key)
+        expect(current).not_to_have_text("not yet")
+    expect(page.locator("[data-graded]")).to_have_text("3")
+    # Each grade moved on to the next image; arrow keys move without grading.
+    expect(page.locator("[data-image]").nth(3)).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("[data-image]").nth(2)).to_be_focused()
+
+    grades = dict(ReviewImage.objects.exclude(grade="").values_list("path", "grade"))
+    assert grades == {"DCIM/a.jpg": "A", "DCIM/b.jpg": "B", "DCIM/c.jpg": "non-pertinent"}
+    assert AuditEntry.objects.filter(action="grade").count() == 3
+
+    # The confirmed counts are on the exhibit.
+    page.get_by_role("link", name="Back to the exhibit").click()
+    confirmed = page.locator("[data-triage-confirmed]")
+    expect(confirmed).to_contain_text("3 of 5 images graded")
+    expect(confirmed.locator('[data-grade="A"]')).to_have_text("1")
+    expect(confirmed.locator('[data-grade="non-pertinent"]')).to_have_text("1")
