@@ -115,17 +115,36 @@ def _legend(names: Sequence[tuple[str, str, str]]) -> list[str]:
     return parts
 
 
-def line_chart(
-    ident: str,
-    title: str,
-    desc: str,
-    labels: Sequence[str],
-    series: Sequence[Series],
-    marker: tuple[int, str] | None = None,
-) -> SafeString:
-    """Lines (or points) over ``labels``; ``marker`` draws a labelled vertical line at an index."""
-    values = [v for s in series for v in s.values if v is not None]
-    ticks = nice_ticks(max(values, default=0))
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows: ``ident`` (its element id), the title and description read
+    out by screen readers, the category ``labels``, the ``series`` and an optional
+    ``marker``: a labelled vertical line at a label's index (the launch)."""
+
+    ident: str
+    title: str
+    desc: str
+    labels: Sequence[str]
+    series: Sequence[Series]
+    marker: tuple[int, str] | None = None
+
+    def start(self) -> tuple[list[str], list[float]]:
+        """The opening of the SVG and the value axis's ticks."""
+        values = [v for s in self.series for v in s.values if v is not None]
+        return _open(self.ident, self.title, self.desc), nice_ticks(max(values, default=0))
+
+
+def _close(parts: list[str], legend: list[tuple[str, str, str]]) -> SafeString:
+    """The legend and the end of the SVG."""
+    parts += _legend(legend)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text in it is escaped above
+
+
+def line_chart(chart: Chart) -> SafeString:
+    """Lines (or points) over the labels; the marker a labelled vertical line."""
+    parts, ticks = chart.start()
+    labels, series, marker = chart.labels, chart.series, chart.marker
     top = ticks[-1]
     n = max(len(labels), 2)
     span = WIDTH - LEFT - RIGHT
@@ -133,7 +152,6 @@ def line_chart(
     def x_of(i: float) -> float:
         return LEFT + span * i / (n - 1)
 
-    parts = _open(ident, title, desc)
     parts += _axes(ticks, labels, x_of, every=max(1, len(labels) // 12))
     if marker is not None:
         parts.append(_marker(x_of(marker[0]), marker[1]))
@@ -154,22 +172,13 @@ def line_chart(
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}'
             f' data-series="{escape(s.name)}"/>'
         )
-    parts += _legend(legend)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text in it is escaped above
+    return _close(parts, legend)
 
 
-def bar_chart(
-    ident: str,
-    title: str,
-    desc: str,
-    labels: Sequence[str],
-    series: Sequence[Series],
-    marker: tuple[int, str] | None = None,
-) -> SafeString:
+def bar_chart(chart: Chart) -> SafeString:
     """Grouped bars: one group per label, one bar per series."""
-    values = [v for s in series for v in s.values if v is not None]
-    ticks = nice_ticks(max(values, default=0))
+    parts, ticks = chart.start()
+    labels, series, marker = chart.labels, chart.series, chart.marker
     top = ticks[-1]
     n = max(len(labels), 1)
     group = (WIDTH - LEFT - RIGHT) / n
@@ -178,7 +187,6 @@ def bar_chart(
     def x_of(i: float) -> float:
         return LEFT + group * (i + 0.5)
 
-    parts = _open(ident, title, desc)
     parts += _axes(ticks, labels, x_of, every=max(1, len(labels) // 16))
     legend = []
     for k, s in enumerate(series):
@@ -197,6 +205,4 @@ def bar_chart(
             )
     if marker is not None:
         parts.append(_marker(LEFT + group * marker[0], marker[1]))
-    parts += _legend(legend)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text in it is escaped above
+    return _close(parts, legend)

@@ -8,7 +8,7 @@ from typing import Any
 from netsafe.accounts.models import Force
 
 from . import disclosure, evaluation, figures, press
-from .charts import Series, bar_chart, line_chart
+from .charts import Chart, Series, bar_chart, line_chart
 
 #: The measures of the headline, the per-force comparison and the public table.
 HEADLINE = ("warrants_executed", "people_arrested", "devices_seized", "children_safeguarded")
@@ -48,61 +48,71 @@ def context(as_at: date) -> dict[str, Any]:
     force_names = [r["name"] for r in by_force_rows]
     charts = {
         "cumulative": line_chart(
-            "chart-cumulative",
-            "Warrants executed, arrests and devices seized since launch (cumulative)",
-            f"Running totals by month from {labels[0] if labels else '-'} to "
-            f"{labels[-1] if labels else '-'}: "
-            + ", ".join(
-                f"{_label(n).lower()} {running[n][-1] if labels else 0:,}" for n in ACTIVITY
+            Chart(
+                "chart-cumulative",
+                "Warrants executed, arrests and devices seized since launch (cumulative)",
+                f"Running totals by month from {labels[0] if labels else '-'} to "
+                f"{labels[-1] if labels else '-'}: "
+                + ", ".join(
+                    f"{_label(n).lower()} {running[n][-1] if labels else 0:,}" for n in ACTIVITY
+                )
+                + ". The table below gives every month.",
+                labels,
+                [Series(_label(n), running[n]) for n in ACTIVITY],
+                marker,
             )
-            + ". The table below gives every month.",
-            labels,
-            [Series(_label(n), running[n]) for n in ACTIVITY],
-            marker,
         ),
         "monthly": bar_chart(
-            "chart-monthly",
-            "Monthly activity: warrants executed, arrests and devices seized",
-            "Counts in each month; the busiest month for devices was "
-            + (max(months, key=lambda r: r["devices_seized"])["month"] if months else "-")
-            + ". The table below gives every month.",
-            labels,
-            [Series(_label(n), [row[n] for row in months]) for n in ACTIVITY],
-            marker,
+            Chart(
+                "chart-monthly",
+                "Monthly activity: warrants executed, arrests and devices seized",
+                "Counts in each month; the busiest month for devices was "
+                + (max(months, key=lambda r: r["devices_seized"])["month"] if months else "-")
+                + ". The table below gives every month.",
+                labels,
+                [Series(_label(n), [row[n] for row in months]) for n in ACTIVITY],
+                marker,
+            )
         ),
         "forces": bar_chart(
-            "chart-forces",
-            "Per-force comparison",
-            "Warrants executed, people arrested, devices seized and children safeguarded by "
-            "each force; the table beside it gives the numbers.",
-            force_names,
-            [Series(_label(n), [r[n] for r in by_force_rows]) for n in HEADLINE],
+            Chart(
+                "chart-forces",
+                "Per-force comparison",
+                "Warrants executed, people arrested, devices seized and children safeguarded by "
+                "each force; the table beside it gives the numbers.",
+                force_names,
+                [Series(_label(n), [r[n] for r in by_force_rows]) for n in HEADLINE],
+            )
         ),
         "backlog": bar_chart(
-            "chart-backlog",
-            "Devices backlog by force: triaged and awaiting triage",
-            f"Of {backlog_total['seized']:,} devices seized, {backlog_total['triaged']:,} have "
-            f"been triaged and {backlog_total['awaiting']:,} await triage.",
-            force_names,
-            [
-                Series("Triaged", [r["triaged"] for r in backlog_rows]),
-                Series("Awaiting triage", [r["awaiting"] for r in backlog_rows]),
-            ],
+            Chart(
+                "chart-backlog",
+                "Devices backlog by force: triaged and awaiting triage",
+                f"Of {backlog_total['seized']:,} devices seized, {backlog_total['triaged']:,} have "
+                f"been triaged and {backlog_total['awaiting']:,} await triage.",
+                force_names,
+                [
+                    Series("Triaged", [r["triaged"] for r in backlog_rows]),
+                    Series("Awaiting triage", [r["awaiting"] for r in backlog_rows]),
+                ],
+            )
         ),
         "action": bar_chart(
-            "chart-action",
-            "Time from referral to action against the risk-band targets",
-            "Referrals in each risk band acted on within the target, late, or still waiting "
-            "past the target.",
-            [
-                f"{r['label']} ({r['target_days']} day{'s' if r['target_days'] != 1 else ''})"
-                for r in action_rows
-            ],
-            [
-                Series("Within target", [r["on_time"] for r in action_rows]),
-                Series("Late", [r["late"] for r in action_rows]),
-                Series("Waiting, overdue", [r["overdue"] for r in action_rows]),
-            ],
+            Chart(
+                "chart-action",
+                "Time from referral to action against the risk-band targets",
+                "Referrals in each risk band acted on within the target, late, or still waiting "
+                "past the target.",
+                [
+                    f"{r['label']} ({r['target_days']} day{'s' if r['target_days'] != 1 else ''})"
+                    for r in action_rows
+                ],
+                [
+                    Series("Within target", [r["on_time"] for r in action_rows]),
+                    Series("Late", [r["late"] for r in action_rows]),
+                    Series("Waiting, overdue", [r["overdue"] for r in action_rows]),
+                ],
+            )
         ),
     }
     ev = None
@@ -112,18 +122,20 @@ def context(as_at: date) -> dict[str, Any]:
             s = ev.series
             its_labels = [figures.month_key(mo) for mo in s.months]
             charts["help_seeking"] = line_chart(
-                "chart-help-seeking",
-                "People seeking help each month, before and after launch",
-                "Monthly counts of people from the region who used the helpline or self-help "
-                "(points), the fitted segmented regression (solid line) and the pre-launch "
-                "trend carried on (dashed); the dotted line marks the launch.",
-                its_labels,
-                [
-                    Series("People seeking help", s.counts, "points"),
-                    Series("Fitted", s.fitted),
-                    Series("Trend before launch, carried on", s.counterfactual, "dashed"),
-                ],
-                (s.launch_index, "Launch"),
+                Chart(
+                    "chart-help-seeking",
+                    "People seeking help each month, before and after launch",
+                    "Monthly counts of people from the region who used the helpline or self-help "
+                    "(points), the fitted segmented regression (solid line) and the pre-launch "
+                    "trend carried on (dashed); the dotted line marks the launch.",
+                    its_labels,
+                    [
+                        Series("People seeking help", s.counts, "points"),
+                        Series("Fitted", s.fitted),
+                        Series("Trend before launch, carried on", s.counterfactual, "dashed"),
+                    ],
+                    (s.launch_index, "Launch"),
+                )
             )
     public_totals = public["totals"]
     return {
