@@ -1,0 +1,37 @@
+"""Figures by device for the statistics dashboard."""
+
+from __future__ import annotations
+
+import pytest
+from tests.casework import factories as cf
+
+from netsafe.casework import models as m
+from netsafe.casework.choices import DeviceKind
+from netsafe.examination import grading, jobs
+from netsafe.examination.figures import device_figures
+from netsafe.examination.models import ReviewImage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_device_figures_count_triaged_awaiting_matches_and_grades(store, exhibit, examiner):
+    other = m.Device.objects.create(subject=cf.subject("gwent"), kind=DeviceKind.PHONE)
+    clean = m.Device.objects.create(subject=exhibit.subject, kind=DeviceKind.STORAGE)
+    for device, item in ((exhibit, "JS-1-laptop"), (clean, "JS-2-usb")):
+        jobs.run(jobs.claim(jobs.queue(device, item, examiner).pk))
+    grading.grade(ReviewImage.objects.get(path="DCIM/a.jpg"), "A", examiner)
+    grading.grade(ReviewImage.objects.get(path="DCIM/holiday.jpg"), "C", examiner)
+
+    south_wales = device_figures(exhibit.force)
+    assert south_wales == {
+        "devices": 2,
+        "awaiting": 0,
+        "triaged": 2,
+        "with_matches": 1,
+        "matched_by_category": {"A": 1, "B": 1, "C": 1},
+        "confirmed_by_category": {"A": 1, "B": 0, "C": 1, "non-pertinent": 0},
+    }
+    everyone = device_figures()
+    assert everyone["devices"] == 3
+    assert everyone["awaiting"] == 1
+    assert device_figures(other.force)["triaged"] == 0
