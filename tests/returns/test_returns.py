@@ -324,3 +324,16 @@ def test_a_referral_keeps_the_due_date_of_its_assessment_when_the_band_is_the_sa
     import_return(jsonl(line), "gwent-later.jsonl")
     entered.refresh_from_db()
     assert entered.action_due == entered.received + timedelta(days=30)
+
+
+def test_values_the_models_normalise_do_not_count_as_changes():
+    records = good_records()
+    records[1]["postcode_district"] = "np20"
+    import_return(jsonl(*records), "gwent.jsonl")
+    subject = m.Subject.objects.get(ref="GS1")
+    assert subject.postcode_district == "NP20"
+    subject.date_of_birth = date(1975, 6, 1)  # known on the page: the year follows it
+    subject.save()
+    del records[1]["born"]
+    again = import_return(jsonl(*records), "gwent.jsonl")
+    assert again.counts["subject"] == {"added": 0, "replaced": 0, "unchanged": 1}

@@ -131,6 +131,12 @@ def _model_values(rec: Record, objects: dict[Key, Any], stored=None) -> dict[str
             values["action_due"] = stored.action_due
         else:
             values["action_due"] = risk.action_due(band, values["received"]) if band else None
+    elif rec.type == "subject":
+        # As the subject model saves them: the year from a known date of birth, the
+        # district in capitals.
+        values["postcode_district"] = values["postcode_district"].strip().upper()
+        if stored is not None and stored.date_of_birth is not None:
+            values["born"] = stored.date_of_birth.year
     elif rec.type == "device" and values["subject"] is None and values["warrant"] is not None:
         values["subject"] = values["warrant"].subject  # as the device model does on save
     elif rec.type == "signposting":
