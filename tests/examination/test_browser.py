@@ -3,6 +3,8 @@ the exhibit page, and grade three images with the keyboard."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from tests.factories import PASSWORD
@@ -10,6 +12,9 @@ from tests.factories import PASSWORD
 from netsafe.audit.models import AuditEntry
 from netsafe.examination import jobs
 from netsafe.examination.models import ReviewImage
+
+#: A thumbnail's address.
+THUMBNAIL = re.compile(r"/examination/images/\d+/$")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,13 +49,19 @@ def test_an_examiner_triages_a_device_and_grades_with_the_keyboard(
     expect(page.get_by_role("link", name="Full triage report (HTML)")).to_be_visible()
 
     # Grade three images with the keyboard: A, then B, then N (non-pertinent).
+    # The live server's threads share one in-memory SQLite connection, which cannot serve
+    # requests at once: the thumbnails are fetched one after the other.
+    page.route(THUMBNAIL, lambda route: route.fulfill(response=route.fetch()))
     page.get_by_role("button", name="Grade the images").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grade the images")
     thumbs = page.locator(".netsafe-review__thumb")
     expect(thumbs).to_have_count(5)
     first = page.locator("[data-image]").first
     expect(first).to_be_focused()
-    assert first.evaluate("e => e.querySelector('img').naturalWidth") > 0
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.netsafe-review__thumb');"
+        " return i.complete && i.naturalWidth > 0; }"
+    )
     for key in ("a", "b", "n"):
         focused = page.locator("[data-image]:focus")
         expect(focused).to_have_count(1)

@@ -34,7 +34,7 @@ def test_an_examiner_queues_a_device_from_its_page(client, store, exhibit, exami
     assert b"Queue for triage" in page.content
     assert b'<option value="JS-1-laptop">' in page.content
     response = client.post(
-        reverse("examination:queue-exhibit", args=[exhibit.pk]), {"evidence": "JS-1-laptop"}
+        reverse("examination:queue-device", args=[exhibit.pk]), {"evidence": "JS-1-laptop"}
     )
     job = TriageJob.objects.get()
     assert response.status_code == 302
@@ -50,7 +50,7 @@ def test_an_examiner_queues_a_device_from_its_page(client, store, exhibit, exami
 def test_a_bad_evidence_path_is_refused_with_a_message(client, store, exhibit, examiner):
     client.force_login(examiner)
     response = client.post(
-        reverse("examination:queue-exhibit", args=[exhibit.pk]),
+        reverse("examination:queue-device", args=[exhibit.pk]),
         {"evidence": "../hashsets"},
         follow=True,
     )
@@ -63,7 +63,7 @@ def test_only_examiners_queue(client, store, exhibit):
     client.force_login(officer)
     page = client.get(exhibit.get_absolute_url())
     assert b"Queue for triage" not in page.content
-    url = reverse("examination:queue-exhibit", args=[exhibit.pk])
+    url = reverse("examination:queue-device", args=[exhibit.pk])
     assert client.post(url, {"evidence": "JS-1-laptop"}).status_code == 404
 
 
@@ -151,7 +151,7 @@ def test_another_force_finds_nothing(client, done_job, other_examiner):
     exhibit = done_job.device
     for method, url in [
         ("get", exhibit.get_absolute_url()),
-        ("post", reverse("examination:queue-exhibit", args=[exhibit.pk])),
+        ("post", reverse("examination:queue-device", args=[exhibit.pk])),
         ("get", reverse("examination:status", args=[done_job.pk])),
         ("get", reverse("examination:report", args=[done_job.pk])),
         ("get", reverse("examination:review", args=[done_job.pk])),
