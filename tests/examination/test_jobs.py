@@ -115,3 +115,12 @@ def test_a_job_left_running_by_a_dead_worker_resumes_from_its_store(store, exhib
     assert job.status == JobStatus.DONE
     assert job.report["summary"] == first
     assert ReviewImage.objects.filter(job=job).count() == 5
+
+
+def test_a_cluster_in_the_settings_takes_the_scan(store, exhibit, examiner, settings):
+    settings.NETSAFE_TRIAGE_SCHEDULER = "tcp://10.0.0.5:8786"
+    job = jobs.queue(exhibit, "JS-1-laptop", examiner)
+    options = jobs.scan_options(job)
+    assert options.scheduler == "tcp://10.0.0.5:8786"
+    assert options.evidence == [store.root / "JS-1-laptop"]
+    assert options.hashsets == [store.hashset]

@@ -188,3 +188,18 @@ def test_the_queue_puts_the_highest_risk_first(client, store, exhibit, examiner)
     client.force_login(examiner)
     page = client.get(reverse("examination:queue")).content.decode()
     assert page.index("JS/1") < page.index("LJ/1") < page.index("X/1"), unassessed
+
+
+def test_the_grid_is_paged_and_a_grade_returns_to_its_page(client, done_job, examiner, monkeypatch):
+    from netsafe.examination import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE", 2)
+    client.force_login(examiner)
+    url = reverse("examination:review", args=[done_job.pk])
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "old.zip!inner/kept.jpg" in last
+    assert "DCIM/a.jpg" not in last
+    assert "Image 5 of 5" in last
+    img = ReviewImage.objects.get(job=done_job, path="old.zip!inner/kept.jpg")
+    back = client.post(reverse("examination:grade", args=[img.pk]), {"grade": "C", "page": "3"})
+    assert back.url == f"{url}?page=3#image-{img.pk}"

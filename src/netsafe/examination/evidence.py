@@ -16,11 +16,13 @@ from typing import IO
 
 from django.conf import settings
 
-from netsafe.triage.sources import Evidence, EvidenceError, open_evidence
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ArchiveBomb, Limits, list_members
 
 #: The largest file read back for a thumbnail (a picture bigger than this is no picture).
 MAX_IMAGE_BYTES = 64 << 20
+#: How many evidence items' listings are kept in memory (see :func:`_listing`).
+LISTINGS_KEPT = 4
 #: The largest archive held in memory to reach a member inside it (when not seekable).
 ARCHIVE_LIMIT = 512 << 20
 
@@ -83,13 +85,38 @@ def read_file(evidence_path: Path, path: str, limit: int = MAX_IMAGE_BYTES) -> b
     except EvidenceError as exc:
         raise FileNotFoundError(str(exc)) from None
     try:
-        entry = next((e for e in evidence.entries() if e.path == outer), None)
+        entry = _listing(evidence).get(outer)
         if entry is None:
             raise FileNotFoundError(f"{outer}: not in the evidence {evidence_path.name}")
         with evidence.open(entry) as stream:
             return _descend(stream, entry.size, members, outer, limit)
     finally:
         evidence.close()
+
+
+#: Listings of recently reviewed evidence items: (path, size, mtime) -> {report path: entry}.
+_listings: dict[tuple, dict[str, Entry]] = {}
+
+
+def _listing(evidence: Evidence) -> dict[str, Entry]:
+    """The entries of ``evidence`` by path, kept for the last few items reviewed.
+
+    A review grid asks for dozens of pictures of one device; listing a disk image
+    of a hundred thousand files for each would take seconds apiece. The key holds
+    the item's size and time of change, so a changed item is listed again.
+    """
+    stat = evidence.path.stat()
+    key = (str(evidence.path), stat.st_size, stat.st_mtime_ns)
+    if key not in _listings:
+        if len(_listings) >= LISTINGS_KEPT:
+            _listings.pop(next(iter(_listings)))
+        listing: dict[str, Entry] = {}
+        for entry in evidence.entries():
+            # A live file comes before a deleted one of the same name.
+            if entry.path not in listing or (listing[entry.path].deleted and not entry.deleted):
+                listing[entry.path] = entry
+        _listings[key] = listing
+    return _listings[key]
 
 
 def _descend(stream: IO[bytes], size: int, members: list[str], where: str, limit: int) -> bytes:

@@ -12,6 +12,7 @@ from pathlib import Path
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,8 @@ from . import access, evidence, grading, jobs
 from .models import GRADE_KEYS, PRIORITY_RANK, Grade, JobStatus, ReviewImage, TriageJob
 from .thumbnails import ThumbnailError, thumbnail
 
+#: Images on one page of the review grid (each is a thumbnail read from the evidence).
+REVIEW_PAGE = 60
 #: Most rows each list of the queue page shows.
 QUEUE_LIMIT = 200
 
@@ -105,7 +108,8 @@ def review(request, pk: int):
             When(match_kind="", then=Value(1)), default=Value(0), output_field=IntegerField()
         )
     ).order_by("matched", "suggested", "path", "id")
-    record("view", job, detail="review grid")
+    page = Paginator(images, REVIEW_PAGE).get_page(request.GET.get("page"))
+    record("view", job, detail=f"review grid, page {page.number}")
     graded, total = grading.progress(job)
     return render(
         request,
@@ -113,7 +117,9 @@ def review(request, pk: int):
         {
             "job": job,
             "device": job.device,
-            "images": images,
+            "images": page.object_list,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
             "grades": Grade.choices,
             "keys": {v: k.upper() for k, v in GRADE_KEYS.items()},
             "confirmed": grading.confirmed_counts(job),
@@ -152,7 +158,7 @@ def grade(request, pk: int):
         if wants_json:
             return JsonResponse({"error": str(exc)}, status=400)
         messages.error(request, str(exc))
-        return redirect(reverse("examination:review", args=[img.job_id]) + f"#image-{pk}")
+        return redirect(_grid_url(img, request.POST.get("page", "")))
     if wants_json:
         graded, total = grading.progress(img.job)
         return JsonResponse(
@@ -164,7 +170,13 @@ def grade(request, pk: int):
                 "total": total,
             }
         )
-    return redirect(reverse("examination:review", args=[img.job_id]) + f"#image-{pk}")
+    return redirect(_grid_url(img, request.POST.get("page", "")))
+
+
+def _grid_url(img, page: str) -> str:
+    """The review grid at ``img`` (on its page, when the form said which)."""
+    query = f"?page={int(page)}" if page.isdigit() else ""
+    return reverse("examination:review", args=[img.job_id]) + f"{query}#image-{img.pk}"
 
 
 def _priority_rank(path: str) -> Case:
