@@ -8,7 +8,7 @@ from tests.casework import factories as cf
 from netsafe.casework import models as m
 from netsafe.casework.choices import DeviceKind
 from netsafe.examination import grading, jobs
-from netsafe.examination.figures import device_figures
+from netsafe.examination.figures import device_figures, device_figures_by_force
 from netsafe.examination.models import ReviewImage
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,22 @@ def test_device_figures_count_triaged_awaiting_matches_and_grades(store, exhibit
     assert everyone["devices"] == 3
     assert everyone["awaiting"] == 1
     assert device_figures(other.force)["triaged"] == 0
+
+
+def test_figures_as_at_a_date_and_by_force(store, exhibit, examiner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    jobs.run(jobs.claim(jobs.queue(exhibit, "JS-1-laptop", examiner).pk))
+    grading.grade(ReviewImage.objects.get(path="DCIM/a.jpg"), "A", examiner)
+    today = timezone.localdate()
+    before = device_figures(exhibit.force, today - timedelta(days=1))
+    assert before["triaged"] == 0
+    assert before["confirmed_by_category"]["A"] == 0
+    now = device_figures(exhibit.force, today)
+    assert now["triaged"] == 1
+    assert now["confirmed_by_category"]["A"] == 1
+    by_force = device_figures_by_force()
+    assert by_force["south-wales"]["with_matches"] == 1
+    assert by_force["gwent"]["devices"] == 0
