@@ -16,12 +16,23 @@ from netsafe.examination.models import ReviewImage
 #: A thumbnail's address.
 THUMBNAIL = re.compile(r"/examination/images/\d+/$")
 
+#: Form controls without a label, and the number of h1 headings.
+_A11Y = """() => {
+  const controls = [...document.querySelectorAll('main input, main select, main button')]
+    .filter(e => e.type !== 'hidden' && !e.labels?.length && !e.getAttribute('aria-label')
+                 && !e.textContent.trim());
+  return {unlabelled: controls.map(e => e.name), h1: document.querySelectorAll('h1').length};
+}"""
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_examiner_triages_a_device_and_grades_with_the_keyboard(
     page: Page, live_server, store, exhibit, examiner
 ):
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{live_server.url}{exhibit.get_absolute_url()}")
     page.get_by_label("Username").fill("sw-examiner")
     page.get_by_label("Password").fill(PASSWORD)
@@ -54,6 +65,7 @@ def test_an_examiner_triages_a_device_and_grades_with_the_keyboard(
     page.route(THUMBNAIL, lambda route: route.fulfill(response=route.fetch()))
     page.get_by_role("button", name="Grade the images").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grade the images")
+    assert page.evaluate(_A11Y) == {"unlabelled": [], "h1": 1}
     thumbs = page.locator(".netsafe-review__thumb")
     expect(thumbs).to_have_count(5)
     first = page.locator("[data-image]").first
@@ -84,3 +96,6 @@ def test_an_examiner_triages_a_device_and_grades_with_the_keyboard(
     expect(confirmed).to_contain_text("3 of 5 images graded")
     expect(confirmed.locator('[data-grade="A"]')).to_have_text("1")
     expect(confirmed.locator('[data-grade="non-pertinent"]')).to_have_text("1")
+    assert page.evaluate(_A11Y) == {"unlabelled": [], "h1": 1}
+    # No script error and nothing the Content Security Policy refused, on any page.
+    assert problems == []
