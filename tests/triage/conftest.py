@@ -289,3 +289,11 @@ def messy_folder(tmp_path_factory) -> Path:
     (root / os.fsdecode(b"caf\xe9.jpg")).write_bytes(jpeg_bytes(photo(13)))
     os.symlink("..", root / "DCIM" / "loop")
     return root
+
+
+@pytest.fixture(autouse=True)
+def index_cache(tmp_path_factory, monkeypatch):
+    """Hash-set PDQ indexes cached in a folder of the test session, never the user's cache."""
+    folder = tmp_path_factory.getbasetemp() / "index-cache"
+    monkeypatch.setenv("NETSAFE_INDEX_CACHE", str(folder))
+    return folder

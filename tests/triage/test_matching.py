@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from netsafe.triage.hashsets import HashEntry, HashSet
-from netsafe.triage.index import HashIndex, Match, PerceptualIndex, Query, pdq_array
+from netsafe.triage.index import HashIndex, Match, Query, pdq_array
+from netsafe.triage.pdq.index import PDQIndex
 
 
 def naive(queries: np.ndarray, hashes: np.ndarray, r: int) -> list[tuple[int, int, int]]:
@@ -18,7 +19,7 @@ def naive(queries: np.ndarray, hashes: np.ndarray, r: int) -> list[tuple[int, in
     return out
 
 
-def test_brute_force_equals_naive_on_clustered_data():
+def test_pdq_index_equals_naive_on_clustered_data():
     rng = np.random.default_rng(3)
     centres = rng.integers(0, 256, (5, 32), dtype=np.uint8)
     hashes = []
@@ -29,17 +30,17 @@ def test_brute_force_equals_naive_on_clustered_data():
             hashes.append(np.packbits(bits))
     hashes = np.array(hashes)
     queries = np.concatenate([centres, rng.integers(0, 256, (3, 32), dtype=np.uint8)])
-    index = PerceptualIndex(hashes)
+    index = PDQIndex.build(hashes)
     for r in (0, 31, 32):
-        assert index.search(queries, r) == naive(queries, hashes, r)
+        assert index.search(queries, r).pairs() == naive(queries, hashes, r)
 
 
 def test_distance_exactly_at_threshold_matches():
     a = "0" * 64
     b = "f" * 7 + "e" + "0" * 56  # 31 bits set
-    index = PerceptualIndex(pdq_array([b]))
-    assert index.search(pdq_array([a]), 31) == [(0, 0, 31)]
-    assert index.search(pdq_array([a]), 30) == []
+    index = PDQIndex.build(pdq_array([b]))
+    assert index.search(pdq_array([a]), 31).pairs() == [(0, 0, 31)]
+    assert index.search(pdq_array([a]), 30).pairs() == []
 
 
 def _set(path, entries):
@@ -86,3 +87,35 @@ def test_a_file_counts_once_under_its_best_match():
     assert counted_category([close_b, far_a]) == "B"  # perceptual only: the closest
     assert counted_category([Match("exact", "s", 0, None, "5")]) == "uncategorised"
     assert counted_category([]) is None
+
+
+def test_hashset_index_is_built_once_and_cached_by_sha256(tmp_path):
+    rng = np.random.default_rng(5)
+    hashes = [bytes(h).hex() for h in rng.integers(0, 256, (50, 32), dtype=np.uint8)]
+    entries = [HashEntry(id=str(i), pdq=h, category="A") for i, h in enumerate(hashes)]
+    hs = HashSet("set.csv", "csv", "1" * 64, entries)
+    cache = tmp_path / "cache"
+    first = HashIndex([hs], cache_dir=cache)
+    (folder,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    assert folder.name.startswith("1" * 64)
+    manifest = folder / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    second = HashIndex([hs], cache_dir=cache)
+    assert manifest.stat().st_mtime_ns == stamp  # loaded, not rebuilt
+    query = [Query(pdq=hashes[7], pdq_quality=100)]
+    assert first.lookup(query) == second.lookup(query)
+    assert [m.entry_id for m in second.lookup(query)[0].matches] == ["7"]
+    # Another hash set (other sha256) gets its own index.
+    HashIndex([HashSet("other.csv", "csv", "2" * 64, entries[:3])], cache_dir=cache)
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_dihedral_queries_match_at_their_best_distance():
+    pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    rotated = "0" * 64
+    index = HashIndex([_set("uk.csv", [HashEntry(id="1", category="A", pdq=pdq)])])
+    plain = Query(md5="d" * 32, pdq=rotated, pdq_quality=100)
+    turned = Query(md5="d" * 32, pdq=rotated, pdq_quality=100, pdq_dihedral=(rotated, pdq))
+    v = index.lookup([plain, turned])
+    assert v[0].matches == []
+    assert [(m.kind, m.distance, m.entry_id) for m in v[1].matches] == [("perceptual", 0, "1")]

@@ -374,7 +374,7 @@ def test_dask_scheduler_gives_the_same_outputs(tmp_path, standard_folder, e01_im
         "scan", standard_folder, e01_image, "--out", local, "--workers", "1", *set_args(hashsets)
     )
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         dask = tmp_path / "dask"
         invoke(

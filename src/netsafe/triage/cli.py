@@ -32,7 +32,13 @@ from netsafe.triage.hashsets import (
 )
 from netsafe.triage.hashsets.hashlist import HashListFormat
 from netsafe.triage.hashsets.vics import VicsFormat
-from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex, Match, Query
+from netsafe.triage.index import (
+    DEFAULT_MAX_DISTANCE,
+    HashIndex,
+    Match,
+    Query,
+    default_cache_dir,
+)
 from netsafe.triage.report import counted_category
 from netsafe.triage.scan import (
     Progress,
@@ -136,6 +142,19 @@ Resume = Annotated[bool, typer.Option("--resume", help="Continue an interrupted 
 MaxDistance = Annotated[
     int, typer.Option("--max-distance", help="Largest PDQ Hamming distance that is a match.")
 ]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786): run the work on that cluster.",
+    ),
+]
+Dihedral = Annotated[
+    bool,
+    typer.Option(
+        "--dihedral", help="Also match rotated and mirrored copies (8 PDQ hashes per image)."
+    ),
+]
 Categories = Annotated[
     str,
     typer.Option(
@@ -154,13 +173,8 @@ def scan_command(
     resume: Resume = False,
     max_distance: MaxDistance = DEFAULT_MAX_DISTANCE,
     vics_categories: Categories = _DEFAULT_CATEGORIES,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Dask scheduler address (tcp://host:8786): run the work on that cluster.",
-        ),
-    ] = None,
+    scheduler: Scheduler = None,
+    dihedral: Dihedral = False,
 ) -> None:
     """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out."""
     options = ScanOptions(
@@ -172,6 +186,7 @@ def scan_command(
         max_distance=max_distance,
         categories=_categories(vics_categories),
         scheduler=scheduler,
+        dihedral=dihedral,
     )
     bar = RichBar()
     try:
@@ -202,6 +217,60 @@ def scan_command(
             f"(categories {cats}); priority {p['band']} ({p['score']})"
         )
     typer.echo(f"Report: {out / 'report.html'}")
+
+
+@app.command("batch")
+def batch_command(
+    manifest: Annotated[
+        Path, typer.Argument(help="One exhibit a line: reference and evidence path.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for one report folder per device and the summary.")
+    ],
+    hashset: HashSets = [],  # noqa: B006 - Typer reads the default, never mutates it
+    workers: Workers = CORES,
+    max_distance: MaxDistance = DEFAULT_MAX_DISTANCE,
+    vics_categories: Categories = _DEFAULT_CATEGORIES,
+    scheduler: Scheduler = None,
+    dihedral: Dihedral = False,
+    devices_at_once: Annotated[
+        int | None,
+        typer.Option(
+            "--devices-at-once",
+            help="Devices scanned side by side (default: 1 locally, 4 on a cluster).",
+        ),
+    ] = None,
+) -> None:
+    """Scan a whole intake: OUT/<reference>/ per device, then summary.json, .csv and .html
+    ordered by priority. Run it again to continue after an interruption."""
+    from netsafe.triage.batch import run_batch
+
+    options = ScanOptions(
+        evidence=[],
+        out=out,
+        hashsets=list(hashset),
+        workers=workers,
+        max_distance=max_distance,
+        categories=_categories(vics_categories),
+        scheduler=scheduler,
+        dihedral=dihedral,
+    )
+    try:
+        summary = run_batch(
+            manifest,
+            out,
+            options,
+            announce=lambda ex, state: typer.echo(f"{ex.reference}: {state}", err=True),
+            devices_at_once=devices_at_once or (4 if scheduler else 1),
+        )
+    except ScanError as exc:
+        raise fail(str(exc)) from None
+    except ScanInterrupted:
+        typer.echo(f"Interrupted; run the same command again to continue in {out}.", err=True)
+        raise typer.Exit(130) from None
+    for row in summary["devices"]:
+        typer.echo(f"{row['reference']}: {row['band']} ({row['score']}), {row['files']} files")
+    typer.echo(f"Summary: {out / 'summary.html'}")
 
 
 def _read_queries(path: Path, categories: dict[int, str]) -> list[tuple[str, Query]]:
@@ -242,7 +311,7 @@ def match_command(
     except ScanError as exc:
         raise fail(str(exc)) from None
     pairs = _read_queries(queries, categories)
-    index = HashIndex(sets)
+    index = HashIndex(sets, cache_dir=default_cache_dir())
     verdicts = index.lookup([q for _, q in pairs], max_distance)
     rows = 0
     try:

@@ -1,22 +1,33 @@
 """Look-ups against loaded hash sets: exact by MD5/SHA-1/SHA-256, perceptual by PDQ distance.
 
-:class:`PerceptualIndex` is deliberately small (build from an ``(n, 32)``
-uint8 array, ``search(queries, max_distance)``) so that a faster exact
-matcher can replace this brute-force one.
+The perceptual side is :class:`~netsafe.triage.pdq.index.PDQIndex` (exact
+multi-index search), one per hash set, ids being the entries' row numbers. The
+indexes are kept on disk in a cache folder keyed by the hash set's SHA-256 (and
+the rows indexed), so a scan or ``triage match`` builds one only the first time
+it meets a hash set; later runs map it from disk at once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from netsafe.triage.hashsets import HashEntry, HashSet
+from netsafe.triage.pdq.index import FORMAT as PDQ_INDEX_FORMAT
+from netsafe.triage.pdq.index import PDQIndex
 from netsafe.triage.perceptual import MIN_QUALITY
 
 DEFAULT_MAX_DISTANCE = 31
+#: Environment variable naming the folder where hash-set PDQ indexes are cached.
+CACHE_ENV = "NETSAFE_INDEX_CACHE"
 
 
 def pdq_array(hashes: Sequence[str]) -> np.ndarray:
@@ -26,46 +37,46 @@ def pdq_array(hashes: Sequence[str]) -> np.ndarray:
     return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8).reshape(-1, 32)
 
 
-class PerceptualIndex:
-    """Exact PDQ range search by brute force: every query against every hash, popcount of XOR."""
+def default_cache_dir() -> Path:
+    """Where hash-set indexes are cached: ``$NETSAFE_INDEX_CACHE``, else the user's cache."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "netsafe" / "pdq-index"
 
-    #: Work in slices so the XOR matrix stays around 32 MiB whatever the sizes.
-    _ENTRY_CHUNK = 1 << 16
-    _QUERY_CHUNK = 16
 
-    def __init__(self, hashes: np.ndarray) -> None:
-        """``hashes``: ``(n, 32)`` uint8, one PDQ hash per row."""
-        hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
-        if hashes.ndim != 2 or hashes.shape[1] != 32:
-            raise ValueError(f"PDQ hashes must be an (n, 32) uint8 array, got shape {hashes.shape}")
-        self._words = hashes.view(np.uint64)  # (n, 4)
-
-    def __len__(self) -> int:
-        return len(self._words)
-
-    def search(self, queries: np.ndarray, max_distance: int) -> list[tuple[int, int, int]]:
-        """Every ``(query_idx, entry_idx, distance)`` with distance <= ``max_distance``, sorted."""
-        queries = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, 32)
-        qwords = queries.view(np.uint64)
-        found: list[tuple[int, int, int]] = []
-        if not len(self._words):
-            return found
-        for qs in range(0, len(qwords), self._QUERY_CHUNK):
-            q = qwords[qs : qs + self._QUERY_CHUNK]
-            for es in range(0, len(self._words), self._ENTRY_CHUNK):
-                e = self._words[es : es + self._ENTRY_CHUNK]
-                dist = np.bitwise_count(q[:, None, :] ^ e[None, :, :]).sum(axis=2, dtype=np.int32)
-                qi, ei = np.nonzero(dist <= max_distance)
-                found.extend(
-                    zip(
-                        (qi + qs).tolist(),
-                        (ei + es).tolist(),
-                        dist[qi, ei].tolist(),
-                        strict=True,
-                    )
-                )
-        found.sort()
-        return found
+def cached_pdq_index(hs: HashSet, rows: list[int], cache_dir: Path | None) -> PDQIndex:
+    """The PDQ index of ``hs``'s entries at ``rows`` (ids = row numbers), from the cache or
+    built and stored there. Without a usable cache folder it is built in memory."""
+    ids = np.asarray(rows, dtype=np.int64)
+    hashes = pdq_array([hs.entries[i].pdq or "" for i in rows])
+    if cache_dir is None:
+        return PDQIndex.build(hashes, ids)
+    # The same file read with another category mapping may index other rows
+    # (non-pertinent entries are left out), so the rows are part of the key.
+    rows_digest = hashlib.sha256(ids.tobytes()).hexdigest()[:16]
+    layout = PDQ_INDEX_FORMAT.rpartition("/")[2]
+    key = f"{hs.sha256}-{rows_digest}-v{layout}"
+    folder = cache_dir / key
+    if (folder / "manifest.json").is_file():
+        try:
+            return PDQIndex.load(folder)
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(folder, ignore_errors=True)  # a damaged cache entry is rebuilt
+    index = PDQIndex.build(hashes, ids)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: workers racing on the same hash set never see half
+        # an index; the loser of the race simply drops its copy.
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_dir))
+        index.save(tmp)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        pass  # a read-only cache only costs the build next time
+    return index
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,9 @@ class Query:
     sha256: str | None = None
     pdq: str | None = None
     pdq_quality: int | None = None
+    #: The 8 rotation/flip hashes (``--dihedral``); when given they are searched
+    #: instead of ``pdq`` and a file matches at its best distance over them.
+    pdq_dihedral: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -119,16 +133,27 @@ class Verdict:
 
 
 class HashIndex:
-    """All loaded hash sets behind one look-up: exact dictionaries and a perceptual index."""
+    """All loaded hash sets behind one look-up: exact dictionaries and perceptual indexes.
 
-    def __init__(self, hashsets: Sequence[HashSet]) -> None:
+    ``cache_dir`` keeps each hash set's PDQ index on disk (None: build in memory);
+    ``threads`` caps the search's threads (1 in worker processes).
+    """
+
+    def __init__(
+        self,
+        hashsets: Sequence[HashSet],
+        *,
+        cache_dir: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
         self._sets = list(hashsets)
+        self._threads = threads
         self._exact: dict[str, dict[str, list[tuple[int, int]]]] = {
             k: defaultdict(list) for k in ("md5", "sha1", "sha256")
         }
-        pdq_hex: list[str] = []
-        self._pdq_refs: list[tuple[int, int]] = []
+        self.perceptual: list[tuple[int, PDQIndex]] = []
         for s, hs in enumerate(self._sets):
+            rows = []
             for i, entry in enumerate(hs.entries):
                 for kind in ("md5", "sha1", "sha256"):
                     value = getattr(entry, kind)
@@ -137,9 +162,9 @@ class HashIndex:
                 # Non-pertinent images only make exact copies known; they are not
                 # looked for perceptually.
                 if entry.pdq and not entry.known:
-                    pdq_hex.append(entry.pdq)
-                    self._pdq_refs.append((s, i))
-        self.perceptual = PerceptualIndex(pdq_array(pdq_hex))
+                    rows.append(i)
+            if rows:
+                self.perceptual.append((s, cached_pdq_index(hs, rows, cache_dir)))
 
     def _entry(self, ref: tuple[int, int]) -> tuple[HashSet, HashEntry]:
         hs = self._sets[ref[0]]
@@ -170,14 +195,22 @@ class HashIndex:
             for i, q in enumerate(queries)
             if q.pdq and (q.pdq_quality is None or q.pdq_quality >= MIN_QUALITY)
         ]
-        if usable and len(self.perceptual):
-            hits = self.perceptual.search(
-                pdq_array([queries[i].pdq or "" for i in usable]), max_distance
-            )
-            for qi, ei, distance in hits:
-                hs, entry = self._entry(self._pdq_refs[ei])
-                v = verdicts[usable[qi]]
-                v.matches.append(Match("perceptual", hs.path, distance, entry.category, entry.id))
+        if usable and self.perceptual:
+            hashes: list[str] = []
+            groups: list[int] = []
+            for n, i in enumerate(usable):
+                q = queries[i]
+                mine = q.pdq_dihedral or (q.pdq or "",)
+                hashes.extend(mine)
+                groups.extend([n] * len(mine))
+            words = pdq_array(hashes)
+            for s, index in self.perceptual:
+                found = index.search(words, max_distance, threads=self._threads).grouped(groups)
+                for n, row, distance in found.pairs():
+                    hs, entry = self._entry((s, row))
+                    verdicts[usable[n]].matches.append(
+                        Match("perceptual", hs.path, distance, entry.category, entry.id)
+                    )
             for i in usable:
                 verdicts[i].matches = sorted(set(verdicts[i].matches), key=Match.sort_key)
         return verdicts

@@ -137,7 +137,14 @@ def with_verdicts(
     it = iter(records)
     while batch := list(islice(it, _BATCH)):
         queries = [
-            Query(r.get("md5"), r.get("sha1"), r.get("sha256"), r.get("pdq"), r.get("pdq_quality"))
+            Query(
+                r.get("md5"),
+                r.get("sha1"),
+                r.get("sha256"),
+                r.get("pdq"),
+                r.get("pdq_quality"),
+                tuple(r["pdq_dihedral"]) if r.get("pdq_dihedral") else None,
+            )
             for r in batch
         ]
         yield from zip(batch, index.lookup(queries, max_distance), strict=True)

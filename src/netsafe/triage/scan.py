@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
-from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex
+from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex, default_cache_dir
 from netsafe.triage.indicators import load_rules
 from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
@@ -74,6 +74,10 @@ class ScanOptions:
     #: A Dask distributed scheduler address: the units run on its workers, which must
     #: see the evidence at the same paths (shared storage).
     scheduler: str | None = None
+    #: Match rotated and mirrored copies too (8 PDQ hashes per image).
+    dihedral: bool = False
+    #: Where hash-set PDQ indexes are cached (None: the default cache folder).
+    index_cache: Path | None = None
 
 
 def _now() -> str:
@@ -107,7 +111,13 @@ def load_hashsets(paths: Iterable[Path], categories: dict[int, str]) -> list[Has
 
 
 def make_units(
-    ev_index: int, kind: str, label: str, entries: Iterable[Entry], done: set[int], limits: Limits
+    ev_index: int,
+    kind: str,
+    label: str,
+    entries: Iterable[Entry],
+    done: set[int],
+    limits: Limits,
+    dihedral: bool = False,
 ) -> Iterator[WorkUnit]:
     """Cut an evidence item's entries (those not yet done) into work units."""
     batch: list[Entry] = []
@@ -116,12 +126,12 @@ def make_units(
         if entry.seq in done:
             continue
         if batch and (len(batch) >= UNIT_FILES or size + entry.size > UNIT_BYTES):
-            yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits)
+            yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits, dihedral=dihedral)
             batch, size = [], 0
         batch.append(entry)
         size += entry.size
     if batch:
-        yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits)
+        yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits, dihedral=dihedral)
 
 
 def safe_process_unit(unit: WorkUnit) -> UnitResult:
@@ -129,20 +139,24 @@ def safe_process_unit(unit: WorkUnit) -> UnitResult:
     try:
         return process_unit(unit)
     except Exception as exc:
-        message = f"not processed: {type(exc).__name__}: {exc}"
-        result = UnitResult(unit.evidence_index)
-        for entry in unit.entries:
-            rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
-            rec["error"] = message
-            result.files.append((entry.seq, [rec]))
-        if unit.verify:
-            result.integrity = {
-                "stored_md5": None,
-                "computed_md5": None,
-                "verified": False,
-                "error": message,
-            }
-        return result
+        return failed_unit(unit, f"not processed: {type(exc).__name__}: {exc}")
+
+
+def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
+    """The result of a unit that could not be processed: ``message`` on each of its files."""
+    result = UnitResult(unit.evidence_index)
+    for entry in unit.entries:
+        rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
+        rec["error"] = message
+        result.files.append((entry.seq, [rec]))
+    if unit.verify:
+        result.integrity = {
+            "stored_md5": None,
+            "computed_md5": None,
+            "verified": False,
+            "error": message,
+        }
+    return result
 
 
 def _worker_init() -> None:
@@ -232,6 +246,16 @@ def _scan(
             f"--resume: {options.out} holds a scan of other evidence "
             f"({', '.join(json.loads(stored))})"
         )
+    # Images already stored carry dihedral hashes or not: a resume must keep the mode.
+    mode = "dihedral" if options.dihedral else "plain"
+    stored_mode = store.get_meta("pdq_mode")
+    if stored_mode is None:
+        store.set_meta("pdq_mode", mode)
+    elif stored_mode != mode:
+        was = "with" if stored_mode == "dihedral" else "without"
+        raise ScanError(
+            f"--resume: {options.out} was scanned {was} --dihedral; resume it the same way"
+        )
     started = store.get_meta("started") or _now()
 
     units: list[WorkUnit] = []
@@ -245,7 +269,9 @@ def _scan(
         done_bytes += sum(e.size for e in entries if e.seq in done)
         if ev.has_stored_hash() and store.integrity(i) is None:
             units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
-        units.extend(make_units(i, ev.kind, labels[i], entries, done, options.limits))
+        units.extend(
+            make_units(i, ev.kind, labels[i], entries, done, options.limits, options.dihedral)
+        )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
     # compressed TAR only reads forward cheaply. Outputs do not depend on this order.
@@ -298,7 +324,7 @@ def _scan(
         options.out,
         infos,
         store.records,
-        HashIndex(hashsets),
+        HashIndex(hashsets, cache_dir=options.index_cache or default_cache_dir()),
         hashsets,
         load_rules(),
         options.max_distance,
@@ -310,24 +336,48 @@ def _scan(
 def run_on_dask(
     address: str, units: list[WorkUnit], on_result: Callable[[UnitResult], None], store: ResultStore
 ) -> None:
-    """Run the units on a Dask distributed cluster, results stored as they arrive."""
+    """Run the units on a Dask distributed cluster, results stored as they arrive.
+
+    A unit whose worker dies is run again elsewhere by the scheduler; nothing is
+    stored until its result is back, so a lost worker loses nothing. A unit that
+    kills worker after worker (the scheduler's ``allowed-failures``) becomes an
+    error on each of its files instead of stopping the scan. Matching is not done
+    on the workers: they return hashes, and the client matches them when it writes
+    the outputs, against the hash-set indexes it maps from the cache once.
+    """
     from distributed import Client, as_completed
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
 
     try:
-        client = Client(address, timeout="10s")
+        # Not the default client: a process (the web app's worker, a test) may hold one
+        # of its own on another event loop.
+        client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ScanError(f"--scheduler {address}: cannot connect: {exc}") from None
     try:
         inflight = 4 * max(1, sum(client.nthreads().values()))
         it = iter(units)
-        first = [client.submit(safe_process_unit, u, pure=False) for u in islice(it, inflight)]
-        done = as_completed(first)
+        unit_of: dict[str, WorkUnit] = {}
+        first = []
+        for unit in islice(it, inflight):
+            fut = client.submit(safe_process_unit, unit, pure=False)
+            unit_of[fut.key] = unit
+            first.append(fut)
+        done = as_completed(first, loop=client.loop)
         for fut in done:
-            on_result(fut.result())
+            unit = unit_of.pop(fut.key)
+            try:
+                result = fut.result()
+            except (KilledWorker, FutureCancelledError) as exc:
+                result = failed_unit(unit, f"not processed: {type(exc).__name__}: {exc}")
+            on_result(result)
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
-                done.add(client.submit(safe_process_unit, nxt, pure=False))
+                new = client.submit(safe_process_unit, nxt, pure=False)
+                unit_of[new.key] = nxt
+                done.add(new)
     except KeyboardInterrupt:
         store.commit()
         raise ScanInterrupted("scan interrupted") from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, BinaryIO
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
-from netsafe.triage.perceptual import PerceptualError, pdq_of_stream
+from netsafe.triage.perceptual import PerceptualError, pdq_dihedral_of_stream, pdq_of_stream
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
@@ -48,6 +48,8 @@ class WorkUnit:
     entries: tuple[Entry, ...] = ()
     verify: bool = False
     limits: Limits = field(default_factory=Limits)
+    #: Also compute the 8 rotation/flip PDQ hashes of images (``--dihedral``).
+    dihedral: bool = False
 
     @property
     def bytes(self) -> int:
@@ -104,12 +106,19 @@ def process_unit(unit: WorkUnit) -> UnitResult:
         result.integrity = evidence.verify().as_dict()
     for entry in unit.entries:
         result.files.append(
-            (entry.seq, process_entry(evidence, entry, unit.evidence_path, unit.limits))
+            (
+                entry.seq,
+                process_entry(
+                    evidence, entry, unit.evidence_path, unit.limits, dihedral=unit.dihedral
+                ),
+            )
         )
     return result
 
 
-def process_entry(evidence: Evidence, entry: Entry, label: str, limits: Limits) -> list[dict]:
+def process_entry(
+    evidence: Evidence, entry: Entry, label: str, limits: Limits, *, dihedral: bool = False
+) -> list[dict]:
     """The records of one file of ``evidence``: the file itself, then any archive members."""
     try:
         stream = evidence.open(entry)
@@ -118,7 +127,9 @@ def process_entry(evidence: Evidence, entry: Entry, label: str, limits: Limits) 
         rec["error"] = str(exc) or type(exc).__name__
         return [rec]
     with stream:
-        records = process_stream(stream, label, entry.path, entry.deleted, 0, limits)
+        records = process_stream(
+            stream, label, entry.path, entry.deleted, 0, limits, dihedral=dihedral
+        )
     if records[0]["error"] and records[0]["size"] < entry.size:
         # Reading stopped early: the row still gives the file's size, the error says why.
         records[0]["size"] = entry.size
@@ -137,7 +148,14 @@ def _keep(kind: str) -> bool:
 
 
 def process_stream(
-    stream: BinaryIO, evidence: str, path: str, deleted: bool, depth: int, limits: Limits
+    stream: BinaryIO,
+    evidence: str,
+    path: str,
+    deleted: bool,
+    depth: int,
+    limits: Limits,
+    *,
+    dihedral: bool = False,
 ) -> list[dict]:
     """Hash, type and perceptually hash one file's content; open it if it is an archive."""
     d = digest_stream(stream, keep=_keep)
@@ -153,17 +171,24 @@ def process_stream(
     with d.content:
         if d.type.startswith("image/"):
             try:
-                rec["pdq"], rec["pdq_quality"] = pdq_of_stream(d.content)
+                if dihedral:
+                    # Kept in the store for matching; files.jsonl shows only the PDQ.
+                    hashes, rec["pdq_quality"] = pdq_dihedral_of_stream(d.content)
+                    rec["pdq"], rec["pdq_dihedral"] = hashes[0], hashes
+                else:
+                    rec["pdq"], rec["pdq_quality"] = pdq_of_stream(d.content)
             except PerceptualError as exc:
                 rec["error"] = str(exc)
         elif depth >= limits.max_depth:
             rec["error"] = f"nested archive not opened: deeper than {limits.max_depth} levels"
         else:
-            records += _members(d.content, rec, depth, limits)
+            records += _members(d.content, rec, depth, limits, dihedral)
     return records
 
 
-def _members(content: IO[bytes], rec: dict, depth: int, limits: Limits) -> list[dict]:
+def _members(
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool
+) -> list[dict]:
     out: list[dict] = []
     try:
         for member in list_members(content, rec["size"], limits):
@@ -176,7 +201,13 @@ def _members(content: IO[bytes], rec: dict, depth: int, limits: Limits) -> list[
             try:
                 with member.open() as ms:
                     out += process_stream(
-                        ms, rec["evidence"], mpath, rec["deleted"], depth + 1, limits
+                        ms,
+                        rec["evidence"],
+                        mpath,
+                        rec["deleted"],
+                        depth + 1,
+                        limits,
+                        dihedral=dihedral,
                     )
             except READ_ERRORS as exc:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
