@@ -124,3 +124,13 @@ def test_a_cluster_in_the_settings_takes_the_scan(store, exhibit, examiner, sett
     assert options.scheduler == "tcp://10.0.0.5:8786"
     assert options.evidence == [store.root / "JS-1-laptop"]
     assert options.hashsets == [store.hashset]
+
+
+def test_two_workers_never_take_the_same_job(store, exhibit, examiner):
+    first = jobs.queue(exhibit, "JS-1-laptop", examiner)
+    assert jobs.claim().pk == first.pk
+    assert jobs.claim() is None
+    # Asked for by id (its worker died), a running job is taken again; a finished one never.
+    assert jobs.claim(first.pk).status == JobStatus.RUNNING
+    TriageJob.objects.filter(pk=first.pk).update(status=JobStatus.DONE)
+    assert jobs.claim(first.pk) is None

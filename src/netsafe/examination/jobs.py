@@ -95,21 +95,28 @@ def launch(job: TriageJob) -> None:
 def claim(job_id: int | None = None) -> TriageJob | None:
     """Take a queued job (``job_id``, or the oldest) for this worker; None if there is none.
 
-    A job left ``running`` by a worker that died is taken again when asked for by id.
+    Taking is one conditional update, so of two workers only one gets a job,
+    on SQLite as on PostgreSQL. A job asked for by id is taken again when a
+    worker that died left it running (its scan resumes from its store).
     """
-    with transaction.atomic():
-        qs = TriageJob.objects.select_for_update()
-        if job_id is not None:
-            job = qs.filter(pk=job_id).exclude(status=JobStatus.DONE).first()
-        else:
-            job = qs.filter(status=JobStatus.QUEUED).order_by("queued_at", "id").first()
+    allowed = [JobStatus.QUEUED]
+    if job_id is not None:
+        allowed += [JobStatus.RUNNING, JobStatus.FAILED]
+    for _attempt in range(10):
+        qs = TriageJob.objects.filter(status__in=allowed)
+        qs = qs.filter(pk=job_id) if job_id is not None else qs.order_by("queued_at", "id")
+        job = qs.first()
         if job is None:
             return None
-        job.status = JobStatus.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        job.error = ""
-        job.save(update_fields=["status", "started_at", "error", "updated"])
-    return job
+        now = timezone.now()
+        taken = TriageJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=JobStatus.RUNNING, started_at=job.started_at or now, error="", updated=now
+        )
+        if taken:
+            job.refresh_from_db()
+            return job
+        # Another worker took it first: look again.
+    return None
 
 
 class JobProgress(Progress):
