@@ -23,6 +23,7 @@ import numpy as np
 from netsafe.triage.hashsets import HashEntry, HashSet
 from netsafe.triage.pdq.index import FORMAT as PDQ_INDEX_FORMAT
 from netsafe.triage.pdq.index import PDQIndex
+from netsafe.triage.pdq.video import FrameHash, VideoHash, VideoMatcher
 from netsafe.triage.perceptual import MIN_QUALITY
 
 DEFAULT_MAX_DISTANCE = 31
@@ -43,6 +44,42 @@ def default_cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "netsafe" / "pdq-index"
+
+
+@dataclass
+class KnownVideos:
+    """A hash set's known videos: a matcher, and for each video the row carrying its
+    category (the first of its rows that has one)."""
+
+    matcher: VideoMatcher
+    rows: list[int]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def known_videos(hs: HashSet) -> KnownVideos:
+    """The videos of a hash set, from its entries grouped by ``video_id``."""
+    frames: dict[str, list[FrameHash]] = {}
+    row_of: dict[str, int] = {}
+    for i, entry in enumerate(hs.entries):
+        if entry.video_id is None or entry.known or not entry.pdq:
+            continue
+        mine = frames.setdefault(entry.video_id, [])
+        # Rows without a time are taken one a second, in file order.
+        second = entry.frame if entry.frame is not None else float(len(mine))
+        mine.append(FrameHash(second, entry.pdq, 100))
+        if entry.video_id not in row_of or (
+            entry.category and not hs.entries[row_of[entry.video_id]].category
+        ):
+            row_of[entry.video_id] = i
+    matcher = VideoMatcher()
+    rows = []
+    for number, (video_id, video_frames) in enumerate(frames.items()):
+        video_frames.sort(key=lambda f: f.second)
+        matcher.add(number, VideoHash(tuple(video_frames), video_frames[-1].second))
+        rows.append(row_of[video_id])
+    return KnownVideos(matcher, rows)
 
 
 def cached_pdq_index(hs: HashSet, rows: list[int], cache_dir: Path | None) -> PDQIndex:
@@ -88,6 +125,8 @@ class Match:
     distance: int
     category: str | None
     entry_id: str | None
+    #: For a video: the share of its frames found in the known video (vPDQ's query share).
+    share: float | None = None
 
     def sort_key(self) -> tuple:
         """Exact before perceptual, then by hash set, distance, category, entry."""
@@ -107,7 +146,7 @@ class Match:
             "category": self.category,
             "distance": self.distance,
             "entry_id": self.entry_id,
-        }
+        } | ({} if self.share is None else {"share": self.share})
 
 
 @dataclass(frozen=True)
@@ -122,6 +161,8 @@ class Query:
     #: The 8 rotation/flip hashes (``--dihedral``); when given they are searched
     #: instead of ``pdq`` and a file matches at its best distance over them.
     pdq_dihedral: tuple[str, ...] | None = None
+    #: A video's frame hashes (one a second, matchable ones): matched against known videos.
+    video_frames: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -152,6 +193,7 @@ class HashIndex:
             k: defaultdict(list) for k in ("md5", "sha1", "sha256")
         }
         self.perceptual: list[tuple[int, PDQIndex]] = []
+        self.videos: list[tuple[int, KnownVideos]] = []
         for s, hs in enumerate(self._sets):
             rows = []
             for i, entry in enumerate(hs.entries):
@@ -160,11 +202,14 @@ class HashIndex:
                     if value:
                         self._exact[kind][value].append((s, i))
                 # Non-pertinent images only make exact copies known; they are not
-                # looked for perceptually.
-                if entry.pdq and not entry.known:
+                # looked for perceptually. A video's frames are matched as a video.
+                if entry.pdq and not entry.known and entry.video_id is None:
                     rows.append(i)
             if rows:
                 self.perceptual.append((s, cached_pdq_index(hs, rows, cache_dir)))
+            videos = known_videos(hs)
+            if len(videos):
+                self.videos.append((s, videos))
 
     def _entry(self, ref: tuple[int, int]) -> tuple[HashSet, HashEntry]:
         hs = self._sets[ref[0]]
@@ -213,4 +258,26 @@ class HashIndex:
                     )
             for i in usable:
                 verdicts[i].matches = sorted(set(verdicts[i].matches), key=Match.sort_key)
+        for i, q in enumerate(queries):
+            if q.video_frames and self.videos:
+                self._match_video(q.video_frames, max_distance, verdicts[i])
         return verdicts
+
+    def _match_video(self, frames: tuple[str, ...], max_distance: int, verdict: Verdict) -> None:
+        query = VideoHash(tuple(FrameHash(float(n), h, 100) for n, h in enumerate(frames)), 0.0)
+        for s, videos in self.videos:
+            for found in videos.matcher.match(query, max_distance=max_distance):
+                if not found.matched:
+                    continue
+                hs, entry = self._entry((s, videos.rows[found.video_id]))
+                verdict.matches.append(
+                    Match(
+                        "perceptual",
+                        hs.path,
+                        max_distance,
+                        entry.category,
+                        entry.video_id,
+                        round(found.query_share, 3),
+                    )
+                )
+        verdict.matches = sorted(set(verdict.matches), key=Match.sort_key)

@@ -144,6 +144,7 @@ def with_verdicts(
                 r.get("pdq"),
                 r.get("pdq_quality"),
                 tuple(r["pdq_dihedral"]) if r.get("pdq_dihedral") else None,
+                tuple(r["video_frames"]) if r.get("video_frames") else None,
             )
             for r in batch
         ]

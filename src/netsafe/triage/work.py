@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import IO, BinaryIO
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
-from netsafe.triage.perceptual import PerceptualError, pdq_dihedral_of_stream, pdq_of_stream
+from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
+from netsafe.triage.perceptual import (
+    PerceptualError,
+    pdq_dihedral_of_stream,
+    pdq_of_stream,
+    strict_decoding,
+)
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
@@ -144,7 +150,15 @@ def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
 
 
 def _keep(kind: str) -> bool:
-    return kind.startswith("image/") or kind in ARCHIVE_TYPES
+    return kind.startswith(("image/", "video/")) or kind in ARCHIVE_TYPES
+
+
+def is_video(kind: str, path: str) -> bool:
+    """Whether a file is hashed as a video: libmagic says video, or (WMV/ASF, which it calls
+    ``application/vnd.ms-asf``) the name says so."""
+    return kind.startswith("video/") or (
+        kind == "application/vnd.ms-asf" and path.lower().endswith(tuple(VIDEO_EXTENSIONS))
+    )
 
 
 def process_stream(
@@ -158,7 +172,7 @@ def process_stream(
     dihedral: bool = False,
 ) -> list[dict]:
     """Hash, type and perceptually hash one file's content; open it if it is an archive."""
-    d = digest_stream(stream, keep=_keep)
+    d = digest_stream(stream, keep=lambda kind: _keep(kind) or is_video(kind, path))
     rec = empty_record(evidence, path, d.size, deleted)
     rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
     if d.type == "application/octet-stream" and d.size >= CONTAINER_MIN_SIZE:
@@ -169,7 +183,15 @@ def process_stream(
     if d.content is None or d.error:
         return records
     with d.content:
-        if d.type.startswith("image/"):
+        if is_video(d.type, path):
+            try:
+                with strict_decoding():
+                    video = hash_video(d.content)
+                # Kept in the store for matching against known videos' frames.
+                rec["video_frames"] = [f.hash for f in video.frames if f.quality >= 50]
+            except PerceptualError as exc:
+                rec["error"] = str(exc)
+        elif d.type.startswith("image/"):
             try:
                 if dihedral:
                     # Kept in the store for matching; files.jsonl shows only the PDQ.

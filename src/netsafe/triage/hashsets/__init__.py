@@ -51,6 +51,11 @@ class HashEntry:
     path: str | None = None
     #: A known-file set entry (NSRL): counted as known, never as a match.
     known_file: bool = False
+    #: A frame of a known video: the entries sharing a ``video_id`` are its frames
+    #: (``pdq`` each, ``frame`` its second); the video's digests and category may sit
+    #: on any of them.
+    video_id: str | None = None
+    frame: float | None = None
 
     @property
     def known(self) -> bool:

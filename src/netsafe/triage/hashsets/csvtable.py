@@ -1,4 +1,10 @@
-"""CSV hash sets: a header naming any of md5, sha1, sha256, pdq, category, id, series."""
+"""CSV hash sets: a header naming any of md5, sha1, sha256, pdq, category, id, series,
+video_id, frame.
+
+A known video is several rows with the same ``video_id``: one per hashed frame (one
+a second, as ``vPDQ`` and :func:`netsafe.triage.pdq.video.hash_video` hash them),
+its PDQ in ``pdq`` and its time in seconds in ``frame``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from pathlib import Path
 
 from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
 
-COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series")
+COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series", "video_id", "frame")
 _HASH_COLUMNS = ("md5", "sha1", "sha256", "pdq")
 
 
@@ -47,6 +53,15 @@ class CsvFormat(HashSetFormat):
                     )
                 values = dict(zip(names, (c.strip() for c in row), strict=True))
                 where = f"{path}:{number}"
+                frame = values.get("frame") or None
+                try:
+                    second = float(frame) if frame is not None else None
+                except ValueError:
+                    raise HashSetError(
+                        f"{where}: frame {frame!r} is not a number of seconds"
+                    ) from None
+                if values.get("video_id") and not values.get("pdq"):
+                    raise HashSetError(f"{where}: a video frame row needs its pdq")
                 yield HashEntry(
                     id=values.get("id") or None,
                     md5=clean_hash(values.get("md5"), "md5", where),
@@ -55,6 +70,8 @@ class CsvFormat(HashSetFormat):
                     pdq=clean_hash(values.get("pdq"), "pdq", where),
                     category=values.get("category") or None,
                     series=values.get("series") or None,
+                    video_id=values.get("video_id") or None,
+                    frame=second,
                 )
 
     def write(
@@ -64,7 +81,7 @@ class CsvFormat(HashSetFormat):
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(COLUMNS)
         for e in entries:
-            writer.writerow([getattr(e, c) or "" for c in COLUMNS])
+            writer.writerow(["" if getattr(e, c) is None else getattr(e, c) for c in COLUMNS])
         path.write_text(buf.getvalue(), encoding="utf-8")
 
     def get_examples(self) -> list[HashEntry]:
@@ -72,4 +89,6 @@ class CsvFormat(HashSetFormat):
             HashEntry(id="1", md5="0" * 31 + "1", sha1="a" * 40, category="A", series="s1"),
             HashEntry(id="2", sha256="c" * 64, pdq="f8f8f0cee0f4a84f" * 4, category="C"),
             HashEntry(id="3; with delimiter", pdq="0" * 64, category="B"),
+            HashEntry(id="4", pdq="1" * 64, category="A", video_id="v1", frame=0.0),
+            HashEntry(id="5", pdq="2" * 64, category="A", video_id="v1", frame=1.0),
         ]
