@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from tests.casework import factories as cf
+from tests.factories import PASSWORD, make_user
 
+from netsafe.accounts.roles import Role
 from netsafe.casework import models as m
 from netsafe.casework.choices import DeviceKind
 from netsafe.examination import grading, jobs
@@ -54,3 +58,23 @@ def test_figures_as_at_a_date_and_by_force(store, exhibit, examiner):
     by_force = device_figures_by_force()
     assert by_force["south-wales"]["with_matches"] == 1
     assert by_force["gwent"]["devices"] == 0
+
+
+@pytest.mark.django_db(databases=["default", "prevention"])
+def test_the_statistics_dashboard_shows_triage_results(client, store, exhibit, examiner):
+    jobs.run(jobs.claim(jobs.queue(exhibit, "JS-1-laptop", examiner).pk))
+    grading.grade(ReviewImage.objects.get(path="DCIM/a.jpg"), "A", examiner)
+    make_user("lead", None, Role.OPERATION_LEAD)
+    assert client.login(username="lead", password=PASSWORD)
+
+    page = client.get("/stats/", {"as_at": date.today().isoformat()})
+
+    assert page.status_code == 200
+    rows = page.context["triage_rows"]
+    south_wales = next(r for r in rows if r["name"] == exhibit.force.name)
+    assert south_wales["triaged"] == 1
+    assert south_wales["with_matches"] == 1
+    assert south_wales["matched"] == [1, 1, 1]
+    assert south_wales["confirmed"] == [1, 0, 0, 0]
+    assert page.context["triage_total"]["confirmed"] == [1, 0, 0, 0]
+    assert 'data-table="triage"' in page.content.decode()

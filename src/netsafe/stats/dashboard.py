@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 from netsafe.accounts.models import Force
+from netsafe.examination.figures import device_figures, device_figures_by_force
+from netsafe.examination.models import Grade
 
 from . import disclosure, evaluation, figures, press
 from .charts import Chart, Series, bar_chart, line_chart
@@ -17,6 +19,18 @@ ACTIVITY = ("warrants_executed", "arrests", "devices_seized")
 
 def _label(name: str) -> str:
     return figures.BY_NAME[name].label
+
+
+def _triage_cells(row: dict) -> dict[str, Any]:
+    """One row of the triage results table: devices with matches, matched files in A, B
+    and C (hash-set matches, unconfirmed) and images confirmed by examiners per grade."""
+    matched = row["matched_by_category"]
+    return {
+        "triaged": row["triaged"],
+        "with_matches": row["with_matches"],
+        "matched": [matched.get(label, 0) for label in ("A", "B", "C")],
+        "confirmed": [row["confirmed_by_category"].get(g.value, 0) for g in Grade],
+    }
 
 
 def context(as_at: date) -> dict[str, Any]:
@@ -43,6 +57,11 @@ def context(as_at: date) -> dict[str, Any]:
         for slug in stats["by_force"]
     ]
     backlog_total = {k: sum(r[k] for r in backlog_rows) for k in ("seized", "triaged", "awaiting")}
+    triage_rows = [
+        {"name": names.get(slug, slug), **_triage_cells(row)}
+        for slug, row in device_figures_by_force(as_at).items()
+    ]
+    triage_total = _triage_cells(device_figures(None, as_at))
     action_rows = figures.time_to_action(as_at)
     public = disclosure.public(stats)
     force_names = [r["name"] for r in by_force_rows]
@@ -157,6 +176,9 @@ def context(as_at: date) -> dict[str, Any]:
         ],
         "backlog": backlog_rows,
         "backlog_total": backlog_total,
+        "triage_grades": [g.label for g in Grade],
+        "triage_rows": triage_rows,
+        "triage_total": triage_total,
         "action": action_rows,
         "public": public,
         "public_rows": [
