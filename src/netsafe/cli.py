@@ -21,6 +21,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """NetSafe: casework, device triage, prevention and statistics for Operation NetSafe."""
+    # A callback keeps `netsafe` a group of commands even when only one area is registered.
+
+
 def django_setup(migrate: bool = False) -> None:
     """Configure Django for a command; with ``migrate``, create or update the databases."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netsafe.web.settings")
@@ -47,33 +53,72 @@ def serve(
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 
 
-def _register() -> None:
-    """Attach each area's sub-commands (imported here so ``--help`` stays fast)."""
+def _demo() -> None:
     from netsafe.demo import cli as demo_cli
 
     demo_cli.register(app)
+
+
+def _platform() -> None:
     from netsafe import platform_cli
 
     platform_cli.register(app)
+
+
+def _triage() -> None:
     from netsafe.triage.cli import app as triage_app
 
     app.add_typer(triage_app, name="triage")
+
+
+def _returns() -> None:
     from netsafe.returns.cli import app as returns_app
 
     app.add_typer(returns_app, name="returns")
+
+
+def _stats() -> None:
     from netsafe.stats.cli import register as register_stats
 
     register_stats(app)
+
+
+def _examination() -> None:
     from netsafe.examination.cli import register as register_examination
 
     register_examination(app)
+
+
+#: Which area brings each top-level command. Only the area of the command being run is
+#: imported, because the triage stack (numpy, numba, PyAV) alone takes a second to import
+#: and every other command would pay for it.
+_AREAS = {
+    "demo": _demo,
+    "createuser": _platform,
+    "audit": _platform,
+    "triage": _triage,
+    "returns": _returns,
+    "stats": _stats,
+    "triage-worker": _examination,
+}
+
+
+def _register(argv: list[str] | None = None) -> None:
+    """Attach the sub-commands: the running command's area, or every area for help."""
+    args = sys.argv[1:] if argv is None else argv
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command == "serve":
+        return
+    areas = [_AREAS[command]] if command in _AREAS else list(dict.fromkeys(_AREAS.values()))
+    for area in areas:
+        area()
 
 
 def main() -> None:
     """Entry point of the ``netsafe`` console script."""
     _register()
     try:
-        app()
+        app(prog_name="netsafe")
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
