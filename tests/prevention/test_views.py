@@ -156,3 +156,10 @@ def test_escalations_of_a_month(client, supervisor, contact):
     assert supervisor.username in html
     april = client.get(reverse("prevention:escalations"), {"month": "2017-04"}).content.decode()
     assert "No escalations recorded in this month" in april
+
+
+def test_staff_pages_say_what_the_log_holds_not_the_police_logging_notice(client, handler):
+    client.force_login(handler)
+    html = client.get(reverse("prevention:today")).content.decode()
+    assert "holds no name, number, address or other identifier" in html
+    assert "every view and change of a record is logged" not in html
