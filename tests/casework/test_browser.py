@@ -132,7 +132,10 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     assert subject.devices.get().custody.count() == 1
 
     for menu in ("My work", "Referrals", "Subjects", "Warrants", "Devices", "Safeguarding"):
-        page.get_by_role("navigation", name="Menu").get_by_role("link", name=menu).click()
+        link = page.get_by_role("navigation", name="Menu").get_by_role("link", name=menu)
+        # Wait for the new page itself: evaluating mid-navigation finds no document.
+        with page.expect_navigation(wait_until="load"):
+            link.click()
         _check_page(page)
     page.get_by_role("link", name="Home").first.click()
     figures = page.get_by_role("list", name="Headline figures")
