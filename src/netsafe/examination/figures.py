@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
@@ -44,9 +44,13 @@ def device_figures(force=None, as_at: date | None = None) -> dict:
         for label, counts in categories.items():
             matched[label] = matched.get(label, 0) + counts["files"]
     graded = dict(images.exclude(grade="").values_list("grade").annotate(n=Count("id")).order_by())
+    counts = devices.aggregate(
+        devices=Count("id"),
+        awaiting=Count("id", filter=Q(forensic_status=ForensicStatus.AWAITING_TRIAGE)),
+    )
     return {
-        "devices": devices.count(),
-        "awaiting": devices.filter(forensic_status=ForensicStatus.AWAITING_TRIAGE).count(),
+        "devices": counts["devices"],
+        "awaiting": counts["awaiting"],
         "triaged": len(latest),
         "with_matches": with_matches,
         "matched_by_category": dict(sorted(matched.items())),

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from netsafe.accounts.models import Force
-from netsafe.examination.figures import device_figures, device_figures_by_force
+from netsafe.examination.figures import device_figures_by_force
 from netsafe.examination.models import Grade
 
 from . import disclosure, evaluation, figures, press
@@ -61,7 +61,15 @@ def context(as_at: date) -> dict[str, Any]:
         {"name": names.get(slug, slug), **_triage_cells(row)}
         for slug, row in device_figures_by_force(as_at).items()
     ]
-    triage_total = _triage_cells(device_figures(None, as_at))
+    # The operation's row is the sum of the forces' (every device has a force).
+    triage_total = {
+        key: (
+            [sum(cells) for cells in zip(*(r[key] for r in triage_rows), strict=True)]
+            if key in ("matched", "confirmed")
+            else sum(r[key] for r in triage_rows)
+        )
+        for key in ("triaged", "with_matches", "matched", "confirmed")
+    }
     action_rows = figures.time_to_action(as_at)
     public = disclosure.public(stats)
     force_names = [r["name"] for r in by_force_rows]
