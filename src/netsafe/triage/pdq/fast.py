@@ -266,21 +266,19 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
     grey = _to_luma(image)
     step_x, step_y = _draft_scale(width, grey.size[0]), _draft_scale(height, grey.size[1])
     pixels = np.asarray(grey)
-    col_start, col_weights = _folded_operator(width, pixels.shape[1], step_x)
-    row_start, row_weights = _folded_operator(height, pixels.shape[0], step_y)
-    # Banded products through einsum, not a matmul: BLAS would start its own threads in
-    # every worker process (three times the CPU), and most of the matrix is zeros.
-    # Rows go in slices so that the windows of a large image never fill memory.
-    band = col_weights.shape[1]
-    rows_per_slice = max(1, (1 << 21) // (64 * band))
+    across_op = _folded_operator(width, pixels.shape[1], step_x)
+    down_op = _folded_operator(height, pixels.shape[0], step_y)
+    # Dense products through einsum's own loops, not a matmul: BLAS would start its own
+    # threads in every worker process (three times the CPU). The operator's rows reach
+    # across most of the reduced image, so a banded product saves nothing (copying its
+    # windows cost ten times the arithmetic). Rows go to floating point in slices so that
+    # a large image that cannot be decoded small never fills memory.
+    rows_per_slice = max(1, (1 << 21) // pixels.shape[1])
     across = np.empty((pixels.shape[0], 64))
     for top in range(0, pixels.shape[0], rows_per_slice):
         part = pixels[top : top + rows_per_slice].astype(np.float64)
-        windows = np.lib.stride_tricks.sliding_window_view(part, band, axis=1)[:, col_start]
-        across[top : top + rows_per_slice] = np.einsum("hjb,jb->hj", windows, col_weights)
-    band = row_weights.shape[1]
-    windows = np.lib.stride_tricks.sliding_window_view(across, band, axis=0)[row_start]
-    return np.einsum("ijb,ib->ij", windows, row_weights)
+        across[top : top + rows_per_slice] = np.einsum("hw,jw->hj", part, across_op)
+    return np.einsum("ih,hj->ij", down_op, across)
 
 
 def _draft_scale(full: int, drafted: int) -> int:
@@ -291,27 +289,18 @@ def _draft_scale(full: int, drafted: int) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _folded_operator(full: int, reduced: int, step: int) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's filter for ``full`` pixels as 64 bands over ``reduced`` pixels.
+def _folded_operator(full: int, reduced: int, step: int) -> np.ndarray:
+    """The reference's filter for ``full`` pixels as a 64 x ``reduced`` matrix.
 
     Reduced pixel ``k`` averages full pixels ``k*step .. k*step+step-1``, so
     its weight is the sum of the full operator's weights over that block.
-    Returns each output's first reduced pixel and its band of weights
-    (``(64,)`` and ``(64, band)``; the 64 x ``reduced`` matrix is mostly zeros).
     """
     full_op = _jarosz_operator(full)
     block = np.minimum(np.arange(full) // step, reduced - 1)
     folded = np.zeros((64, reduced))
     np.add.at(folded.T, block, full_op.T)
-    nonzero = folded != 0
-    first = nonzero.argmax(axis=1)
-    last = reduced - nonzero[:, ::-1].argmax(axis=1)
-    band = int((last - first).max())
-    start = np.minimum(first, reduced - band)
-    weights = folded[np.arange(64)[:, None], start[:, None] + np.arange(band)]
-    for array in (start, weights):
-        array.setflags(write=False)
-    return start, weights
+    folded.setflags(write=False)
+    return folded
 
 
 @functools.lru_cache(maxsize=64)
