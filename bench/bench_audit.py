@@ -21,10 +21,11 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.child import run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -64,17 +65,9 @@ def main(args: list[str]) -> str:
     results = {}
     for engine in opts.engines:
         print(f"-- {engine}: {opts.entries} entries", flush=True)
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.bench_audit", "--child", str(opts.entries)],
-            cwd=HERE.parent,
-            env=engine_env(engine),
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
+        results[engine] = run_child(
+            "bench.bench_audit", str(opts.entries), engine_env(engine), engine
         )
-        if proc.returncode:
-            raise RuntimeError(f"the {engine} measurement failed (exit {proc.returncode})")
-        results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
     return report(opts, results)
 
 

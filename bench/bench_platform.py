@@ -23,10 +23,11 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.child import run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -73,23 +74,8 @@ def main(args: list[str]) -> str:
     results = {}
     for engine in opts.engines:
         print(f"-- {engine}: loading scale {opts.scale} and measuring", flush=True)
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.bench_platform",
-                "--child",
-                json.dumps({"scale": opts.scale, "requests": opts.requests}),
-            ],
-            cwd=HERE.parent,
-            env=engine_env(engine),
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            raise RuntimeError(f"the {engine} measurement failed (exit {proc.returncode})")
-        results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+        arg = json.dumps({"scale": opts.scale, "requests": opts.requests})
+        results[engine] = run_child("bench.bench_platform", arg, engine_env(engine), engine)
     return report(opts, results)
 
 
