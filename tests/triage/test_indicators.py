@@ -32,10 +32,15 @@ def test_path_rules_cover_each_family():
         "usr/share/bleachbit/Cleaner.py": "bleachbit",
         "Program Files/VeraCrypt/VeraCrypt.exe": "veracrypt-software",
         "Users/a/OneDrive/cv.docx": "cloud-sync",
+        # At the top of the evidence, and inside an archive.
+        "Tor Browser/Browser/firefox.exe": "tor-browser",
+        "Downloads/tools.zip!eMule/emule.exe": "emule",
+        "DOWNLOADS/FILM.TORRENT": "bittorrent",
     }
     for path, expected in paths.items():
         assert names([{"path": path, "size": 1}]) == {expected}, path
     assert names([{"path": "Users/a/Documents/eraser-notes.txt", "size": 1}]) == set()
+    assert names([{"path": "Users/a/Documents/mytor browser/x", "size": 1}]) == set()
 
 
 def test_encrypted_container_by_size_and_entropy(tmp_path):

@@ -19,14 +19,14 @@ class Rule:
     name: str
     group: str
     description: str
-    patterns: list[re.Pattern] = field(default_factory=list)
+    #: The rule's path patterns as one regular expression (None: a content rule).
+    pattern: re.Pattern | None = None
     content: dict = field(default_factory=dict)
 
     def matches(self, rec: dict) -> bool:
         """Whether file record ``rec`` shows this indicator."""
-        if self.patterns:
-            path = rec["path"].replace("!", "/")
-            return any(p.search(path) for p in self.patterns)
+        if self.pattern is not None:
+            return self.pattern.search(_searched(rec["path"])) is not None
         c = self.content
         if "signature" in c:
             return rec.get("signature") == c["signature"]
@@ -48,16 +48,27 @@ def load_rules(path: Path | None = None) -> list[Rule]:
         text = path.read_text("utf-8")
     rules = []
     for item in json.loads(text)["indicators"]:
+        paths = item.get("paths", [])
         rules.append(
             Rule(
                 item["name"],
                 item["group"],
                 item["description"],
-                [re.compile(p, re.IGNORECASE) for p in item.get("paths", [])],
+                _any_of(paths) if paths else None,
                 item.get("content", {}),
             )
         )
     return rules
+
+
+def _searched(path: str) -> str:
+    """What path patterns are matched against: the path with a '/' in front, members of
+    archives (``outer.zip!inner``) read as folders."""
+    return "/" + path.replace("!", "/")
+
+
+def _any_of(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 class IndicatorScan:
@@ -65,11 +76,18 @@ class IndicatorScan:
 
     def __init__(self, rules: list[Rule]) -> None:
         self._rules = rules
+        self._content_rules = [r for r in rules if r.pattern is None]
+        # Nearly every path matches no rule: one search over all patterns says so.
+        path_patterns = [r.pattern.pattern for r in rules if r.pattern is not None]
+        self._any_path = _any_of(path_patterns) if path_patterns else None
         self._hits: dict[str, list[str]] = {}
 
     def observe(self, rec: dict) -> None:
         """Test one file record against every rule."""
-        for rule in self._rules:
+        rules = self._content_rules
+        if self._any_path is not None and self._any_path.search(_searched(rec["path"])):
+            rules = self._rules
+        for rule in rules:
             if rule.matches(rec):
                 self._hits.setdefault(rule.name, []).append(rec["path"])
 

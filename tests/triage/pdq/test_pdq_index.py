@@ -233,3 +233,20 @@ def test_grouped_keeps_the_best_distance_per_group_and_entry():
     assert found.pairs() == [(0, 7, 3)]
     with pytest.raises(ValueError, match="groups"):
         PDQIndex.build(refs).search(queries).grouped([0, 0])
+
+
+@pytest.mark.parametrize("small_limit", [0, 1 << 40])
+def test_small_searches_and_compiled_kernels_give_the_same_pairs(monkeypatch, small_limit):
+    """A small search compares everything in NumPy; a large one runs the kernels: one answer."""
+    monkeypatch.setattr(pdq_index, "SMALL_SEARCH_PAIRS", small_limit)
+    rng = np.random.default_rng(12)
+    refs = random_hashes(3000, seed=13)
+    index = PDQIndex.build(refs[:2000], ids=np.arange(2000) * 7)
+    index.add(refs[2000:])  # a second segment, ids continuing from 2000
+    queries = np.concatenate(
+        [flip_bits(refs[::30], rng.integers(0, 40, 100), rng), random_hashes(10, seed=14)]
+    )
+    ids = np.concatenate([np.arange(2000) * 7, np.arange(2000, 3000)])
+    for max_distance in (0, 31, 40):
+        found = index.search(queries, max_distance).pairs()
+        assert found == brute_force(refs, queries, max_distance, ids=ids)

@@ -70,6 +70,10 @@ FLAT_LIMIT = 32_768
 #: Queries per kernel call, and matches kept per query before a second pass.
 BATCH = 8192
 FIRST_PASS_CAPACITY = 32
+#: Up to this many (query, reference) pairs a search is a plain NumPy comparison: for a
+#: small hash set or a handful of queries that takes milliseconds, where bringing up the
+#: compiled kernels (numba's run time, loaded from its cache) takes most of a second.
+SMALL_SEARCH_PAIRS = 1 << 22
 
 
 class MalformedHashError(ValueError):
@@ -190,6 +194,28 @@ def _words_of(values: Iterable[str] | np.ndarray, source: str) -> np.ndarray:
             raise MalformedHashError(f"{source}: expected (n, 4) uint64 words, got {values.shape}")
         return np.ascontiguousarray(values)
     return hashes_to_words(parse_hashes(values, source=source))
+
+
+def _numpy_search(
+    queries: np.ndarray, words: np.ndarray, max_distance: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(query row, reference position, distance) of every pair within ``max_distance``,
+    comparing every query with every reference (for small searches only)."""
+    distances = np.zeros((queries.shape[0], words.shape[0]), np.int32)
+    for k in range(4):
+        distances += np.bitwise_count(queries[:, k, None] ^ words[None, :, k])
+    rows, positions = np.nonzero(distances <= max_distance)
+    return rows.astype(np.int64), positions.astype(np.int64), distances[rows, positions]
+
+
+def _sorted_matches(parts: list[tuple[np.ndarray, ...]]) -> Matches:
+    """One :class:`Matches` from per-segment parts, ordered by query, distance, entry."""
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Matches(empty, empty.copy(), np.zeros(0, np.int32))
+    query, entry, distance = (np.concatenate(p) for p in zip(*parts, strict=True))
+    ordering = np.lexsort((entry, distance, query))
+    return Matches(query[ordering], entry[ordering], distance[ordering].astype(np.int32))
 
 
 # -- compiled kernels -------------------------------------------------------------
@@ -646,6 +672,14 @@ class PDQIndex:
         if not 0 <= int(max_distance) <= 256:
             raise ValueError(f"max_distance must be within 0..256, got {max_distance}")
         query_words = _words_of(queries, "query")
+        if query_words.shape[0] * len(self) <= SMALL_SEARCH_PAIRS:
+            parts = []
+            for segment in self._segments:
+                rows, positions, distances = _numpy_search(
+                    query_words, segment.words, int(max_distance)
+                )
+                parts.append((rows, segment.entry_ids(positions), distances))
+            return _sorted_matches(parts)
         previous = numba.get_num_threads()
         if threads is not None:
             most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
@@ -659,12 +693,7 @@ class PDQIndex:
                     parts.append((rows + start, entries, distances))
         finally:
             numba.set_num_threads(previous)
-        if not parts:
-            empty = np.zeros(0, np.int64)
-            return Matches(empty, empty.copy(), np.zeros(0, np.int32))
-        query, entry, distance = (np.concatenate(p) for p in zip(*parts, strict=True))
-        ordering = np.lexsort((entry, distance, query))
-        return Matches(query[ordering], entry[ordering], distance[ordering].astype(np.int32))
+        return _sorted_matches(parts)
 
     # -- disk --------------------------------------------------------------------
 
