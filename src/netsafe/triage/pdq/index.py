@@ -20,7 +20,8 @@ size, chosen by a cost model at the default distance with the tables held to
 about 1.5x the hashes' own size: 11 chunks of 23-24 bits at 10 million hashes
 (1.2 GB in all), 13 of 19-20 bits at 1 million, 16 of 16 bits at 100
 thousand, and a plain scan below 32 thousand.
-The search kernels are compiled with numba and run in parallel over queries.
+The search kernels (``kernels.py``) are compiled with numba and run in parallel over
+queries; numba is imported only when a search or a build needs them.
 
 **Growing and storing.** ``add`` builds a segment for the new hashes only;
 the older segments are untouched (``compact`` merges them when there are
@@ -44,12 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import numba
 import numpy as np
-from llvmlite import binding as llvm_binding
-from llvmlite import ir
-from numba.core import cgutils
-from numba.extending import intrinsic
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE",
@@ -188,6 +184,13 @@ def hashes_to_words(hashes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(hashes).view(">u8").astype(np.uint64)
 
 
+def _kernels():
+    """The compiled kernels, imported (with numba) on first use."""
+    from netsafe.triage.pdq import kernels
+
+    return kernels
+
+
 def _words_of(values: Iterable[str] | np.ndarray, source: str) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype == np.uint64 and values.ndim == 2:
         if values.shape[1] != 4:
@@ -216,180 +219,6 @@ def _sorted_matches(parts: list[tuple[np.ndarray, ...]]) -> Matches:
     query, entry, distance = (np.concatenate(p) for p in zip(*parts, strict=True))
     ordering = np.lexsort((entry, distance, query))
     return Matches(query[ordering], entry[ordering], distance[ordering].astype(np.int32))
-
-
-# -- compiled kernels -------------------------------------------------------------
-
-_M1 = np.uint64(0x5555555555555555)
-_M2 = np.uint64(0x3333333333333333)
-_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-_H01 = np.uint64(0x0101010101010101)
-
-
-# LLVM names the prefetch intrinsic by pointer type: opaque pointers from LLVM 15 on.
-_PREFETCH = "llvm.prefetch.p0" if llvm_binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
-
-
-@intrinsic
-def _prefetch_row(typingctx, array, row):  # pragma: no cover - compiled
-    """Ask the CPU to start loading ``array[row]`` now (a hint; it changes no result).
-
-    The search knows which reference rows it will read a few hundred
-    instructions ahead; fetching them early overlaps the cache misses that
-    dominate its time (about 25% more queries per CPU-second at 10 million).
-    """
-    signature = numba.types.void(array, row)
-
-    def codegen(context, builder, sig, args):
-        array_type = sig.args[0]
-        data = context.make_array(array_type)(context, builder, args[0])
-        zero = context.get_constant(numba.types.intp, 0)
-        index = [args[1]] + [zero] * (array_type.ndim - 1)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, data, index)
-        byte_pointer = ir.IntType(8).as_pointer()
-        int32 = ir.IntType(32)
-        function = cgutils.get_or_insert_function(
-            builder.module,
-            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
-            _PREFETCH,
-        )
-        # read, keep in all cache levels, data cache
-        flags = [ir.Constant(int32, 0), ir.Constant(int32, 3), ir.Constant(int32, 1)]
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), *flags])
-        return context.get_dummy_value()
-
-    return signature, codegen
-
-
-@numba.njit(cache=True, inline="always")
-def _popcount(x):  # pragma: no cover - compiled
-    # SWAR popcount; LLVM turns it into the popcnt instruction.
-    x = x - ((x >> np.uint64(1)) & _M1)
-    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-    x = (x + (x >> np.uint64(4))) & _M4
-    return np.int64((x * _H01) >> np.uint64(56))
-
-
-@numba.njit(cache=True, inline="always")
-def _chunk(words, row, start, width):  # pragma: no cover - compiled
-    """Bits ``start .. start+width-1`` (0 = most significant) of a 256-bit hash."""
-    word = start // 64
-    offset = start % 64
-    if offset + width <= 64:
-        shift = np.uint64(64 - offset - width)
-        return (words[row, word] >> shift) & ((np.uint64(1) << np.uint64(width)) - np.uint64(1))
-    low_bits = offset + width - 64
-    high = words[row, word] & ((np.uint64(1) << np.uint64(64 - offset)) - np.uint64(1))
-    low = words[row, word + 1] >> np.uint64(64 - low_bits)
-    return (high << np.uint64(low_bits)) | low
-
-
-@numba.njit(cache=True, inline="always")
-def _distance(a, i, b, j):  # pragma: no cover - compiled
-    return (
-        _popcount(a[i, 0] ^ b[j, 0])
-        + _popcount(a[i, 1] ^ b[j, 1])
-        + _popcount(a[i, 2] ^ b[j, 2])
-        + _popcount(a[i, 3] ^ b[j, 3])
-    )
-
-
-@numba.njit(cache=True, parallel=True)
-def _mih_search(
-    queries, words, order, offsets, table_base, starts, widths, radii, masks, mask_base,
-    mask_count, max_distance, out_entry, out_distance, counts, blocks,
-):  # fmt: skip  # pragma: no cover - compiled
-    capacity = out_entry.shape[1]
-    chunks = starts.shape[0]
-    nq = queries.shape[0]
-    for block in numba.prange(blocks):
-        # Scratch per block of queries, grown when a bucket run is larger.
-        keys = np.empty(masks.shape[0], np.int64)
-        low = np.empty(masks.shape[0], np.int64)
-        high = np.empty(masks.shape[0], np.int64)
-        candidates = np.empty(4096, np.int64)
-        for q in range(block * nq // blocks, (block + 1) * nq // blocks):
-            found = 0
-            for i in range(chunks):
-                if radii[i] < 0:
-                    continue
-                value = _chunk(queries, q, starts[i], widths[i])
-                base = table_base[i]
-                probes = mask_count[i]
-                # Phase 1: every bucket's bounds, fetched together so the misses overlap.
-                for k in range(probes):
-                    keys[k] = base + np.int64(value ^ masks[mask_base[i] + k])
-                    _prefetch_row(offsets, keys[k])
-                total = 0
-                for k in range(probes):
-                    low[k] = offsets[keys[k]]
-                    high[k] = offsets[keys[k] + 1]
-                    total += high[k] - low[k]
-                if total > candidates.shape[0]:
-                    candidates = np.empty(2 * total, np.int64)
-                # Phase 2: gather the candidates, and start loading their hashes.
-                c = 0
-                for k in range(probes):
-                    for p in range(low[k], high[k]):
-                        e = np.int64(order[i, p])
-                        candidates[c] = e
-                        _prefetch_row(words, e)
-                        c += 1
-                # Phase 3: full distances, again independent random loads.
-                for t in range(c):
-                    e = candidates[t]
-                    d = _distance(queries, q, words, e)
-                    if d > max_distance:
-                        continue
-                    # Report each pair once: skip it if an earlier chunk also reaches it.
-                    earlier = False
-                    for j in range(i):
-                        if radii[j] >= 0:
-                            a = _chunk(queries, q, starts[j], widths[j])
-                            b = _chunk(words, e, starts[j], widths[j])
-                            if _popcount(a ^ b) <= radii[j]:
-                                earlier = True
-                                break
-                    if earlier:
-                        continue
-                    if found < capacity:
-                        out_entry[q, found] = e
-                        out_distance[q, found] = d
-                    found += 1
-            counts[q] = found
-
-
-@numba.njit(cache=True, parallel=True)
-def _flat_search(
-    queries, words, max_distance, out_entry, out_distance, counts
-):  # pragma: no cover - compiled
-    capacity = out_entry.shape[1]
-    for q in numba.prange(queries.shape[0]):
-        found = 0
-        for e in range(words.shape[0]):
-            d = _distance(queries, q, words, e)
-            if d <= max_distance:
-                if found < capacity:
-                    out_entry[q, found] = e
-                    out_distance[q, found] = d
-                found += 1
-        counts[q] = found
-
-
-@numba.njit(cache=True)
-def _chunk_table(words, start, width, offsets, order_row):  # pragma: no cover - compiled
-    """Counting sort of the entries by one chunk's value (offsets has 2**width + 1 slots)."""
-    n = words.shape[0]
-    values = np.empty(n, np.int64)
-    for e in range(n):
-        values[e] = np.int64(_chunk(words, e, start, width))
-        offsets[values[e] + 1] += 1
-    for v in range(1, offsets.shape[0]):
-        offsets[v] += offsets[v - 1]
-    fill = offsets[:-1].copy()
-    for e in range(n):
-        order_row[fill[values[e]]] = e
-        fill[values[e]] += 1
 
 
 # -- chunk layout ------------------------------------------------------------------
@@ -495,9 +324,10 @@ class _Segment:
         table_base = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
         offsets = np.zeros(int(sizes.sum()), np.uint32)
         order = np.empty((len(widths), n), np.uint32)
+        kernels = _kernels()
         for i, (start, width) in enumerate(zip(starts, widths, strict=True)):
             base = table_base[i]
-            _chunk_table(words, int(start), width, offsets[base : base + sizes[i]], order[i])
+            kernels.chunk_table(words, int(start), width, offsets[base : base + sizes[i]], order[i])
         return cls(words, ids, widths, order, offsets, table_base)
 
     def __len__(self) -> int:
@@ -518,7 +348,7 @@ class _Segment:
             if use_index:
                 self._mih(batch, max_distance, entries, distances, counts)
             else:
-                _flat_search(batch, self.words, max_distance, entries, distances, counts)
+                _kernels().flat_search(batch, self.words, max_distance, entries, distances, counts)
             done = counts <= capacity
             held = counts[done]
             slots = np.arange(capacity)[None, :] < held[:, None]
@@ -541,11 +371,12 @@ class _Segment:
         mask_count = np.array([m.size if r >= 0 else 0 for m, r in zip(masks, radii, strict=True)])
         mask_base = np.concatenate(([0], np.cumsum([m.size for m in masks])[:-1])).astype(np.int64)
         starts = np.cumsum((0, *self.widths[:-1])).astype(np.int64)
-        _mih_search(
+        kernels = _kernels()
+        kernels.mih_search(
             batch, self.words, self.order, self.offsets, self.table_base, starts,
             np.array(self.widths, np.int64), radii, np.concatenate(masks), mask_base,
             mask_count.astype(np.int64), max_distance, entries, distances, counts,
-            max(1, min(batch.shape[0], 8 * numba.get_num_threads())),
+            max(1, min(batch.shape[0], 8 * kernels.numba.get_num_threads())),
         )  # fmt: skip
 
     # -- disk --------------------------------------------------------------------
@@ -680,6 +511,7 @@ class PDQIndex:
                 )
                 parts.append((rows, segment.entry_ids(positions), distances))
             return _sorted_matches(parts)
+        numba = _kernels().numba
         previous = numba.get_num_threads()
         if threads is not None:
             most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]

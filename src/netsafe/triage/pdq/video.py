@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import av
 import numpy as np
 
 from netsafe.triage.pdq.fast import MIN_QUALITY, PDQError, hash_pil
@@ -117,6 +116,8 @@ def hash_video(
     """
     if interval <= 0:
         raise ValueError(f"interval must be positive, got {interval}")
+    import av  # FFmpeg's libraries: loaded by the first video, not by every scan
+
     target = str(source) if isinstance(source, str | os.PathLike) else source
     frames: list[FrameHash] = []
     last_time = 0.0
