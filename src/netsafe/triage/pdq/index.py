@@ -503,8 +503,8 @@ class PDQIndex:
         if not 0 <= int(max_distance) <= 256:
             raise ValueError(f"max_distance must be within 0..256, got {max_distance}")
         query_words = _words_of(queries, "query")
+        parts: list[tuple[np.ndarray, ...]] = []
         if query_words.shape[0] * len(self) <= SMALL_SEARCH_PAIRS:
-            parts = []
             for segment in self._segments:
                 rows, positions, distances = _numpy_search(
                     query_words, segment.words, int(max_distance)
@@ -517,7 +517,6 @@ class PDQIndex:
             most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
             numba.set_num_threads(max(1, min(int(threads), most)))
         try:
-            parts: list[tuple[np.ndarray, ...]] = []
             for start in range(0, query_words.shape[0], BATCH):
                 batch = query_words[start : start + BATCH]
                 for segment in self._segments:
