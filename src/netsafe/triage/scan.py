@@ -31,7 +31,6 @@ from netsafe.triage.work import (
     WorkUnit,
     empty_record,
     process_unit,
-    tune_allocator,
 )
 
 #: A unit holds up to this many files or bytes, so progress is smooth and a kill loses little.
@@ -162,7 +161,6 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
 def _worker_init() -> None:
     # Ctrl-C goes to the whole process group; only the parent handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    tune_allocator()
 
 
 def run_units(
@@ -295,8 +293,6 @@ def _scan(
     executor = None
     if options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
-    else:
-        tune_allocator()
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers)
     except KeyboardInterrupt:

@@ -9,9 +9,12 @@ path and lists the entries to read, so the worker reopens the evidence itself
 from __future__ import annotations
 
 import ctypes
+import functools
 import tarfile
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO, cast
+
+from threadpoolctl import threadpool_limits
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
@@ -74,13 +77,19 @@ class UnitResult:
 _evidence_cache: dict[tuple[str, str], Evidence] = {}
 
 
-def tune_allocator() -> None:
-    """Keep freed memory in the process (glibc) instead of returning it to the system.
+@functools.cache
+def tune_process() -> None:
+    """Set up, once, a process that runs units: a local worker, a Dask worker, or a scan
+    that runs inline.
 
-    Decoding hundreds of images allocates and frees megabytes each time; handing
-    that memory back and faulting it in again cost a worker about a tenth of its
-    time in the benchmark. Does nothing where the C library is not glibc.
+    Freed memory stays in the process (glibc) instead of going back to the system:
+    decoding hundreds of images allocates and frees megabytes each time, and handing
+    that memory back and faulting it in again cost a worker about a tenth of its time
+    in the benchmark (nothing is done where the C library is not glibc). And BLAS runs
+    on one thread: the scan already runs one worker per core, and the matrix products
+    of each PDQ would otherwise start a thread per core in every worker.
     """
+    threadpool_limits(1, user_api="blas")
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, 256 << 20)
@@ -105,6 +114,7 @@ def _evidence(path: str, kind: str) -> Evidence:
 def process_unit(unit: WorkUnit) -> UnitResult:
     """Process one unit: every entry gives one record or more (archive members), never raises
     for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened."""
+    tune_process()
     evidence = _evidence(unit.evidence_path, unit.kind)
     result = UnitResult(unit.evidence_index)
     if unit.verify:

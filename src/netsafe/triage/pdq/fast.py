@@ -268,17 +268,16 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
     pixels = np.asarray(grey)
     across_op = _folded_operator(width, pixels.shape[1], step_x)
     down_op = _folded_operator(height, pixels.shape[0], step_y)
-    # Dense products through einsum's own loops, not a matmul: BLAS would start its own
-    # threads in every worker process (three times the CPU). The operator's rows reach
-    # across most of the reduced image, so a banded product saves nothing (copying its
-    # windows cost ten times the arithmetic). Rows go to floating point in slices so that
-    # a large image that cannot be decoded small never fills memory.
+    # Dense matrix products (BLAS; a scan's workers run it on one thread each, see
+    # ``work.tune_process``). The operator's rows reach across most of the reduced image,
+    # so a banded product saves nothing. Rows go to floating point in slices so that a
+    # large image that cannot be decoded small never fills memory.
     rows_per_slice = max(1, (1 << 21) // pixels.shape[1])
     across = np.empty((pixels.shape[0], 64))
     for top in range(0, pixels.shape[0], rows_per_slice):
         part = pixels[top : top + rows_per_slice].astype(np.float64)
-        across[top : top + rows_per_slice] = np.einsum("hw,jw->hj", part, across_op)
-    return np.einsum("ih,hj->ij", down_op, across)
+        across[top : top + rows_per_slice] = part @ across_op.T
+    return down_op @ across
 
 
 def _draft_scale(full: int, drafted: int) -> int:
