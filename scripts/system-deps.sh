@@ -13,6 +13,7 @@ wanted=(
   hashdeep:hashdeep
   chromium:chromium
   fls:sleuthkit
+  ntfscp:ntfs-3g
 )
 missing=()
 for pair in "${wanted[@]}"; do

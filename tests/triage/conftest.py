@@ -1,12 +1,13 @@
 """Evidence built in code: folders, FAT/ext4/MBR images, E01s, archives, benign images.
 
 Nothing here is committed as a binary; every item is made from Pillow images
-and the Debian tools (mtools, dosfstools, e2fsprogs, ewf-tools).
+and the Debian tools (mtools, dosfstools, e2fsprogs, ewf-tools, ntfs-3g).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import struct
@@ -163,6 +164,39 @@ def mbr_image(tmp_path_factory, fat_image) -> Path:
     return mbr_disk(
         tmp_path_factory.mktemp("mbr") / "disk.dd", [(0x0C, fat_image.read_bytes()), (0x07, junk)]
     )
+
+
+@pytest.fixture(scope="session")
+def split_raw(tmp_path_factory, mbr_image) -> Path:
+    """The MBR disk cut into three parts (``disk.001`` to ``disk.003``) at sizes that are not
+    whole sectors, as some acquisition tools write it; the path of the first part."""
+    data = mbr_image.read_bytes()
+    folder = tmp_path_factory.mktemp("split")
+    cuts = [0, 1_500_001, 3_000_003, len(data)]
+    for number, (start, end) in enumerate(itertools.pairwise(cuts), 1):
+        (folder / f"disk.{number:03d}").write_bytes(data[start:end])
+    return folder / "disk.001"
+
+
+def flat_name(rel: str) -> str:
+    """A standard file's name at the top of a volume (``DCIM/img_0001.jpg`` ->
+    ``DCIM_img_0001.jpg``), for images whose tools cannot make folders."""
+    return rel.replace("/", "_")
+
+
+@pytest.fixture(scope="session")
+def ntfs_image(tmp_path_factory) -> Path:
+    """A bare NTFS image (mkntfs) with the standard files copied in by ntfscp, which
+    writes into an unmounted volume but only to folders that exist: so at the top."""
+    folder = tmp_path_factory.mktemp("ntfs")
+    image = folder / "ntfs.img"
+    with open(image, "wb") as fh:
+        fh.truncate(16 << 20)
+    run(tool("mkntfs"), "-q", "-F", "-f", "-s", "512", image)
+    staging = write_tree(folder / "src", STANDARD_FILES)
+    for rel in STANDARD_FILES:
+        run(tool("ntfscp"), "-q", image, staging / rel, flat_name(rel))
+    return image
 
 
 def gpt_disk(path: Path, content: bytes) -> Path:

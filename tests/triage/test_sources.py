@@ -7,7 +7,7 @@ import os
 import shutil
 
 import pytest
-from tests.triage.conftest import DELETED_FILES, STANDARD_FILES
+from tests.triage.conftest import DELETED_FILES, STANDARD_FILES, flat_name
 
 from netsafe.triage.sources import EvidenceError, detect_kind, open_evidence
 
@@ -16,6 +16,7 @@ KINDS = {
     "fat_image": ("raw", ""),
     "ext4_image": ("raw", ""),
     "mbr_image": ("raw", "p1/"),
+    "split_raw": ("raw", "p1/"),
     "gpt_image": ("raw", "p1/"),
     "e01_image": ("ewf", ""),
     "split_e01": ("ewf", ""),
@@ -51,6 +52,38 @@ def test_every_source_lists_and_reads_the_same_files(fixture, request):
     expected = {rel: hashlib.md5(data).hexdigest() for rel, data in STANDARD_FILES.items()}
     assert live == expected
     assert all(p.startswith(prefix) for p in files)
+
+
+def test_ntfs_lists_and_reads_the_files_without_its_metadata(ntfs_image):
+    """NTFS through TSK: the same content (at the top of the volume: see the fixture), and
+    none of the file system's own files ($MFT, $Bitmap, ...)."""
+    assert detect_kind(ntfs_image) == "raw"
+    evidence = open_evidence(ntfs_image)
+    try:
+        files = read_all(evidence)
+    finally:
+        evidence.close()
+    expected = {
+        flat_name(rel): (False, hashlib.md5(data).hexdigest())
+        for rel, data in STANDARD_FILES.items()
+    }
+    assert files == expected
+
+
+def test_split_raw_image_is_read_as_one_from_its_first_part(split_raw, mbr_image):
+    evidence = open_evidence(split_raw)
+    try:
+        assert [p.name for p in evidence.parts] == ["disk.001", "disk.002", "disk.003"]
+        assert evidence.volumes == open_evidence(mbr_image).volumes
+    finally:
+        evidence.close()
+    # Without its last part the partition table points past the end of the image.
+    short = split_raw.parent.parent / "short"
+    short.mkdir()
+    for name in ("disk.001", "disk.002"):
+        shutil.copy(split_raw.parent / name, short / name)
+    with pytest.raises(EvidenceError, match=r"2 parts, disk.001 to disk.002: is a part missing"):
+        open_evidence(short / "disk.001")
 
 
 def test_listing_order_is_the_same_every_time(ext4_image):

@@ -1,5 +1,8 @@
 """Raw disk and partition images through The Sleuth Kit (pytsk3).
 
+A raw image split into numbered parts (``disk.001``, ``disk.002``, ...) is read
+as one: name the first part and the others are found beside it.
+
 A partition table (MBR, GPT, ...) gives one file system per allocated
 partition, and paths then begin with the partition (``p1/DCIM/x.jpg``); a bare
 file-system image has no prefix. Deleted files whose metadata still points at
@@ -8,7 +11,10 @@ content are listed with ``deleted=True``.
 
 from __future__ import annotations
 
+import bisect
 import io
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -65,13 +71,68 @@ class TskFile(io.RawIOBase):
         return len(data)
 
 
+#: The number at the end of a part of a split raw image (``disk.001``, ``disk.dd.002``).
+_PART_NUMBER = re.compile(r"\.(\d{3,})$")
+
+
+def split_parts(path: Path) -> list[Path]:
+    """The parts of the split raw image whose first part is ``path`` (``.001``, or ``.000``
+    where numbering starts at zero): it and each next number beside it, with the same
+    number of digits, until one is missing. Any other path is a whole image by itself."""
+    found = _PART_NUMBER.search(path.name)
+    if found is None or int(found.group(1)) > 1:
+        return [path]
+    digits, number = len(found.group(1)), int(found.group(1))
+    stem = path.name[: found.start()]
+    parts = [path]
+    while (nxt := path.with_name(f"{stem}.{number + len(parts):0{digits}d}")).is_file():
+        parts.append(nxt)
+    return parts
+
+
+class SplitImage(pytsk3.Img_Info):
+    """A TSK image whose reads run across the parts of a split raw image, in order."""
+
+    def __init__(self, parts: list[Path]) -> None:
+        self._fds = [os.open(p, os.O_RDONLY) for p in parts]
+        sizes = [os.fstat(fd).st_size for fd in self._fds]
+        #: Where each part starts in the whole image.
+        self._starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        self._size = sum(sizes)
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def close(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+
+    def read(self, offset: int, size: int) -> bytes:
+        size = max(0, min(size, self._size - offset))
+        chunks = []
+        part = bisect.bisect_right(self._starts, offset) - 1
+        while size > 0 and part < len(self._fds):
+            data = os.pread(self._fds[part], size, offset - self._starts[part])
+            if not data:
+                part += 1
+                continue
+            chunks.append(data)
+            offset += len(data)
+            size -= len(data)
+        return b"".join(chunks)
+
+    def get_size(self) -> int:
+        return self._size
+
+
 class DiskEvidence(Evidence):
-    """A raw disk or partition image (``.dd``, ``.raw``, ``.img``, ``.001``)."""
+    """A raw disk or partition image (``.dd``, ``.raw``, ``.img``, ``.001`` and its parts)."""
 
     kind = "raw"
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
+        #: The files that make up the image (more than one for a split image).
+        self.parts = split_parts(path)
         self._img = self._open_image()
         #: (display prefix, byte offset) of every file system found.
         self.volumes: list[tuple[str, int]] = self._find_volumes()
@@ -79,11 +140,24 @@ class DiskEvidence(Evidence):
 
     def _open_image(self) -> pytsk3.Img_Info:
         try:
+            if len(self.parts) > 1:
+                return SplitImage(self.parts)
             return pytsk3.Img_Info(str(self.path))
         except OSError as exc:
             raise EvidenceError(
                 f"cannot open disk image {self.path}: {_tsk_message(exc)}"
             ) from None
+
+    def close(self) -> None:
+        self._img.close()
+
+    def _parts_note(self) -> str:
+        if len(self.parts) == 1:
+            return ""
+        return (
+            f" (read as {len(self.parts)} parts, {self.parts[0].name} to {self.parts[-1].name}:"
+            " is a part missing?)"
+        )
 
     def _find_volumes(self) -> list[tuple[str, int]]:
         try:
@@ -95,6 +169,7 @@ class DiskEvidence(Evidence):
                 return [("", 0)]
             raise EvidenceError(
                 f"no partition table or file system that The Sleuth Kit reads in {self.path}"
+                + self._parts_note()
             )
         volumes = []
         block = vs.info.block_size
