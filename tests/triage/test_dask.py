@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from netsafe.triage import scan as scan_module
 from netsafe.triage.batch import ManifestError, read_manifest
 from netsafe.triage.cli import app
+from netsafe.triage.index import HashIndex
 from netsafe.triage.perceptual import pdq_of_stream
 from netsafe.triage.scan import Progress, ScanOptions, scan
 
@@ -105,6 +106,11 @@ def test_worker_killed_mid_scan_loses_nothing(tmp_path, devices, hashset, cluste
     local = tmp_path / "local"
     scan(ScanOptions(list(devices), local, [hashset], workers=1))
 
+    # The workers match the files: this process never looks a hash up.
+    def no_lookups_here(*args, **kwargs):
+        raise AssertionError("the client looked up hashes: matching belongs on the workers")
+
+    monkeypatch.setattr(HashIndex, "lookup", no_lookups_here)
     with Client(cluster.scheduler_address, timeout=CLUSTER_TIMEOUT) as client:
         client.wait_for_workers(2, timeout=CLUSTER_TIMEOUT)
         pids = client.run(os.getpid)

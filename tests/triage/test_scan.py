@@ -193,6 +193,51 @@ def test_matches_categories_known_and_priority(
     assert "verified" in html
 
 
+def _stored_records(out: Path) -> list[dict]:
+    with sqlite3.connect(out / STORE_NAME) as con:
+        return [json.loads(data) for (data,) in con.execute("SELECT data FROM record")]
+
+
+def test_workers_match_and_a_resume_against_other_hash_sets_matches_again(
+    tmp_path, standard_folder, hashsets
+):
+    out = tmp_path / "out"
+    invoke("scan", standard_folder, "--out", out, "--workers", "2", *set_args(hashsets))
+    # The workers stored each file with its matches: the outputs are written from them.
+    stored = _stored_records(out)
+    assert stored
+    assert all("matches" in r and "known" in r for r in stored)
+    assert any(r["matches"] for r in stored)
+
+    # Resumed with only the NSRL set, the CSV and VICS matches are gone: the same outputs
+    # as a fresh scan against that set alone.
+    nsrl_only = ["--hashset", str(hashsets["nsrl"])]
+    invoke("scan", standard_folder, "--out", out, "--resume", *nsrl_only)
+    fresh = tmp_path / "fresh"
+    invoke("scan", standard_folder, "--out", fresh, *nsrl_only)
+    assert _outputs(out) == _outputs(fresh)
+    assert not any(r["matches"] for r in rows(out))
+    assert any(r["known"] for r in rows(out))
+
+
+def test_a_worker_that_reads_another_hash_set_file_fails_its_files(tmp_path, standard_folder):
+    from netsafe.triage.scan import make_units, safe_process_unit
+    from netsafe.triage.sources import open_evidence
+    from netsafe.triage.sources.archive import Limits
+    from netsafe.triage.work import MatchSpec
+
+    listed = tmp_path / "set.csv"
+    listed.write_text("md5,category\n" + "0" * 32 + ",A\n")
+    spec = MatchSpec(((str(listed), "f" * 64),), (), 31)  # not the SHA-256 of that file
+    entries = list(open_evidence(standard_folder).entries())
+    (unit,) = make_units(0, "folder", str(standard_folder), entries, set(), Limits(), False, spec)
+    result = safe_process_unit(unit)
+    errors = {recs[0]["error"] for _seq, recs in result.files}
+    assert errors == {
+        f"not processed: HashSetError: hash set {listed} is not the file the scan started with"
+    }
+
+
 def test_disk_with_partition_table_prefixes_paths(tmp_path, mbr_image):
     out = tmp_path / "out"
     invoke("scan", mbr_image, "--out", out, "--workers", "1")

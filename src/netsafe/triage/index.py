@@ -138,6 +138,13 @@ class Match:
             self.entry_id or "",
         )
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Match:
+        """A match from its files.jsonl item (:meth:`as_dict`)."""
+        return cls(
+            d["kind"], d["hashset"], d["distance"], d["category"], d["entry_id"], d.get("share")
+        )
+
     def as_dict(self) -> dict:
         """The ``matches`` item of files.jsonl."""
         return {
@@ -164,6 +171,19 @@ class Query:
     #: A video's frame hashes (one a second, matchable ones): matched against known videos.
     video_frames: tuple[str, ...] | None = None
 
+    @classmethod
+    def of_record(cls, rec: dict) -> Query:
+        """What is looked up for a scan's file record."""
+        return cls(
+            rec.get("md5"),
+            rec.get("sha1"),
+            rec.get("sha256"),
+            rec.get("pdq"),
+            rec.get("pdq_quality"),
+            tuple(rec["pdq_dihedral"]) if rec.get("pdq_dihedral") else None,
+            tuple(rec["video_frames"]) if rec.get("video_frames") else None,
+        )
+
 
 @dataclass
 class Verdict:
@@ -171,6 +191,17 @@ class Verdict:
 
     known: bool
     matches: list[Match]
+
+    def stored(self) -> dict:
+        """The verdict as kept with a file's record in the scan's store."""
+        return {"known": self.known, "matches": [m.as_dict() for m in self.matches]}
+
+    @classmethod
+    def from_stored(cls, rec: dict) -> Verdict | None:
+        """The verdict kept with ``rec`` (see :meth:`stored`), or None if it has none."""
+        if "matches" not in rec:
+            return None
+        return cls(rec["known"], [Match.from_dict(m) for m in rec["matches"]])
 
 
 class HashIndex:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import html
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from netsafe import __version__
 from netsafe.triage.hashsets import HashSet
@@ -131,24 +132,19 @@ class Summary:
 
 
 def with_verdicts(
-    records: Iterable[dict], index: HashIndex, max_distance: int
+    records: Iterable[dict], index: Callable[[], HashIndex], max_distance: int
 ) -> Iterator[tuple[dict, Verdict]]:
-    """Each record with its look-up result, looked up in batches."""
+    """Each record with its look-up result: the one the worker stored with it, else looked
+    up here in batches (``index()`` gives the index, built only when first needed)."""
     it = iter(records)
     while batch := list(islice(it, _BATCH)):
-        queries = [
-            Query(
-                r.get("md5"),
-                r.get("sha1"),
-                r.get("sha256"),
-                r.get("pdq"),
-                r.get("pdq_quality"),
-                tuple(r["pdq_dihedral"]) if r.get("pdq_dihedral") else None,
-                tuple(r["video_frames"]) if r.get("video_frames") else None,
-            )
-            for r in batch
-        ]
-        yield from zip(batch, index.lookup(queries, max_distance), strict=True)
+        verdicts = [Verdict.from_stored(r) for r in batch]
+        missing = [i for i, v in enumerate(verdicts) if v is None]
+        if missing:
+            found = index().lookup([Query.of_record(batch[i]) for i in missing], max_distance)
+            for i, verdict in zip(missing, found, strict=True):
+                verdicts[i] = verdict
+        yield from zip(batch, cast(list[Verdict], verdicts), strict=True)
 
 
 def csv_row(row: dict) -> list:
@@ -183,7 +179,7 @@ def write_outputs(
     out: Path,
     evidence: list[EvidenceInfo],
     records_of,
-    index: HashIndex,
+    index: Callable[[], HashIndex],
     hashsets: list[HashSet],
     rules: list[Rule],
     max_distance: int,
@@ -192,7 +188,8 @@ def write_outputs(
 ) -> dict:
     """Write the four outputs into ``out`` and return the report.json object.
 
-    ``records_of(i)`` yields the stored records of evidence ``i`` in output order.
+    ``records_of(i)`` yields the stored records of evidence ``i`` in output order;
+    ``index()`` gives the hash-set index for records stored without their matches.
     """
     report_evidence = []
     summaries = []

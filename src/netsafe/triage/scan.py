@@ -20,16 +20,18 @@ from itertools import islice
 from pathlib import Path
 
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
-from netsafe.triage.index import DEFAULT_MAX_DISTANCE, HashIndex, default_cache_dir
+from netsafe.triage.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.indicators import load_rules
 from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
 from netsafe.triage.work import (
+    MatchSpec,
     UnitResult,
     WorkUnit,
     empty_record,
+    matching_index,
     process_unit,
 )
 
@@ -117,20 +119,27 @@ def make_units(
     done: set[int],
     limits: Limits,
     dihedral: bool = False,
+    matching: MatchSpec | None = None,
 ) -> Iterator[WorkUnit]:
     """Cut an evidence item's entries (those not yet done) into work units."""
     batch: list[Entry] = []
     size = 0
+
+    def unit() -> WorkUnit:
+        return WorkUnit(
+            ev_index, label, kind, tuple(batch), limits=limits, dihedral=dihedral, matching=matching
+        )
+
     for entry in entries:
         if entry.seq in done:
             continue
         if batch and (len(batch) >= UNIT_FILES or size + entry.size > UNIT_BYTES):
-            yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits, dihedral=dihedral)
+            yield unit()
             batch, size = [], 0
         batch.append(entry)
         size += entry.size
     if batch:
-        yield WorkUnit(ev_index, label, kind, tuple(batch), limits=limits, dihedral=dihedral)
+        yield unit()
 
 
 def safe_process_unit(unit: WorkUnit) -> UnitResult:
@@ -255,6 +264,12 @@ def _scan(
             f"--resume: {options.out} was scanned {was} --dihedral; resume it the same way"
         )
     started = store.get_meta("started") or _now()
+    # Workers store each file's matches with it. A resume against other hash sets (or
+    # labels, or distance) matches everything again: the stored matches are dropped.
+    matching = MatchSpec.of(hashsets, options.categories, options.max_distance, options.index_cache)
+    if store.get_meta("matching") != matching.key():
+        store.forget_matches()
+        store.set_meta("matching", matching.key())
 
     units: list[WorkUnit] = []
     total_files = total_bytes = done_files = done_bytes = 0
@@ -268,7 +283,9 @@ def _scan(
         if ev.has_stored_hash() and store.integrity(i) is None:
             units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
         units.extend(
-            make_units(i, ev.kind, labels[i], entries, done, options.limits, options.dihedral)
+            make_units(
+                i, ev.kind, labels[i], entries, done, options.limits, options.dihedral, matching
+            )
         )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
@@ -290,6 +307,9 @@ def _scan(
     if options.scheduler:
         run_on_dask(options.scheduler, units, on_result, store)
         units = []
+    elif units:
+        # Built here once: the local workers, forked from this process, inherit it.
+        matching_index(matching, hashsets)
     executor = None
     if options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
@@ -320,7 +340,7 @@ def _scan(
         options.out,
         infos,
         store.records,
-        HashIndex(hashsets, cache_dir=options.index_cache or default_cache_dir()),
+        lambda: matching_index(matching, hashsets),
         hashsets,
         load_rules(),
         options.max_distance,
@@ -337,9 +357,9 @@ def run_on_dask(
     A unit whose worker dies is run again elsewhere by the scheduler; nothing is
     stored until its result is back, so a lost worker loses nothing. A unit that
     kills worker after worker (the scheduler's ``allowed-failures``) becomes an
-    error on each of its files instead of stopping the scan. Matching is not done
-    on the workers: they return hashes, and the client matches them when it writes
-    the outputs, against the hash-set indexes it maps from the cache once.
+    error on each of its files instead of stopping the scan. The workers match the
+    files too: each loads the hash sets (which must be at the same paths there) and
+    their indexes once, and returns records with their matches.
     """
     from distributed import Client, as_completed
     from distributed.client import FutureCancelledError

@@ -69,6 +69,12 @@ class ResultStore:
                 (result.evidence_index, json.dumps(result.integrity, sort_keys=True)),
             )
 
+    def forget_matches(self) -> None:
+        """Drop the matches stored with every record (they were made against other hash
+        sets): the outputs then match those records again."""
+        self._con.execute("UPDATE record SET data = json_remove(data, '$.known', '$.matches')")
+        self._con.commit()
+
     def commit(self) -> None:
         """Make everything added so far durable."""
         self._con.commit()

@@ -3,20 +3,26 @@
 Local worker processes run :func:`process_unit`; a Dask worker can run the very
 same function on the very same :class:`WorkUnit`. A unit names its evidence by
 path and lists the entries to read, so the worker reopens the evidence itself
-(once per process, cached).
+(once per process, cached). It names the hash sets to match against the same
+way: each worker process loads them and their indexes once (a local pool's
+workers inherit the scan's own copy) and returns every file already matched.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import tarfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from threadpoolctl import threadpool_limits
 
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
+from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
+from netsafe.triage.index import HashIndex, Query, default_cache_dir
 from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
 from netsafe.triage.perceptual import (
     PerceptualError,
@@ -47,6 +53,37 @@ RECORD_FIELDS = (
 
 
 @dataclass(frozen=True)
+class MatchSpec:
+    """What a scan matches its files against, as a worker needs it: each hash set by path
+    and the SHA-256 it had when the scan started, the category labels and the distance."""
+
+    hashsets: tuple[tuple[str, str], ...]
+    categories: tuple[tuple[int, str], ...]
+    max_distance: int
+    #: Where the hash sets' PDQ indexes are cached (None: each worker's default folder).
+    index_cache: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        hashsets: list[HashSet],
+        categories: dict[int, str],
+        max_distance: int,
+        index_cache: Path | None = None,
+    ) -> MatchSpec:
+        return cls(
+            tuple((hs.path, hs.sha256) for hs in hashsets),
+            tuple(sorted(categories.items())),
+            max_distance,
+            str(index_cache) if index_cache else None,
+        )
+
+    def key(self) -> str:
+        """What decides the matches (not where indexes are cached), for the scan's store."""
+        return json.dumps([self.hashsets, self.categories, self.max_distance])
+
+
+@dataclass(frozen=True)
 class WorkUnit:
     """Some files of one evidence item to process, or (``verify``) its media hash to check."""
 
@@ -58,6 +95,8 @@ class WorkUnit:
     limits: Limits = field(default_factory=Limits)
     #: Also compute the 8 rotation/flip PDQ hashes of images (``--dihedral``).
     dihedral: bool = False
+    #: Match each file against these hash sets (None: records are returned unmatched).
+    matching: MatchSpec | None = None
 
     @property
     def bytes(self) -> int:
@@ -75,6 +114,8 @@ class UnitResult:
 
 
 _evidence_cache: dict[tuple[str, str], Evidence] = {}
+#: The hash-set index of this process, for the spec it was loaded for.
+_index_cache: dict[MatchSpec, HashIndex] = {}
 
 
 @functools.cache
@@ -111,10 +152,33 @@ def _evidence(path: str, kind: str) -> Evidence:
     return _evidence_cache[key]
 
 
+def matching_index(spec: MatchSpec, loaded: list[HashSet] | None = None) -> HashIndex:
+    """The hash-set index for ``spec`` in this process: built once (from the hash sets
+    ``loaded`` already, else read from their paths) and kept for the next units.
+
+    Raises :class:`HashSetError` when a hash set read here is not the file the scan
+    started with (another file at that path on this worker, or changed since).
+    """
+    index = _index_cache.get(spec)
+    if index is None:
+        categories = dict(spec.categories)
+        sets = loaded or [load_hashset(path, categories) for path, _sha in spec.hashsets]
+        for hs, (path, sha256) in zip(sets, spec.hashsets, strict=True):
+            if hs.sha256 != sha256:
+                raise HashSetError(f"hash set {path} is not the file the scan started with")
+        cache = Path(spec.index_cache) if spec.index_cache else default_cache_dir()
+        index = HashIndex(sets, cache_dir=cache, threads=1)
+        _index_cache.clear()
+        _index_cache[spec] = index
+    return index
+
+
 def process_unit(unit: WorkUnit) -> UnitResult:
     """Process one unit: every entry gives one record or more (archive members), never raises
-    for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened."""
+    for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened,
+    :class:`HashSetError` if a hash set to match against cannot be loaded."""
     tune_process()
+    index = matching_index(unit.matching) if unit.matching and unit.entries else None
     evidence = _evidence(unit.evidence_path, unit.kind)
     result = UnitResult(unit.evidence_index)
     if unit.verify:
@@ -128,6 +192,11 @@ def process_unit(unit: WorkUnit) -> UnitResult:
                 ),
             )
         )
+    if index is not None and unit.matching:
+        records = [rec for _seq, recs in result.files for rec in recs]
+        verdicts = index.lookup([Query.of_record(r) for r in records], unit.matching.max_distance)
+        for rec, verdict in zip(records, verdicts, strict=True):
+            rec.update(verdict.stored())
     return result
 
 
@@ -255,4 +324,12 @@ def _members(
     return out
 
 
-__all__ = ["EvidenceError", "UnitResult", "WorkUnit", "process_entry", "process_unit"]
+__all__ = [
+    "EvidenceError",
+    "MatchSpec",
+    "UnitResult",
+    "WorkUnit",
+    "matching_index",
+    "process_entry",
+    "process_unit",
+]
