@@ -379,3 +379,46 @@ def test_a_search_with_too_many_matches_asks_to_be_narrowed(client, officer, mon
     assert "More than 3 subjects match" in page.content.decode()
     page = client.get(reverse("casework:subject-list"), {"q": "morgan4"})
     assert [s.family_name for s in page.context["object_list"]] == ["Morgan4"]
+
+
+def test_a_search_finds_by_each_term_and_shows_only_the_users_force(client, officer):
+    by_name = cf.subject("dyfed-powys", family_name="Gwilym", given_names="Rhodri")
+    by_ref = cf.subject("dyfed-powys", ref="DP/SUB/7", family_name="Jenkins")
+    by_district = cf.subject("dyfed-powys", family_name="Hughes", postcode_district="SA31")
+    by_email = cf.subject("dyfed-powys", family_name="Lloyd")
+    cf.identifier(by_email, "email", "Rhod.Lloyd+x@Example.com")
+    theirs = cf.subject("gwent", family_name="Gwilym", ref="DP/SUB/7", postcode_district="SA31")
+    cf.identifier(theirs, "email", "rhod.lloyd@example.com")
+    url = reverse("casework:subject-list")
+
+    def found(query):
+        return list(client.get(url, {"q": query}).context["object_list"])
+
+    assert found("gwi") == [by_name]  # the beginning of the family name, any case
+    assert found("RHOD") == [by_name]  # ... or of the given names
+    assert found("wilym") == []  # not the middle of a name
+    assert found("DP/SUB/7") == [by_ref]
+    assert found("sa31") == [by_district]
+    assert found("rhod.lloyd@example.com") == [by_email]
+    lead = make_user("lead", None, Role.OPERATION_LEAD)
+    client.force_login(lead)
+    assert found("gwilym") == [by_name, theirs] or found("gwilym") == [theirs, by_name]
+    assert set(found("DP/SUB/7")) == {by_ref, theirs}
+
+
+def test_search_results_are_paged_in_the_lists_order(client, officer):
+    names = [f"Morgan{n:02d}" for n in range(30)]
+    for name in reversed(names):
+        cf.subject("dyfed-powys", family_name=name)
+    cf.subject("gwent", family_name="Morgan00")
+    url = reverse("casework:subject-list")
+    first = client.get(url, {"q": "morgan"})
+    assert first.context["paginator"].count == 30
+    assert [s.family_name for s in first.context["object_list"]] == names[:25]
+    second = client.get(url, {"q": "morgan", "page": 2})
+    assert [s.family_name for s in second.context["object_list"]] == names[25:]
+    assert "Page 2 of 2" in second.content.decode()
+    # Filters narrow a search as they narrow the list.
+    cf.subject("dyfed-powys", family_name="Morgan99", born=1990, date_of_birth=None)
+    found = client.get(url, {"q": "morgan", "born": 1990}).context["object_list"]
+    assert [s.family_name for s in found] == ["Morgan99"]

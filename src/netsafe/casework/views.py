@@ -7,8 +7,7 @@ found", and a user without casework access finds no casework page at all.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
+from collections.abc import Sequence
 
 import django_filters
 from django.contrib import messages
@@ -129,10 +128,47 @@ def search_q(model, path: str, text: str) -> Q:
     return Q(**{f"{name}__icontains": text})
 
 
+def search_keys(model, paths, text: str) -> models.QuerySet:
+    """The keys of ``model``'s records that match ``text`` on any of ``paths``.
+
+    One SELECT per path, joined by UNION: each is answered by its own index (a
+    range on a lower-case copy, a whole value, an identifier's normal form).
+    The same terms ORed in one WHERE could not be: the subquery of a related
+    table among them made PostgreSQL read the whole table instead.
+    """
+    keys = [
+        model._base_manager.filter(search_q(model, p, text)).order_by().values("pk") for p in paths
+    ]
+    return keys[0].union(*keys[1:]) if len(keys) > 1 else keys[0]
+
+
+class Found(Sequence):
+    """Records found by a search, in the order of their keys, read a page at a time.
+
+    The keys are already in the list's order, so a page is the records of a slice
+    of them, fetched by key: no count and no OFFSET over the matches in SQL (a
+    planner that guesses the matches are spread evenly would walk the list's
+    index for them instead).
+    """
+
+    def __init__(self, queryset: models.QuerySet, keys: list):
+        self.queryset = queryset.order_by()
+        self.model = queryset.model
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        keys = self.keys[index]
+        records = {r.pk: r for r in self.queryset.filter(pk__in=keys)} if keys else {}
+        return [records[k] for k in keys if k in records]
+
+
 #: Most matches a search shows; past it the officer is asked to narrow the search.
 SEARCH_LIMIT = 500
-#: Most matches (of every force) a search looks at before narrowing to the user's.
-SEARCH_SCAN = 20 * SEARCH_LIMIT
 
 
 class RecordListView(RecordMixin, ListView):
@@ -160,16 +196,14 @@ class RecordListView(RecordMixin, ListView):
         self.query = self.request.GET.get("q", "").strip()
         self.search_truncated = False
         if self.query and rt.search:
-            terms = reduce(or_, (search_q(rt.model, n, self.query) for n in rt.search))
             record("search", rt.model, detail=f"{rt.slug}: {self.query}"[:200])
             # The matches are found first, by the search's own indexes, and only then
             # narrowed to what the user may see: asked together, the database tends to
             # walk the whole force instead. Counting and paging then work on the keys.
-            matching = rt.model._base_manager.filter(terms).values("pk")[:SEARCH_SCAN]
-            found = qs.filter(pk__in=matching)
+            found = qs.filter(pk__in=search_keys(rt.model, rt.search, self.query))
             pks = list(found.values_list("pk", flat=True)[: SEARCH_LIMIT + 1])
             self.search_truncated = len(pks) > SEARCH_LIMIT
-            qs = qs.filter(pk__in=pks[:SEARCH_LIMIT])
+            return Found(qs, pks[:SEARCH_LIMIT])
         return qs
 
     def get_context_data(self, **kwargs):
