@@ -422,3 +422,41 @@ def test_search_results_are_paged_in_the_lists_order(client, officer):
     cf.subject("dyfed-powys", family_name="Morgan99", born=1990, date_of_birth=None)
     found = client.get(url, {"q": "morgan", "born": 1990}).context["object_list"]
     assert [s.family_name for s in found] == ["Morgan99"]
+
+
+def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(client, officer):
+    def assessed(on, **answers):
+        referral = cf.referral("dyfed-powys", received=on)
+        m.RiskAssessment.objects.create(referral=referral, assessed_on=on, **answers)
+        return referral
+
+    low_early = assessed(date(2017, 1, 2))
+    low_late = assessed(date(2017, 3, 1))
+    high = assessed(date(2017, 6, 1), online_contact=True, lives_with_children=True)
+    actioned = assessed(date(2017, 1, 1), online_contact=True, lives_with_children=True)
+    actioned.mark_actioned(date(2017, 1, 3))
+    closed = assessed(date(2017, 1, 1))
+    closed.status = "closed"
+    closed.save()
+    cf.referral("gwent", action_due=date(2017, 1, 1), risk=RiskBand.VERY_HIGH)
+    warrants = []
+    for referral, issued in ((low_early, date(2017, 2, 1)), (high, date(2017, 8, 1))):
+        subject = cf.subject("dyfed-powys", referral_obj=referral)
+        warrants.append(
+            m.Warrant.objects.create(subject=subject, address="x", applied=issued, issued=issued)
+        )
+    # Applied for and not issued; executed: neither is to execute.
+    subject = cf.subject("dyfed-powys", referral_obj=low_late)
+    m.Warrant.objects.create(subject=subject, address="x", applied=date(2017, 2, 1))
+    subject = cf.subject("dyfed-powys", referral_obj=actioned)
+    m.Warrant.objects.create(
+        subject=subject, address="x", issued=date(2017, 1, 2), executed=date(2017, 1, 3)
+    )
+    sections = {s.title: s for s in client.get(reverse("casework:my-work")).context["sections"]}
+    overdue = sections["Overdue actions"]
+    assert high.risk != low_early.risk
+    assert overdue.rows == [high, low_early, low_late]
+    assert overdue.total == 3
+    to_execute = sections["Warrants to execute"]
+    assert to_execute.rows == [warrants[1], warrants[0]]
+    assert to_execute.total == 2

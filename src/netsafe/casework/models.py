@@ -150,6 +150,10 @@ class CaseRecord(ForceScoped):
 
 # --- Referrals and subjects ---------------------------------------------------------
 
+#: The rows of the partial indexes for My work's "Overdue actions" and "Warrants to execute".
+OPEN_NOT_ACTIONED = models.Q(status=ReferralStatus.OPEN, actioned__isnull=True)
+TO_EXECUTE = models.Q(issued__isnull=False, executed__isnull=True)
+
 
 class Referral(CaseRecord):
     """An intelligence package that starts an investigation."""
@@ -204,6 +208,18 @@ class Referral(CaseRecord):
             models.Index(fields=["status", "risk", "action_due", "received", "id"]),
             models.Index(fields=["force", "status", "actioned", "action_due"]),
             models.Index(fields=["status", "actioned", "action_due"]),
+            # "Overdue" band by band, in My work's order: only the open referrals not yet
+            # acted on are in these, so none is read to be thrown away.
+            models.Index(
+                fields=["force", "risk", "action_due", "received", "id"],
+                condition=OPEN_NOT_ACTIONED,
+                name="casework_re_force_overdue_idx",
+            ),
+            models.Index(
+                fields=["risk", "action_due", "received", "id"],
+                condition=OPEN_NOT_ACTIONED,
+                name="casework_re_overdue_idx",
+            ),
         ]
 
     def is_open(self) -> bool:
@@ -452,9 +468,19 @@ class Warrant(CaseRecord):
         indexes = [
             models.Index(fields=["force", "issued", "applied", "id"]),
             models.Index(fields=["issued", "applied", "id"]),
-            # "To execute" (executed is null), oldest issue first.
             models.Index(fields=["force", "executed", "issued", "id"]),
             models.Index(fields=["executed", "issued", "id"]),
+            # "To execute", oldest issue first. PostgreSQL cannot take the order from the
+            # index above (an IS NULL is no equality to it), so it walked every issued
+            # warrant; these hold only the warrants issued and not executed.
+            models.Index(
+                fields=["force", "issued", "id"],
+                condition=TO_EXECUTE,
+                name="casework_wa_force_to_exec_idx",
+            ),
+            models.Index(
+                fields=["issued", "id"], condition=TO_EXECUTE, name="casework_wa_to_exec_idx"
+            ),
         ]
 
     def save(self, *args, **kwargs) -> None:
@@ -532,6 +558,11 @@ class Arrest(Encounter):
     """A subject arrested, with the offences and what happened after interview."""
 
     REF_PREFIX = "ARR"
+
+    class Meta(Encounter.Meta):
+        # People arrested are distinct subjects, by force and up to a date (the home
+        # page's figure and netsafe.stats.figures): counted from this index alone.
+        indexes = [*Encounter.Meta.indexes, models.Index(fields=["force", "subject", "date"])]
 
 
 class VoluntaryInterview(Encounter):
@@ -717,6 +748,9 @@ class Signposting(CaseRecord):
     class Meta(CaseRecord.Meta):
         ordering = ["-date", "-id"]
         verbose_name_plural = "signposting"
+        # The figures count by force and day (netsafe.stats.figures): read from this
+        # index alone, without sorting the table.
+        indexes = [models.Index(fields=["force", "date", "id"])]
 
 
 class Outcome(CaseRecord):
