@@ -9,6 +9,9 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +223,52 @@ def test_batch_on_the_cluster_equals_the_local_batch(tmp_path, devices, hashset,
         return [{k: v for k, v in r.items() if k != "report"} for r in rows]
 
     assert devices_of(remote) == devices_of(local)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_batch_on_the_cluster_and_running_it_again_finishes(tmp_path, cluster):
+    """Devices scanned side by side run in threads; Ctrl-C reaches only the main one, which
+    must stop them all (not wait for them to finish), store what was done and say so."""
+    # Many small files: a few seconds of work, so Ctrl-C lands while devices are scanning.
+    lines = []
+    for d in range(4):
+        folder = write_tree(
+            tmp_path / f"dev{d}",
+            {f"docs/n{i:04}.txt": f"note {d} {i}\n".encode() for i in range(1500)},
+        )
+        lines.append(f"EX{d} {folder}\n")
+    manifest = tmp_path / "intake.txt"
+    manifest.write_text("".join(lines))
+    out = tmp_path / "out"
+    command = [
+        str(Path(sys.executable).with_name("netsafe")),
+        "triage",
+        "batch",
+        str(manifest),
+        "--out",
+        str(out),
+        "--scheduler",
+        cluster.scheduler_address,
+        "--devices-at-once",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*/scan-state.sqlite")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"Interrupted; run the same command again to continue in {out}" in err
+    assert "Traceback" not in err
+    assert not (out / "summary.json").exists()
+    assert len(list(out.glob("*/report.json"))) < 4
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert sorted((d["reference"], d["files"]) for d in summary["devices"]) == [
+        (f"EX{d}", 1500) for d in range(4)
+    ]

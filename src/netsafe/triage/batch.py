@@ -18,12 +18,13 @@ import csv
 import html
 import json
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from netsafe.triage.scan import Progress, ScanError, ScanOptions, scan
+from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
 
 SUMMARY_SCHEMA = "netsafe.triage-batch/1"
@@ -127,6 +128,8 @@ def run_batch(
     except OSError as exc:
         raise ScanError(f"cannot create --out {out}: {exc.strerror}") from None
 
+    stop = threading.Event()
+
     def one(ex: Exhibit) -> dict:
         target = out / ex.folder
         report_path = target / "report.json"
@@ -134,7 +137,7 @@ def run_batch(
             state = "done before"
         else:
             resume = (target / STORE_NAME).is_file()
-            device = replace(options, evidence=[ex.evidence], out=target, resume=resume)
+            device = replace(options, evidence=[ex.evidence], out=target, resume=resume, stop=stop)
             try:
                 scan(device, progress(ex) if progress else None)
             except ScanError as exc:
@@ -148,7 +151,16 @@ def run_batch(
         rows = [one(ex) for ex in exhibits]
     else:
         with ThreadPoolExecutor(devices_at_once, thread_name_prefix="triage-device") as pool:
-            rows = list(pool.map(one, exhibits))
+            futures = [pool.submit(one, ex) for ex in exhibits]
+            try:
+                rows = [f.result() for f in futures]
+            except KeyboardInterrupt:
+                # Ctrl-C reaches this thread only: the devices' scans are told to stop
+                # (each stores what it has done) and the rest are never started.
+                stop.set()
+                for f in futures:
+                    f.cancel()
+                raise ScanInterrupted("batch interrupted") from None
     rows.sort(key=lambda r: (_BAND_ORDER.get(r["band"], 3), -r["score"], r["reference"]))
     summary = {"schema": SUMMARY_SCHEMA, "manifest": str(manifest.resolve()), "devices": rows}
     _write_summary(out, summary)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -40,6 +41,8 @@ UNIT_FILES = 64
 UNIT_BYTES = 64 << 20
 #: Commit the store at least this often (seconds).
 COMMIT_EVERY = 1.0
+#: How often a scan told to stop from another thread looks (seconds).
+STOP_POLL = 0.2
 
 
 class ScanError(Exception):
@@ -48,6 +51,10 @@ class ScanError(Exception):
 
 class ScanInterrupted(Exception):
     """The scan was stopped (Ctrl-C); what was done is stored and ``--resume`` continues it."""
+
+
+class _StopRequested(Exception):
+    """``ScanOptions.stop`` was set: handled as Ctrl-C is."""
 
 
 class Progress:
@@ -79,6 +86,9 @@ class ScanOptions:
     dihedral: bool = False
     #: Where hash-set PDQ indexes are cached (None: the default cache folder).
     index_cache: Path | None = None
+    #: Set from another thread to stop the scan as Ctrl-C would: a batch scanning devices
+    #: side by side gets Ctrl-C in its main thread and stops each device's scan this way.
+    stop: threading.Event | None = None
 
 
 def _now() -> str:
@@ -177,10 +187,15 @@ def run_units(
     units: Iterable[WorkUnit],
     on_result: Callable[[UnitResult], None],
     inflight: int,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Run units on ``executor`` (inline when None), at most ``inflight`` queued at once."""
+    """Run units on ``executor`` (inline when None), at most ``inflight`` queued at once.
+
+    Raises :class:`_StopRequested` soon after ``stop`` is set.
+    """
     if executor is None:
         for unit in units:
+            _check(stop)
             on_result(safe_process_unit(unit))
         return
     pending: set[Future] = set()
@@ -194,9 +209,16 @@ def run_units(
             else:
                 pending.add(executor.submit(safe_process_unit, nxt))
         if pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            timeout = STOP_POLL if stop is not None else None
+            finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for fut in finished:
                 on_result(fut.result())
+            _check(stop)
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise _StopRequested
 
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
@@ -305,7 +327,7 @@ def _scan(
         progress.advance(len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files))
 
     if options.scheduler:
-        run_on_dask(options.scheduler, units, on_result, store)
+        run_on_dask(options.scheduler, units, on_result, store, options.stop)
         units = []
     elif units:
         # Built here once: the local workers, forked from this process, inherit it.
@@ -314,8 +336,8 @@ def _scan(
     if options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
     try:
-        run_units(executor, units, on_result, inflight=2 * options.workers)
-    except KeyboardInterrupt:
+        run_units(executor, units, on_result, inflight=2 * options.workers, stop=options.stop)
+    except (KeyboardInterrupt, _StopRequested):
         store.commit()
         if executor is not None:
             _stop(executor)
@@ -350,7 +372,11 @@ def _scan(
 
 
 def run_on_dask(
-    address: str, units: list[WorkUnit], on_result: Callable[[UnitResult], None], store: ResultStore
+    address: str,
+    units: list[WorkUnit],
+    on_result: Callable[[UnitResult], None],
+    store: ResultStore,
+    stop: threading.Event | None = None,
 ) -> None:
     """Run the units on a Dask distributed cluster, results stored as they arrive.
 
@@ -381,7 +407,12 @@ def run_on_dask(
             unit_of[fut.key] = unit
             first.append(fut)
         done = as_completed(first, loop=client.loop)
-        for fut in done:
+        while not done.is_empty():
+            _check(stop)
+            if stop is not None and not done.has_ready():
+                stop.wait(STOP_POLL)
+                continue
+            fut = next(done)
             unit = unit_of.pop(fut.key)
             try:
                 result = fut.result()
@@ -394,7 +425,7 @@ def run_on_dask(
                 new = client.submit(safe_process_unit, nxt, pure=False)
                 unit_of[new.key] = nxt
                 done.add(new)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _StopRequested):
         store.commit()
         raise ScanInterrupted("scan interrupted") from None
     finally:
