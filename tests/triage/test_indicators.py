@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from tests.triage.conftest import mbr_disk
 
+from netsafe.triage.hashing import HEAD_BYTES, file_type
 from netsafe.triage.indicators import IndicatorScan, load_rules
 from netsafe.triage.priority import assess
 from netsafe.triage.sources import open_evidence
@@ -43,9 +45,21 @@ def test_path_rules_cover_each_family():
     assert names([{"path": "Users/a/Documents/mytor browser/x", "size": 1}]) == set()
 
 
+def _random_blob(size: int, typed_as: str) -> bytes:
+    """Seeded random bytes that libmagic types as ``typed_as`` (the first such seed)."""
+    for seed in range(5000):
+        data = np.random.default_rng(seed).bytes(size)
+        if file_type(data[:HEAD_BYTES]) == typed_as:
+            return data
+    raise AssertionError(f"no random blob typed {typed_as}")
+
+
 def test_encrypted_container_by_size_and_entropy(tmp_path):
-    (tmp_path / "vault.dat").write_bytes(os.urandom(2 << 20))
-    (tmp_path / "odd.dat").write_bytes(os.urandom((2 << 20) + 1))  # not whole sectors
+    (tmp_path / "vault.dat").write_bytes(_random_blob(2 << 20, "application/octet-stream"))
+    # Random bytes that carry a short signature by chance are a container all the same.
+    (tmp_path / "vault2.dat").write_bytes(_random_blob(2 << 20, "application/x-dosexec"))
+    odd = _random_blob((2 << 20) + 1, "application/octet-stream")
+    (tmp_path / "odd.dat").write_bytes(odd)  # not whole sectors
     (tmp_path / "zeros.dat").write_bytes(bytes(2 << 20))  # no entropy
     evidence = open_evidence(tmp_path)
     records = [r for e in evidence.entries() for r in process_entry(evidence, e, "x", Limits())]
@@ -54,7 +68,7 @@ def test_encrypted_container_by_size_and_entropy(tmp_path):
         scan.observe(rec)
     (found,) = scan.results()
     assert found["name"] == "encrypted-container"
-    assert found["paths"] == ["vault.dat"]
+    assert found["paths"] == ["vault.dat", "vault2.dat"]
 
 
 def test_bitlocker_volume_in_partition_table(tmp_path, fat_image):

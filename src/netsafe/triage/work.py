@@ -36,6 +36,35 @@ from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
 #: Files at least this large, of no recognised type, are candidates for an
 #: encrypted container and get their entropy measured.
 CONTAINER_MIN_SIZE = 1 << 20
+#: Types whose content is near-random by nature (compressed), so entropy says nothing of
+#: encryption. Any other type may be a container: libmagic gives one random blob in about
+#: 60 a type from a short signature it happens to carry (``application/x-dosexec``,
+#: ``application/zlib``, ...), and real files of those types are far from random.
+_COMPRESSED_PREFIXES = ("image/", "video/", "audio/")
+_COMPRESSED_TYPES = ARCHIVE_TYPES | {
+    "application/zlib",
+    "application/x-7z-compressed",
+    "application/vnd.rar",
+    "application/x-rar",
+    "application/zstd",
+    "application/x-lzma",
+    "application/x-lzip",
+    "application/x-compress",
+    "application/pdf",
+    "application/java-archive",
+    "application/vnd.ms-cab-compressed",
+    "application/epub+zip",
+}
+
+
+def _may_be_container(kind: str, size: int) -> bool:
+    return (
+        size >= CONTAINER_MIN_SIZE
+        and not kind.startswith(_COMPRESSED_PREFIXES)
+        and kind not in _COMPRESSED_TYPES
+        and not kind.startswith("application/vnd.openxmlformats-")
+    )
+
 
 #: The fields of a file record, in files.jsonl order (before ``known`` and ``matches``).
 RECORD_FIELDS = (
@@ -253,7 +282,7 @@ def process_stream(
     d = digest_stream(stream, keep=lambda kind: _keep(kind) or is_video(kind, path))
     rec = empty_record(evidence, path, d.size, deleted)
     rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
-    if d.type == "application/octet-stream" and d.size >= CONTAINER_MIN_SIZE:
+    if _may_be_container(d.type, d.size):
         rec["entropy"] = round(entropy(d.head), 4)
     if d.head[3:11] == BITLOCKER_SIGNATURE:
         rec["signature"] = "bitlocker"
