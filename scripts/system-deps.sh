@@ -14,6 +14,7 @@ wanted=(
   chromium:chromium
   fls:sleuthkit
   ntfscp:ntfs-3g
+  mkfs.exfat:exfatprogs
 )
 missing=()
 for pair in "${wanted[@]}"; do

@@ -1,7 +1,7 @@
 """Evidence built in code: folders, FAT/ext4/MBR images, E01s, archives, benign images.
 
 Nothing here is committed as a binary; every item is made from Pillow images
-and the Debian tools (mtools, dosfstools, e2fsprogs, ewf-tools, ntfs-3g).
+and the Debian tools (mtools, dosfstools, e2fsprogs, exfatprogs, ewf-tools, ntfs-3g).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.triage.exfat import ExFat
 
 TOOLS_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 
@@ -176,6 +177,27 @@ def split_raw(tmp_path_factory, mbr_image) -> Path:
     for number, (start, end) in enumerate(itertools.pairwise(cuts), 1):
         (folder / f"disk.{number:03d}").write_bytes(data[start:end])
     return folder / "disk.001"
+
+
+def make_exfat(path: Path, files: dict[str, bytes], deleted: dict[str, bytes]) -> Path:
+    """An exFAT image (mkfs.exfat) with ``files``, and ``deleted`` written then deleted."""
+    with open(path, "wb") as fh:
+        fh.truncate(16 << 20)
+    run(tool("mkfs.exfat"), path)
+    volume = ExFat(path)
+    for rel, data in files.items():
+        volume.add(rel, data)
+    for rel, data in deleted.items():
+        volume.add(rel, data, deleted=True)
+    volume.save()
+    return path
+
+
+@pytest.fixture(scope="session")
+def exfat_image(tmp_path_factory) -> Path:
+    """A bare exFAT image (as on a camera's SD card) with the standard files and one
+    deleted photo."""
+    return make_exfat(tmp_path_factory.mktemp("exfat") / "exfat.img", STANDARD_FILES, DELETED_FILES)
 
 
 def flat_name(rel: str) -> str:

@@ -215,6 +215,7 @@ class DiskEvidence(Evidence):
 
     def _walk(self, fs: pytsk3.FS_Info, prefix: str) -> Iterator[tuple[str, int, int, bool]]:
         ntfs = fs.info.ftype in _NTFS_TYPES
+        exfat = fs.info.ftype == _EXFAT_TYPE
         root = fs.info.root_inum
         seen = {root}
         stack: list[tuple[int, str]] = [(root, prefix)]
@@ -235,8 +236,11 @@ class DiskEvidence(Evidence):
                 continue
             subdirs = []
             for raw, addr, name_flags, meta_flags, mtype, size in sorted(children):
-                # NTFS keeps its metadata ($MFT, $Bitmap, ...) as named files in the root.
-                if ntfs and inode == root and raw.startswith(b"$"):
+                # NTFS keeps its metadata ($MFT, $Bitmap, ...) as named files in the root;
+                # TSK shows exFAT's allocation bitmap and up-case table as two more.
+                if inode == root and (
+                    (ntfs and raw.startswith(b"$")) or (exfat and raw in _EXFAT_METADATA)
+                ):
                     continue
                 path = base + display_name(raw)
                 name_gone = bool(name_flags & _NAME_UNALLOC)
@@ -258,6 +262,8 @@ class DiskEvidence(Evidence):
         return io.BufferedReader(TskFile(fs_file, entry.size), buffer_size=1 << 20)
 
 
+_EXFAT_TYPE = getattr(pytsk3, "TSK_FS_TYPE_EXFAT", None)
+_EXFAT_METADATA = {b"$ALLOC_BITMAP", b"$UPCASE_TABLE"}
 _NTFS_TYPES = {
     getattr(pytsk3, n)
     for n in ("TSK_FS_TYPE_NTFS", "TSK_FS_TYPE_NTFS_DETECT")
