@@ -188,9 +188,11 @@ examiner's machine runs `netsafe triage batch MANIFEST --out DIR --scheduler
 tcp://SCHEDULER:8786`: it lists each device, cuts it into units of up to 64 files or
 64 MiB, keeps at most 4 units per worker thread in flight, and stores each result in
 the device's resumable SQLite store as it arrives, so a lost worker only costs its
-units being run again. Workers return hashes, not verdicts: the hash-set PDQ indexes
-are built once, cached on disk by the set's SHA-256 and mapped by the client that
-matches and writes the reports, so no index travels to the workers. What limits
+units being run again. The workers match too: a unit names the hash sets by path (on
+the shared storage) and SHA-256, each worker process loads them once and maps their
+PDQ indexes from its machine's cache (built there the first time, keyed by the set's
+SHA-256), and returns every file with its matches, so the client only writes the
+reports and no index travels over the network. What limits
 scaling: the shared storage's read bandwidth (every byte of evidence crosses the
 network once; one worker here hashed {files / best["Dask, 1 worker"]:,.0f} files/s,
 {nbytes / best["Dask, 1 worker"] / 1e6:,.1f} MB/s of these small photos), the client listing
