@@ -243,7 +243,7 @@ h1{font-size:1.6rem}
 h2{font-size:1.3rem;border-top:4px solid #1d70b8;padding-top:.6rem;margin-top:2rem}
 h3{font-size:1.05rem;margin-top:1.2rem}table{border-collapse:collapse;margin:.4rem 0 1rem}
 th,td{border-bottom:1px solid #b1b4b6;padding:.3rem .8rem;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:anywhere}th{overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.band{font-weight:bold;padding:.1rem .5rem}
 .high{background:#d4351c;color:#fff}.medium{background:#f47738;color:#0b0c0c}.low{background:#00703c;color:#fff}
 code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
@@ -256,6 +256,14 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
+def _size(nbytes: int) -> str:
+    """``125,328,610 bytes (120 MB)``: exact, and readable at a glance."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= scale:
+            return f"{nbytes:,} bytes ({nbytes / scale:.3g} {unit})"
+    return f"{nbytes:,} bytes"
+
+
 def _table(
     head: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int] | None = None
 ) -> str:
@@ -264,7 +272,9 @@ def _table(
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td class='n'>{_e(c)}</td>" if i in numeric else f"<td>{_e(c)}</td>"
+            f"<td class='n'>{_e(f'{c:,}' if isinstance(c, int) else c)}</td>"
+            if i in numeric
+            else f"<td>{_e(c)}</td>"
             for i, c in enumerate(r)
         )
         + "</tr>"
@@ -329,11 +339,11 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
         parts.append("<h3>Files</h3>")
         parts.append(
             _table(
-                ("Files", "Bytes", "Images", "Videos", "Deleted", "Known files", "Errors"),
+                ("Files", "Size", "Images", "Videos", "Deleted", "Known files", "Errors"),
                 [
                     (
                         s["files"],
-                        s["bytes"],
+                        _size(s["bytes"]),
                         s["images"],
                         s["videos"],
                         s["deleted"],
