@@ -18,7 +18,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 
 
@@ -73,6 +72,10 @@ def find_identifiers(text: str) -> list[Finding]:
     """Every identifier-like span in ``text``, in order of position (overlaps removed)."""
     if not text:
         return []
+    # Imported here, not with the models that import this module: loading its metadata
+    # cost every Django command a fifteenth of its start-up, and only helpline text needs it.
+    import phonenumbers
+
     found: list[Finding] = []
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
         found.append(Finding("phone", match.start, match.end))
