@@ -73,3 +73,59 @@ def test_evaluation_without_data_says_what_is_missing():
     assert ev.rate is None
     assert ev.series is None
     assert any("rate ratio needs both yearly counts" in line for line in ev.text)
+
+
+def _its_design(n: int, t0: int):
+    import numpy as np
+
+    t = np.arange(n, dtype=float)
+    after = (t >= t0).astype(float)
+    return np.column_stack([np.ones_like(t), t, after, (t - t0) * after])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_poisson_fit_is_statsmodels_glm_with_the_pearson_scale(seed):
+    """The numpy fit gives statsmodels' numbers: same start, steps, stopping rule and scale."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    from netsafe.stats import glm
+
+    rng = np.random.default_rng(seed)
+    n, t0 = 24 + seed, 12
+    design = _its_design(n, t0)
+    mu = np.exp(design @ np.array([4.0, 0.01, 0.4, -0.02]))
+    y = rng.negative_binomial(5, 5 / (5 + mu)).astype(float)  # counts that vary more than Poisson
+    y[seed] = 0
+    mine = glm.fit(y, design)
+    theirs = sm.GLM(y, design, family=sm.families.Poisson()).fit(scale="X2")
+    assert mine.iterations == theirs.fit_history["iteration"]
+    assert mine.converged
+    np.testing.assert_allclose(mine.params, theirs.params, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mine.bse, theirs.bse, rtol=1e-10)
+    assert mine.scale == pytest.approx(theirs.scale, rel=1e-10)
+    np.testing.assert_allclose(mine.conf_int(0.05), theirs.conf_int(alpha=0.05), rtol=1e-10)
+    np.testing.assert_allclose(mine.predict(design), theirs.predict(design), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("k", "n"),
+    [(1350, 2250), (12, 22), (0, 5), (5, 5), (3, 10), (5, 10), (1, 1), (40, 1000), (20000, 39000)],
+)
+def test_exact_binomial_is_scipys_binomtest(k, n):
+    from scipy.special import betainc as scipy_betainc
+    from scipy.stats import binomtest
+
+    from netsafe.stats import binomial
+
+    test = binomtest(k, n, 0.5)
+    ci = test.proportion_ci(confidence_level=0.95, method="exact")
+    low, high = binomial.clopper_pearson(k, n, 0.95)
+    # scipy finds the limits by brentq to 2e-12; these are exact to rounding.
+    assert low == pytest.approx(ci.low, abs=1e-11)
+    assert high == pytest.approx(ci.high, abs=1e-11)
+    assert binomial.two_sided_p(k, n, 0.5) == pytest.approx(test.pvalue, rel=1e-9)
+    for x in (0.001, 0.3, 0.5, 0.6, 0.999):
+        assert binomial.betainc(k + 1, n - k + 1, x) == pytest.approx(
+            scipy_betainc(k + 1, n - k + 1, x), rel=1e-10, abs=1e-13
+        )

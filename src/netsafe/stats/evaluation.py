@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-import statsmodels.api as sm
-from scipy.stats import binomtest
 
+from . import binomial, glm
 from .figures import launched
 from .press import REGION_NAMES
 
@@ -45,8 +44,7 @@ def rate_ratio(after: int, before: int, confidence: float = 0.95) -> RateRatio:
     """Rate ratio ``after / before`` over equal periods, with an exact Poisson interval."""
     if after < 0 or before <= 0:
         raise ValueError(f"need before > 0 and after >= 0, not after={after}, before={before}")
-    test = binomtest(after, after + before, 0.5)
-    ci = test.proportion_ci(confidence_level=confidence, method="exact")
+    low, high = binomial.clopper_pearson(after, after + before, confidence)
 
     def to_ratio(p: float) -> float:
         return math.inf if p >= 1 else p / (1 - p)
@@ -55,9 +53,9 @@ def rate_ratio(after: int, before: int, confidence: float = 0.95) -> RateRatio:
         after=after,
         before=before,
         ratio=after / before,
-        low=to_ratio(ci.low),
-        high=to_ratio(ci.high),
-        p_value=float(test.pvalue),
+        low=to_ratio(low),
+        high=to_ratio(high),
+        p_value=binomial.two_sided_p(after, after + before, 0.5),
     )
 
 
@@ -102,7 +100,7 @@ def segmented_regression(months: list[date], counts: list[int | None], launch: d
     y = np.array([c or 0 for c in counts], dtype=float)
     if not (y[:t0][keep[:t0]].any() and y[t0:][keep[t0:]].any()):
         raise ValueError("no help-seeking was counted before launch or after it")
-    result = sm.GLM(y[keep], design[keep], family=sm.families.Poisson()).fit(scale="X2")
+    result = glm.fit(y[keep], design[keep])
     params, ci = result.params, result.conf_int(alpha=0.05)
 
     def change(i: int) -> Change:
