@@ -439,6 +439,10 @@ def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(cl
     closed.status = "closed"
     closed.save()
     cf.referral("gwent", action_due=date(2017, 1, 1), risk=RiskBand.VERY_HIGH)
+    newer = cf.referral("dyfed-powys", received=date(2017, 5, 1))
+    older = cf.referral("dyfed-powys", received=date(2017, 4, 1))
+    cf.referral("dyfed-powys", received=date(2017, 3, 1), status="closed")
+    cf.referral("gwent", received=date(2017, 3, 1))
     warrants = []
     for referral, issued in ((low_early, date(2017, 2, 1)), (high, date(2017, 8, 1))):
         subject = cf.subject("dyfed-powys", referral_obj=referral)
@@ -457,6 +461,8 @@ def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(cl
     assert high.risk != low_early.risk
     assert overdue.rows == [high, low_early, low_late]
     assert overdue.total == 3
+    awaiting = sections["Referrals awaiting assessment"]
+    assert (awaiting.rows, awaiting.total) == ([older, newer], 2)
     to_execute = sections["Warrants to execute"]
     assert to_execute.rows == [warrants[1], warrants[0]]
     assert to_execute.total == 2

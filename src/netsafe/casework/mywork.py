@@ -10,6 +10,7 @@ from django.urls import reverse
 from netsafe.accounts.roles import Role
 
 from . import models as m
+from .querysets import ReferralQuerySet
 from .registry import RecordType, record_type
 
 #: Rows shown per section; the full list is one link away.
@@ -28,14 +29,21 @@ class Section:
     empty: str
 
 
-def _section(title: str, model, qs: QuerySet, state: str, empty: str) -> Section:
-    """The first rows of ``qs`` most urgent first, and how many there are in all."""
+def _section(
+    title: str, model, qs: QuerySet, state: str, empty: str, *, by_band: bool = True
+) -> Section:
+    """The first rows of ``qs`` most urgent first, and how many there are in all.
+
+    With ``by_band`` false the rows are taken in ``qs``'s own order, for records
+    that are all of one risk band.
+    """
     rt = record_type(model)
     url = reverse(f"casework:{rt.name}-list")
+    urgent = by_band and hasattr(qs, "most_urgent")
     return Section(
         title=title,
         rt=rt,
-        rows=qs.most_urgent(SHOWN) if hasattr(qs, "most_urgent") else list(qs[:SHOWN]),
+        rows=qs.most_urgent(SHOWN) if urgent else list(qs[:SHOWN]),
         # Counted without the ordering's joins.
         total=qs.order_by().count(),
         more_url=f"{url}?state={state}" if state else url,
@@ -61,13 +69,16 @@ def sections(user) -> list[Section]:
                 "Nothing is overdue.",
             )
         )
+        # None has a band yet: the order within the unassessed band is the whole order,
+        # one query instead of one for each band.
         out.append(
             _section(
                 "Referrals awaiting assessment",
                 m.Referral,
-                referrals.awaiting_assessment().order_by("received", "id"),
+                referrals.awaiting_assessment().order_by(*ReferralQuerySet.WITHIN_BAND),
                 "awaiting-assessment",
                 "Every referral has been assessed.",
+                by_band=False,
             )
         )
         out.append(
