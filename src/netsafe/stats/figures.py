@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
@@ -263,33 +263,35 @@ def time_to_action(as_at: date) -> list[dict[str, Any]]:
     the target (on or before the date action was due); acted on late; not yet
     acted on and overdue; not yet acted on and still within the target.
     """
-    acted = Q(actioned__isnull=False, actioned__lte=as_at)
-    # One state per referral, worked out in the query, then counted by band and state.
-    # "Received later" is a state, not a WHERE: on SQLite a WHERE on the received
-    # date makes it walk that index and fetch each row, several times slower than
-    # reading the table through once.
-    state = Case(
-        When(received__gt=as_at, then=Value("later")),
-        When(acted & Q(actioned__lte=F("action_due")), then=Value("on_time")),
-        When(acted, then=Value("late")),
-        When(action_due__lt=as_at, then=Value("overdue")),
-        default=Value("waiting"),
-        output_field=CharField(),
-    )
-    counts: dict[str, dict[str, int]] = {}
-    rows_by_state = (
-        m.Referral.objects.exclude(risk="")
+    # Counted by band alone, each state a filtered count: grouping by band and a state
+    # worked out for every row sorted the whole table. "Received later" is a filter, not
+    # a WHERE: on SQLite a WHERE on the received date makes it walk that index and fetch
+    # each row, several times slower than reading the table through once.
+    received = Q(received__lte=as_at)
+    acted = received & Q(actioned__isnull=False, actioned__lte=as_at)
+    not_acted = received & (Q(actioned__isnull=True) | Q(actioned__gt=as_at))
+    counts = {
+        row.pop("risk"): row
+        for row in m.Referral.objects.exclude(risk="")
         .order_by()
-        .values("risk", state=state)
-        .annotate(n=Count("pk"))
-    )
-    for row in rows_by_state:
-        counts.setdefault(row["risk"], {})[row["state"]] = row["n"]
+        .values("risk")
+        .annotate(
+            counted=Count("pk", filter=received),
+            acted=Count("pk", filter=acted),
+            on_time=Count("pk", filter=acted & Q(actioned__lte=F("action_due"))),
+            overdue=Count("pk", filter=not_acted & Q(action_due__lt=as_at)),
+        )
+    }
     rows = []
     for band in RiskBand:
-        found = counts.get(band.value, {})
-        row = {k: found.get(k, 0) for k in ("on_time", "late", "overdue", "waiting")}
-        row["total"] = sum(row.values())
+        found = counts.get(band.value, {"counted": 0, "acted": 0, "on_time": 0, "overdue": 0})
+        row = {
+            "on_time": found["on_time"],
+            "late": found["acted"] - found["on_time"],
+            "overdue": found["overdue"],
+            "waiting": found["counted"] - found["acted"] - found["overdue"],
+        }
+        row["total"] = found["counted"]
         acted_on = row["on_time"] + row["late"]
         row["percent_on_time"] = round(100 * row["on_time"] / acted_on) if acted_on else None
         rows.append(
