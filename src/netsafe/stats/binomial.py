@@ -10,6 +10,7 @@ for two numbers. The tests compare every result with scipy itself.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 #: Stands in for a zero denominator in the continued fraction.
 _TINY = 1e-300
@@ -95,8 +96,13 @@ def _root(f, target: float) -> float:
             high = middle
 
 
+@lru_cache(maxsize=256)
 def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The exact (Clopper-Pearson) two-sided interval for p, given k successes in n."""
+    """The exact (Clopper-Pearson) two-sided interval for p, given k successes in n.
+
+    Remembered: the dashboard asks for the same released counts on every view, and the
+    bisection costs a few milliseconds.
+    """
     alpha = (1 - confidence) / 2
     low = 0.0 if k == 0 else _root(lambda p: sf(k - 1, n, p), alpha)
     high = 1.0 if k == n else _root(lambda p: -cdf(k, n, p), -alpha)
@@ -117,6 +123,7 @@ def _search(a, d: float, lo: int, hi: int) -> int:
     return lo if a(lo) <= d else lo - 1
 
 
+@lru_cache(maxsize=256)
 def two_sided_p(k: int, n: int, p: float = 0.5) -> float:
     """The exact two-sided p-value: outcomes no more likely than k (scipy's rule)."""
     d = pmf(k, n, p)
