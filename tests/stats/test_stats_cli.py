@@ -104,6 +104,34 @@ def test_netsafe_stats_dispatches_a_plain_command_line_without_typers_pydantic_l
     assert done.returncode == 0, done.stderr
 
 
+def plain_command(body: str, **popen) -> subprocess.Popen:
+    """``netsafe stats --json`` through the plain path, with ``body`` as the command."""
+    code = (
+        "import sys\n"
+        "import netsafe.stats.cli as c\n"
+        f"def stats(**kw):\n    {body}\n"
+        "c.stats = stats\n"
+        "sys.argv = ['netsafe', 'stats', '--json']\n"
+        "from netsafe.cli import main\n"
+        "main()\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], text=True, **popen)
+
+
+def test_the_plain_path_ends_as_the_parsers_commands_do_on_ctrl_c_and_a_closed_pipe():
+    with plain_command("raise KeyboardInterrupt", stderr=subprocess.PIPE) as interrupted:
+        _, errors = interrupted.communicate(timeout=120)
+    assert interrupted.returncode == 130
+    assert errors == ""
+    printing = "for _ in range(100_000): print('x' * 100)"
+    with plain_command(printing, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as piped:
+        assert piped.stdout.readline() == "x" * 100 + "\n"
+        piped.stdout.close()  # the reader stops, as head does
+        _, errors = piped.communicate(timeout=120)
+    assert piped.returncode == 1
+    assert errors == ""
+
+
 def test_the_plain_flags_are_the_commands_options():
     """The plain path knows the flags by name: they must stay the command's own."""
     app = typer.Typer()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -116,7 +118,15 @@ def run_plain(args: list[str]) -> bool:
     kwargs = plain_arguments(args)
     if kwargs is None:
         return False
-    stats(**kwargs)
+    try:
+        stats(**kwargs)
+    except KeyboardInterrupt:
+        sys.exit(130)  # as the parser's commands end on Ctrl-C: quietly, status 130
+    except BrokenPipeError:
+        # Printing into a pipe whose reader has stopped (``| head``): like the parser's
+        # commands, status 1 and no traceback (nor a second error as Python exits).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     return True
 
 
