@@ -103,16 +103,6 @@ _AREAS = {
 }
 
 
-def _run_plain(args: list[str]) -> bool:
-    """Run a command that can do without the command-line parser (``netsafe stats``
-    with plain options: see :func:`netsafe.stats.cli.run_plain`); False for any other."""
-    if args[:1] != ["stats"]:
-        return False
-    from netsafe.stats.cli import run_plain
-
-    return run_plain(args[1:])
-
-
 def _register(argv: list[str] | None = None) -> None:
     """Attach the sub-commands: the running command's area, or every area for help."""
     args = sys.argv[1:] if argv is None else argv
@@ -128,8 +118,6 @@ def main() -> None:
     """Entry point of the ``netsafe`` console script."""
     _register()
     try:
-        if _run_plain(sys.argv[1:]):
-            return
         app(prog_name="netsafe")
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -69,65 +67,6 @@ def stats(
     with audit_context(actor="command: netsafe stats"):
         what = "public" if public else "press" if press else "figures"
         record("stats", detail=f"{what} as at {figures_now['as_at']}")
-
-
-#: The flags of :func:`stats` that a plain command line may give, by option name.
-_PLAIN_FLAGS = {"--json": "as_json", "--public": "public", "--press": "press"}
-
-
-def plain_arguments(args: list[str]) -> dict | None:
-    """The keyword arguments of :func:`stats` for a plain command line, or None.
-
-    A plain command line gives only ``--json``, ``--public``, ``--press`` and at
-    most one ``--as-at`` with a valid date: what ``netsafe stats`` is run with
-    from scripts and cron, every run. Anything else (``--report``, ``--help``,
-    a bad date, an unknown option) is None, and the command-line parser reads
-    it as always, with its help and error messages.
-    """
-    kwargs: dict = {}
-    rest = iter(args)
-    for arg in rest:
-        if arg in _PLAIN_FLAGS:
-            kwargs[_PLAIN_FLAGS[arg]] = True
-            continue
-        if arg == "--as-at":
-            value = next(rest, None)
-        elif arg.startswith("--as-at="):
-            value = arg.removeprefix("--as-at=")
-        else:
-            return None
-        if value is None or "as_at" in kwargs:
-            return None
-        try:
-            _as_at(value)
-        except typer.BadParameter:
-            return None
-        kwargs["as_at"] = value
-    return kwargs
-
-
-def run_plain(args: list[str]) -> bool:
-    """Run ``netsafe stats ARGS`` directly when ``args`` is a plain command line.
-
-    The same :func:`stats` runs with the same arguments; only the
-    command-line parser is left out, because it converts every option's value
-    through pydantic, whose import alone cost a tenth of the whole command (a
-    quarter as much as Django's start-up). Returns False (having done nothing)
-    for any other command line.
-    """
-    kwargs = plain_arguments(args)
-    if kwargs is None:
-        return False
-    try:
-        stats(**kwargs)
-    except KeyboardInterrupt:
-        sys.exit(130)  # as the parser's commands end on Ctrl-C: quietly, status 130
-    except BrokenPipeError:
-        # Printing into a pipe whose reader has stopped (``| head``): like the parser's
-        # commands, status 1 and no traceback (nor a second error as Python exits).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    return True
 
 
 def summary(shown: dict) -> str:
