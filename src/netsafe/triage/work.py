@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
-from threadpoolctl import threadpool_limits
-
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
 from netsafe.triage.index import HashIndex, Query, default_cache_dir
@@ -149,17 +147,14 @@ _index_cache: dict[MatchSpec, HashIndex] = {}
 
 @functools.cache
 def tune_process() -> None:
-    """Set up, once, a process that runs units: a local worker, a Dask worker, or a scan
-    that runs inline.
+    """Set up, once, a process that runs units (a local worker, a Dask worker, or a scan
+    that runs inline): freed memory stays in the process (glibc) instead of going back
+    to the system.
 
-    Freed memory stays in the process (glibc) instead of going back to the system:
-    decoding hundreds of images allocates and frees megabytes each time, and handing
-    that memory back and faulting it in again cost a worker about a tenth of its time
-    in the benchmark (nothing is done where the C library is not glibc). And BLAS runs
-    on one thread: the scan already runs one worker per core, and the matrix products
-    of each PDQ would otherwise start a thread per core in every worker.
+    Decoding hundreds of images allocates and frees megabytes each time; handing that
+    memory back and faulting it in again cost a worker about a tenth of its time in the
+    benchmark. Does nothing where the C library is not glibc.
     """
-    threadpool_limits(1, user_api="blas")
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, 256 << 20)

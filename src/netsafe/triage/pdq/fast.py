@@ -61,6 +61,7 @@ from typing import BinaryIO
 import numpy as np
 import pdqhash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "DIHEDRAL_NAMES",
@@ -268,16 +269,24 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
     pixels = np.asarray(grey)
     across_op = _folded_operator(width, pixels.shape[1], step_x)
     down_op = _folded_operator(height, pixels.shape[0], step_y)
-    # Dense matrix products (BLAS; a scan's workers run it on one thread each, see
-    # ``work.tune_process``). The operator's rows reach across most of the reduced image,
-    # so a banded product saves nothing. Rows go to floating point in slices so that a
-    # large image that cannot be decoded small never fills memory.
+    # Dense matrix products, on one BLAS thread: hashing runs one process per core (a
+    # scan's workers), and BLAS threads of its own in each made them fight for the cores
+    # (2.6 times slower in the benchmark). The operator's rows reach across most of the
+    # reduced image, so a banded product saves nothing. Rows go to floating point in
+    # slices so that a large image that cannot be decoded small never fills memory.
     rows_per_slice = max(1, (1 << 21) // pixels.shape[1])
     across = np.empty((pixels.shape[0], 64))
-    for top in range(0, pixels.shape[0], rows_per_slice):
-        part = pixels[top : top + rows_per_slice].astype(np.float64)
-        across[top : top + rows_per_slice] = part @ across_op.T
-    return down_op @ across
+    with _blas().limit(limits=1, user_api="blas"):
+        for top in range(0, pixels.shape[0], rows_per_slice):
+            part = pixels[top : top + rows_per_slice].astype(np.float64)
+            across[top : top + rows_per_slice] = part @ across_op.T
+        return down_op @ across
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The process's BLAS libraries (found once; limiting them for a call then costs ~10 us)."""
+    return ThreadpoolController()
 
 
 def _draft_scale(full: int, drafted: int) -> int:
