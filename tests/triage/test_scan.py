@@ -357,9 +357,11 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path, many_photos):
         text=True,
         start_new_session=True,
     )
+    # As soon as the scan has begun (its store exists): a scan of these photos takes
+    # about a second, so waiting for stored results could mean waiting for the end.
     deadline = time.monotonic() + 180
-    while _stored(out / STORE_NAME) < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while not (out / STORE_NAME).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -368,6 +370,24 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path, many_photos):
     finished = _netsafe("scan", many_photos, "--out", out, "--workers", "2", "--resume")
     assert finished.returncode == 0, finished.stderr
     assert report(out)["evidence"][0]["summary"]["files"] == 621
+
+
+def test_ctrl_c_while_writing_the_outputs_says_how_to_resume(
+    tmp_path, standard_folder, monkeypatch
+):
+    from netsafe.triage import scan as scan_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(scan_module, "write_outputs", interrupted)
+    result = CliRunner().invoke(app, ["scan", str(standard_folder), "--out", str(out)])
+    assert result.exit_code == 130
+    assert "Resume with" in result.output
+    monkeypatch.undo()
+    invoke("scan", standard_folder, "--out", out, "--resume")
+    assert report(out)["evidence"][0]["summary"]["files"] == len(STANDARD_FILES)
 
 
 def test_match_command(tmp_path, hashsets):

@@ -48,6 +48,7 @@ from netsafe.triage.scan import (
     load_hashsets,
     scan,
 )
+from netsafe.triage.store import STORE_NAME
 
 app = typer.Typer(
     help="Device triage: hash, type and match every file of seized evidence.",
@@ -193,13 +194,17 @@ def scan_command(
         report = scan(options, bar)
     except ScanError as exc:
         raise fail(str(exc)) from None
-    except ScanInterrupted:
+    except (ScanInterrupted, KeyboardInterrupt):
+        # KeyboardInterrupt: Ctrl-C in the moment before the scan could catch it itself.
         bar.stop()
         argv = (
             ["netsafe", "triage", *sys.argv[sys.argv.index("triage") + 1 :]]
             if "triage" in sys.argv
             else []
         )
+        if not (out / STORE_NAME).is_file():
+            typer.echo("Interrupted before the scan began; nothing was written.", err=True)
+            raise typer.Exit(130) from None
         again = shlex.join([*argv, "--resume"] if argv and "--resume" not in argv else argv)
         typer.echo(
             f"Interrupted; everything finished so far is kept in {out}. Resume with:\n  {again}",

@@ -252,6 +252,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
     store = ResultStore(options.out / STORE_NAME)
     try:
         return _scan(options, progress, store, evidence, labels, hashsets)
+    except KeyboardInterrupt:
+        # Ctrl-C while listing the evidence or writing the outputs: what is stored is
+        # kept (closing commits it), and a resume does the rest.
+        raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
     finally:
         store.close()
         for ev in evidence:
