@@ -282,12 +282,17 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, e01_image, standard_fold
         assert needle in lines[0]
 
 
+#: Photos in ``many_photos`` (and 20 more inside its ZIP, itself a file: 21 more files).
+PHOTOS = 1500
+
+
 @pytest.fixture(scope="module")
 def many_photos(tmp_path_factory) -> Path:
-    """Enough photos that a one-worker scan takes a few seconds (to be killed half-way)."""
+    """Enough photos that a one-worker scan takes a few seconds (to be killed half-way): the
+    store commits once a second, and a fast machine must not be done by then."""
     root = tmp_path_factory.mktemp("many") / "ev"
     files = {}
-    for i in range(600):
+    for i in range(PHOTOS):
         files[f"d{i % 7}/photo_{i:04d}.jpg"] = jpeg_bytes(photo(1000 + i, (480, 360)), 80)
     files["archive.zip"] = b""
     buf = io.BytesIO()
@@ -340,7 +345,7 @@ def test_resume_after_kill_gives_identical_outputs(tmp_path, many_photos, hashse
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = _stored(killed / STORE_NAME)
-    assert 100 <= done < 601, "the scan was not killed half-way"
+    assert 100 <= done < PHOTOS + 1, "the scan was not killed half-way"
     assert not (killed / "report.json").exists()
 
     resumed = _netsafe(*args, "--resume")
@@ -369,7 +374,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path, many_photos):
     assert "--resume" in err
     finished = _netsafe("scan", many_photos, "--out", out, "--workers", "2", "--resume")
     assert finished.returncode == 0, finished.stderr
-    assert report(out)["evidence"][0]["summary"]["files"] == 621
+    assert report(out)["evidence"][0]["summary"]["files"] == PHOTOS + 21
 
 
 def test_ctrl_c_while_writing_the_outputs_says_how_to_resume(
