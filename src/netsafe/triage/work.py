@@ -31,8 +31,8 @@ from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
 
-#: Files at least this large, of no recognised type, are candidates for an
-#: encrypted container and get their entropy measured.
+#: Files at least this large, of a type not compressed by nature, are candidates for
+#: an encrypted container and get their entropy measured.
 CONTAINER_MIN_SIZE = 1 << 20
 #: Types whose content is near-random by nature (compressed), so entropy says nothing of
 #: encryption. Any other type may be a container: libmagic gives one random blob in about
