@@ -33,12 +33,13 @@ def device_figures(force=None, as_at: date | None = None) -> dict:
         jobs = jobs.filter(finished_at__lt=end)
         images = images.filter(graded_at__lt=end)
     latest: dict[int, dict] = {}
-    for device_id, report in jobs.values_list("device_id", "report"):
-        latest.setdefault(device_id, report)
+    # Only the categories of each report are read, in the database: a report is a few
+    # kilobytes, and the operation has thousands.
+    for device_id, categories in jobs.values_list("device_id", "report__summary__categories"):
+        latest.setdefault(device_id, categories or {})
     matched: dict[str, int] = {}
     with_matches = 0
-    for report in latest.values():
-        categories = (report or {}).get("summary", {}).get("categories", {})
+    for categories in latest.values():
         if categories:
             with_matches += 1
         for label, counts in categories.items():
