@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.child import run_child
+from bench.child import engine_env, run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 COMMAND = "`.venv/bin/python -m bench audit` (or `make bench`)"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "netsafe_bench_audit"
 ENGINES = ("sqlite", "postgresql")
 
@@ -42,31 +39,16 @@ def parse(args: list[str]) -> argparse.Namespace:
     return parser.parse_args(args)
 
 
-def engine_env(engine: str) -> dict[str, str]:
-    """The environment of the process that measures ``engine``, on a fresh database."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NETSAFE_VAR")}
-    var = OUT / f"audit-{engine}"
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
-    env.update(NETSAFE_VAR=str(var), NETSAFE_ENV="test", NETSAFE_AXES="0")
-    env.pop("PREVENTION_DATABASE_URL", None)
-    if engine == "postgresql":
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
-    return env
-
-
 def main(args: list[str]) -> str:
     opts = parse(args)
     results = {}
     for engine in opts.engines:
         print(f"-- {engine}: {opts.entries} entries", flush=True)
         results[engine] = run_child(
-            "bench.bench_audit", str(opts.entries), engine_env(engine), engine
+            "bench.bench_audit",
+            str(opts.entries),
+            engine_env(engine, "audit", PG_DATABASE, fresh=True),
+            engine,
         )
     return report(opts, results)
 

@@ -27,13 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench.child import run_child
+from bench.child import engine_env, run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 COMMAND = "`.venv/bin/python -m bench platform` (or `make bench`)"
 TARGET_MS = 150.0
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "netsafe_bench"
 USERS = ("south-wales-officer", "operation-lead")
 ENGINES = ("sqlite", "postgresql")
@@ -47,35 +46,18 @@ def parse(args: list[str]) -> argparse.Namespace:
     return parser.parse_args(args)
 
 
-def engine_env(engine: str) -> dict[str, str]:
-    """The environment of the process that measures ``engine``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NETSAFE_VAR")}
-    var = OUT / f"platform-{engine}"
-    var.mkdir(parents=True, exist_ok=True)
-    env.update(NETSAFE_VAR=str(var), NETSAFE_ENV="test", NETSAFE_AXES="0")
-    env.pop("PREVENTION_DATABASE_URL", None)
-    if engine == "postgresql":
-        create_pg_database()
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
-    return env
-
-
-def create_pg_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE])
-        if found.fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-
-
 def main(args: list[str]) -> str:
     opts = parse(args)
     results = {}
     for engine in opts.engines:
         print(f"-- {engine}: loading scale {opts.scale} and measuring", flush=True)
         arg = json.dumps({"scale": opts.scale, "requests": opts.requests})
-        results[engine] = run_child("bench.bench_platform", arg, engine_env(engine), engine)
+        results[engine] = run_child(
+            "bench.bench_platform",
+            arg,
+            engine_env(engine, "platform", PG_DATABASE, fresh=False),
+            engine,
+        )
     return report(opts, results)
 
 
