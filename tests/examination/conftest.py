@@ -6,14 +6,13 @@ that point the web application at them. Jobs run in the test process (``worker``
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from tests.casework import factories as cf
 from tests.factories import make_user
-from tests.triage.conftest import jpeg_bytes, photo
+from tests.triage.conftest import jpeg_bytes, photo, zip_bytes
 
 from netsafe.accounts.roles import Role
 from netsafe.casework import models as m
@@ -29,14 +28,6 @@ PICTURES = {
     "DCIM/holiday.jpg": jpeg_bytes(photo(14)),  # unknown picture
     "notes.txt": b"shopping list\n",
 }
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 @dataclass
@@ -56,7 +47,7 @@ def store(tmp_path: Path, settings) -> Store:
     for rel, data in PICTURES.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_bytes(data)
-    (folder / "old.zip").write_bytes(_zip({"inner/kept.jpg": jpeg_bytes(photo(15))}))
+    (folder / "old.zip").write_bytes(zip_bytes({"inner/kept.jpg": jpeg_bytes(photo(15))}))
     empty = root / "JS-2-usb"
     empty.mkdir()
     (empty / "readme.txt").write_bytes(b"nothing here\n")

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 import pytest
 from PIL import Image
-from tests.triage.conftest import jpeg_bytes, photo
+from tests.triage.conftest import jpeg_bytes, photo, zip_bytes
 
 from netsafe.examination import evidence
 from netsafe.examination.thumbnails import ThumbnailError, thumbnail
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -30,8 +21,8 @@ def item(tmp_path):
     root.mkdir()
     (root / "pic.jpg").write_bytes(picture)
     (root / "notes.txt").write_bytes(b"not a picture\n")
-    inner = _zip({"deep/pic.jpg": picture})
-    (root / "outer.zip").write_bytes(_zip({"inner.zip": inner}))
+    inner = zip_bytes({"deep/pic.jpg": picture})
+    (root / "outer.zip").write_bytes(zip_bytes({"inner.zip": inner}))
     return root, picture
 
 
