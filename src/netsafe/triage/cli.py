@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shlex
@@ -23,6 +22,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from netsafe.triage import csvsafe
 from netsafe.triage.hashsets import (
     DEFAULT_VICS_CATEGORIES,
     HashEntry,
@@ -321,7 +321,7 @@ def match_command(
     rows = 0
     try:
         with open(out, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csvsafe.writer(fh)
             writer.writerow(("query", "hashset", "entry_id", "kind", "category", "distance"))
             for (label, _), verdict in zip(pairs, verdicts, strict=True):
                 for m in verdict.matches:

@@ -7,7 +7,6 @@ and ``finished`` in report.json tell them apart).
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import cast
 
 from netsafe import __version__
+from netsafe.triage import csvsafe
 from netsafe.triage.hashsets import HashSet
 from netsafe.triage.index import HashIndex, Match, Query, Verdict
 from netsafe.triage.indicators import IndicatorScan, Rule
@@ -197,7 +197,7 @@ def write_outputs(
         open(out / "files.jsonl", "w", encoding="utf-8", newline="\n") as jl,
         open(out / "files.csv", "w", encoding="utf-8", newline="") as cf,
     ):
-        writer = csv.writer(cf, lineterminator="\n")
+        writer = csvsafe.writer(cf)
         writer.writerow(CSV_FIELDS)
         for i, ev in enumerate(evidence):
             summary = Summary(rules)
