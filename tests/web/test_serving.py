@@ -298,3 +298,95 @@ def test_a_request_that_fails_is_logged_with_its_500(client, caplog, monkeypatch
         assert client.get("/casework/subjects/").status_code == 500
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "netsafe.requests"]
     assert [(x["view"], x["status"]) for x in lines] == [("casework:subject-list", 500)]
+
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+
+SHOW_DATABASES = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({a: {"CONN_MAX_AGE": d["CONN_MAX_AGE"], "OPTIONS": d.get("OPTIONS", {})}
+                  for a, d in settings.DATABASES.items()}))
+"""
+
+
+@pytest.mark.parametrize(("pool_size", "pooled"), [("", False), ("6", True)])
+def test_postgresql_gets_a_connection_pool_only_for_servers(tmp_path, pool_size, pooled):
+    result = _python(
+        SHOW_DATABASES,
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        DATABASE_URL="postgres://netsafe@db.example.invalid:5432/netsafe",
+        NETSAFE_DB_POOL_SIZE=pool_size,
+    )
+    assert result.returncode == 0, result.stderr
+    default = json.loads(result.stdout.strip().splitlines()[-1])["default"]
+    if pooled:
+        assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10.0}
+        assert default["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    else:
+        assert "pool" not in default["OPTIONS"]
+
+
+WAL_PROBE = """
+import django
+django.setup()
+from django.db import connections
+for alias in ("default", "prevention"):
+    with connections[alias].cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout")
+        print(alias, mode, cursor.fetchone()[0])
+"""
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    result = _python(WAL_PROBE, tmp_path, PYTHONPATH=str(SRC), NETSAFE_ENV="test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["default wal 20000", "prevention wal 20000"]
+
+
+POOL_PROBE = """
+import json, threading, django
+django.setup()
+from django.db import connection
+pids, errors = set(), []
+start = threading.Barrier(12)
+
+def request():
+    try:
+        start.wait()
+        for _ in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid(), pg_sleep(0.05)")
+                pids.add(cursor.fetchone()[0])
+            connection.close()  # end of a request: the connection goes back to the pool
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=request) for _ in range(12)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"pids": len(pids), "errors": errors}))
+"""
+
+
+@pytest.mark.skipif(not PG_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
+def test_twelve_threads_share_a_pool_of_three_connections(tmp_path):
+    # 12 requests at once in one server process use at most 3 PostgreSQL connections:
+    # the rest wait for one to come back rather than open more.
+    result = _python(
+        POOL_PROBE,
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        DATABASE_URL=PG_URL,
+        NETSAFE_DB_POOL_SIZE="3",
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["errors"] == []
+    assert 1 <= seen["pids"] <= 3
