@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from netsafe.accounts.models import Force
+from netsafe.audit import chain as audit_chain
 
 from . import normalise, risk
 from .choices import (
@@ -116,16 +117,21 @@ class CaseRecord(ForceScoped):
         if self.ref:
             super().save(*args, **kwargs)
             return
-        # Two officers saving at once can draw the same number: try the next one.
-        for attempt in range(5):
-            self.ref = self._next_ref()
-            try:
-                with transaction.atomic():
-                    super().save(*args, **kwargs)
-                return
-            except IntegrityError:
-                if attempt == 4:
-                    raise
+        # Two officers saving at once would draw the same number (neither sees the other's
+        # uncommitted record). The audit chain's lock, which this record's audited creation
+        # takes a moment later anyway, makes the second wait for the first to commit.
+        # The retries remain for references typed by hand that take a number ahead.
+        with transaction.atomic():
+            audit_chain.lock()
+            for attempt in range(5):
+                self.ref = self._next_ref()
+                try:
+                    with transaction.atomic():
+                        super().save(*args, **kwargs)
+                    return
+                except IntegrityError:
+                    if attempt == 4:
+                        raise
 
     def clean(self) -> None:
         """Refuse a reference the force already uses for this kind of record."""

@@ -4,10 +4,16 @@ One module, driven by the environment, because the differences between
 environments are few and each one is a security decision worth seeing in one
 place:
 
-- ``NETSAFE_ENV``: ``development`` (default), ``test`` or ``production``.
+- ``NETSAFE_ENV``: ``development``, ``test`` or ``production``.
   Production refuses to start without a real ``NETSAFE_SECRET_KEY`` and
   ``NETSAFE_ALLOWED_HOSTS`` and turns on secure cookies, HSTS and the CSP.
+  Unset, commands run as in development (so that ``netsafe createuser`` or
+  ``netsafe stats`` work on a new machine) but DEBUG is off, and serving HTTP
+  refuses the public development secret (:mod:`netsafe.web.serving`): DEBUG
+  and the development secret are only ever chosen, never a default.
 - ``DATABASE_URL``: the casework database (default: SQLite under ``var/``).
+  On PostgreSQL, ``NETSAFE_DB_POOL_SIZE`` (set by ``netsafe serve``) gives each
+  server process a psycopg connection pool of at most that many connections.
 - ``PREVENTION_DATABASE_URL``: the charity's database, kept apart from police
   data (default: a second SQLite file under ``var/``).
 - ``NETSAFE_VAR``: where local state lives (default: ``var/`` in the current
@@ -23,7 +29,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
-ENV = os.environ.get("NETSAFE_ENV", "development").strip().lower()
+#: The environment as given; empty when NETSAFE_ENV is unset.
+ENV_GIVEN = os.environ.get("NETSAFE_ENV", "").strip().lower()
+ENV = ENV_GIVEN or "development"
 if ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"NETSAFE_ENV must be development, test or production, not {ENV!r}")
 PRODUCTION = ENV == "production"
@@ -38,7 +46,12 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
         "at least 50 characters (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     )
 
-DEBUG = ENV == "development" and os.environ.get("NETSAFE_DEBUG", "1") == "1"
+#: Serving HTTP with the public secret is refused unless asked for (netsafe.web.serving).
+USING_DEVELOPMENT_SECRET = SECRET_KEY == _DEV_SECRET
+
+# A debug page shows the settings and source of every failing request: only when a
+# developer asked for development by name, never because a variable was forgotten.
+DEBUG = ENV_GIVEN == "development" and os.environ.get("NETSAFE_DEBUG", "1") == "1"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("NETSAFE_ALLOWED_HOSTS", "").split(",") if h]
 if not ALLOWED_HOSTS:
@@ -74,6 +87,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe meets no host check, HTTPS redirect or session.
+    "netsafe.web.health.HealthCheckMiddleware",
+    # Next, so that its duration covers everything the application does.
+    "netsafe.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,7 +141,20 @@ NETSAFE_NAVIGATION = [
 def _database(url_env: str, default_file: str) -> dict:
     url = os.environ.get(url_env, "").strip()
     if url:
-        return dj_database_url.parse(url, conn_max_age=60)
+        config = dj_database_url.parse(url, conn_max_age=60)
+        pool_size = int(os.environ.get("NETSAFE_DB_POOL_SIZE", "0") or 0)
+        if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
+            # A server process's threads share at most pool_size connections, so the
+            # total is bounded by workers x pool_size whatever the load (deploy/README.md
+            # has the sum against max_connections). A request waits up to `timeout` for
+            # a connection, then fails, rather than PostgreSQL refusing new clients.
+            config["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not as well
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": float(os.environ.get("NETSAFE_DB_POOL_TIMEOUT", "10")),
+            }
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -253,6 +283,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # One JSON line per request (netsafe.web.request_log); NETSAFE_REQUEST_LOG=0 stops them.
+    "loggers": {
+        "netsafe.requests": {
+            "level": "INFO" if os.environ.get("NETSAFE_REQUEST_LOG", "1") == "1" else "WARNING"
+        }
+    },
 }
 
 # Triage inside casework (netsafe.examination). The evidence store examiners pick
