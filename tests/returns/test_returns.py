@@ -193,14 +193,14 @@ def test_reimport_changes_nothing_and_a_later_record_replaces():
     assert AuditEntry.objects.filter(model__startswith="casework.").count() == casework_audit
 
     changed = good_records()
-    changed[2]["executed"] = "2016-11-10"
+    changed[2]["executed"] = "2016-11-07"
     del changed[2]["outcome"]  # replaced, not merged: the outcome goes
     changed[0]["ceop_package"] = "CEOP-16-9999"  # only an unknown field changes
     result = import_return(jsonl(*changed), "two.jsonl")
     assert result.counts["warrant"] == {"added": 0, "replaced": 1, "unchanged": 0}
     assert result.counts["referral"] == {"added": 0, "replaced": 1, "unchanged": 0}
     warrant = m.Warrant.objects.get(ref="GW1")
-    assert (warrant.executed, warrant.outcome) == (date(2016, 11, 10), "")
+    assert (warrant.executed, warrant.outcome) == (date(2016, 11, 7), "")
     assert ReturnRecord.objects.get(ref="GR1").data["ceop_package"] == "CEOP-16-9999"
 
 
