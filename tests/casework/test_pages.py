@@ -239,7 +239,10 @@ def test_bad_input_gets_an_error_summary_and_nothing_is_saved(client, officer):
     assert response.status_code == 200
     text = response.content.decode()
     assert "There is a problem" in text
-    assert "The execution date is before the issue date." in text
+    assert (
+        "Executed on must be on or after the day it was issued (2017-01-01), not 2016-12-01."
+        in text
+    )
     assert not m.Warrant.objects.exists()
     response = client.post(reverse("casework:referral-assess", args=[subject.referral.pk, 1]), {})
     assert "Answer yes or no" in response.content.decode()

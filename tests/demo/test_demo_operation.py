@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Sum
 from faker import Faker
@@ -161,6 +162,24 @@ def test_records_are_as_the_models_would_save_and_validate_them(demo_operation):
             after = snapshot(obj)
             changed = {k for k in before if before[k] != after[k]} - ignore
             assert not changed, (model.__name__, obj.pk, changed)
+
+
+def test_every_record_passes_the_plausibility_rules(demo_operation):
+    # Every record of the demo, as the pages, the API and a return would judge it.
+    failures = []
+    for model in ORDER:
+        if not hasattr(model, "check_plausible"):
+            continue
+        qs = model.objects.order_by("pk")
+        if any(f.name == "warrant" for f in model._meta.get_fields()):
+            qs = qs.select_related("warrant")
+        for obj in qs.iterator(chunk_size=2000):
+            try:
+                obj.check_plausible()
+            except ValidationError as exc:
+                failures.append((model.__name__, obj.ref, exc.message_dict))
+    assert failures == []
+    assert m.Safeguarding.objects.filter(children=0).count() == 0
 
 
 def test_deconfliction_alerts_between_forces(demo_operation):

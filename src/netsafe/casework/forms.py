@@ -8,12 +8,14 @@ accepts, another force's records.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
+from netsafe.accounts.roles import Role
 from netsafe.web.forms import DateInput, DateTimeInput
 
 from . import models as m
-from . import risk
+from . import plausibility, risk
 from .choices import Offence
 from .registry import RecordType
 
@@ -53,6 +55,8 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if name in self.declared_fields and name not in self._meta.fields:
+                continue  # a question of the form's own, not a field of the record
             model_field = self._meta.model._meta.get_field(name)
             if isinstance(model_field, models.ForeignKey):
                 related = model_field.related_model
@@ -78,6 +82,18 @@ class RecordForm(forms.ModelForm):
                 field.widget = DateInput()
         if "ref" in self.fields and not self.instance.pk:
             self.fields["ref"].help_text = "Leave blank to have one given."
+
+    def _update_errors(self, errors):
+        # The model's rules may be about a field this form does not show (an action
+        # form changes a few fields of a record): such errors go above the form, where
+        # the officer still reads them (each names its field).
+        if hasattr(errors, "error_dict"):
+            moved: dict[str, list] = {}
+            for name, messages in errors.error_dict.items():
+                key = name if name == NON_FIELD_ERRORS or name in self.fields else NON_FIELD_ERRORS
+                moved.setdefault(key, []).extend(messages)
+            errors = ValidationError(moved)
+        super()._update_errors(errors)
 
 
 class EncounterForm(RecordForm):
@@ -114,7 +130,41 @@ class IdentifierForm(RecordForm):
         return data
 
 
+class SafeguardingForm(RecordForm):
+    """More than ten children in one record is rare: a supervisor confirms it."""
+
+    confirm_children = forms.BooleanField(
+        required=False,
+        label="I am a supervisor and I confirm this number of children",
+        help_text=f"Needed when one record counts more than {plausibility.CHILDREN_CONFIRM} "
+        "children.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "children" not in self.fields:
+            del self.fields["confirm_children"]
+
+    def clean(self):
+        data = super().clean()
+        count = data.get("children")
+        if "children" in self.fields and plausibility.needs_confirmation(count):
+            if not self.user.has_role(Role.SUPERVISOR):
+                self.add_error(
+                    "children",
+                    f"{count} children in one record needs a supervisor's confirmation: "
+                    "ask a supervisor of your force to record it.",
+                )
+            elif not data.get("confirm_children"):
+                self.add_error(
+                    "confirm_children",
+                    f"Confirm that {count} children were safeguarded in this one record.",
+                )
+        return data
+
+
 _BASES: dict[type, type[RecordForm]] = {
+    m.Safeguarding: SafeguardingForm,
     m.Arrest: EncounterForm,
     m.VoluntaryInterview: EncounterForm,
     m.Identifier: IdentifierForm,

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from netsafe.accounts.models import Force
 from netsafe.audit import chain as audit_chain
 
-from . import normalise, risk
+from . import normalise, plausibility, risk
 from .choices import (
     DeviceKind,
     Disposal,
@@ -86,6 +87,31 @@ class ForceScoped(models.Model):
             target = getattr(self, field.name, None)
             if target is not None and self.force_id and target.force_id != self.force_id:
                 raise ValidationError({field.name: "Choose a record of your own force."})
+        self.check_plausible()
+
+    def plausibility_facts(self) -> dict:
+        """What the plausibility rules need of other records (see :func:`.plausibility.check`)."""
+        return {}
+
+    def check_plausible(self) -> None:
+        """Refuse values that cannot be true (:mod:`.plausibility`), each next to its field."""
+        values = {
+            f.name: getattr(self, f.attname) for f in self._meta.concrete_fields if not f.generated
+        }
+        findings = plausibility.check(self._meta.model_name, values, **self.plausibility_facts())
+        if not findings:
+            return
+        errors: dict[str, list[str]] = {}
+        for finding in findings:
+            label = capfirst(self._meta.get_field(finding.field).verbose_name)
+            errors.setdefault(finding.field, []).append(f"{label} {finding.message}.")
+        raise ValidationError(errors)
+
+    def _warrant_facts(self) -> dict:
+        warrant = self.warrant if getattr(self, "warrant_id", None) else None
+        if warrant is None:
+            return {}
+        return {"warrant": plausibility.WarrantFacts(warrant.ref, warrant.executed)}
 
 
 class CaseRecord(ForceScoped):
@@ -507,15 +533,6 @@ class Warrant(CaseRecord):
         """Issued and not yet executed."""
         return self.issued is not None and self.executed is None
 
-    def clean(self) -> None:
-        super().clean()
-        if self.executed and not self.issued:
-            raise ValidationError({"issued": "A warrant is issued before it is executed."})
-        if self.issued and self.applied and self.issued < self.applied:
-            raise ValidationError({"issued": "The issue date is before the application."})
-        if self.executed and self.issued and self.executed < self.issued:
-            raise ValidationError({"executed": "The execution date is before the issue date."})
-
 
 class Encounter(CaseRecord):
     """What arrests and voluntary interviews share."""
@@ -554,10 +571,11 @@ class Encounter(CaseRecord):
             raise ValidationError(
                 {"offences": f"Unknown offence code(s): {', '.join(map(str, unknown))}."}
             )
-        if self.bail_until and self.disposal != Disposal.BAIL:
-            raise ValidationError({"bail_until": "A bail date is only for someone bailed."})
         if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
             raise ValidationError({"warrant": "That warrant is for another subject."})
+
+    def plausibility_facts(self) -> dict:
+        return self._warrant_facts()
 
 
 class Arrest(Encounter):
@@ -645,6 +663,9 @@ class Device(CaseRecord):
         super().clean()
         if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
             raise ValidationError({"warrant": "That warrant is for another subject."})
+
+    def plausibility_facts(self) -> dict:
+        return self._warrant_facts()
 
 
 class CustodyEvent(ForceScoped):
@@ -781,6 +802,13 @@ class Outcome(CaseRecord):
             raise ValidationError({"sentence": "Enter the sentence given."})
         if self.sentence and self.outcome != OutcomeKind.CONVICTED:
             raise ValidationError({"sentence": "A sentence is only for a conviction."})
+
+    def plausibility_facts(self) -> dict:
+        if self.outcome != OutcomeKind.CONVICTED or not self.subject_id:
+            return {}
+        charged = Outcome.objects.filter(subject_id=self.subject_id, outcome=OutcomeKind.CHARGED)
+        first = charged.exclude(pk=self.pk).aggregate(first=models.Min("date"))["first"]
+        return {"first_charged": first}
 
 
 # --- Deconfliction ------------------------------------------------------------------

@@ -757,7 +757,10 @@ class ForceOperation:
                 break
             count = min(left, rng.choices((0, 1, 2, 3), (12, 50, 28, 10))[0])
             left -= count
-            self._safeguard(case, count)
+            if count:
+                # A household checked and found safe is no safeguarding record: one counts
+                # 1 to 30 children (netsafe.casework.plausibility).
+                self._safeguard(case, count)
         if left:
             raise ValueError(
                 f"{self.force.slug}: {left} of {children} children left without a household; "
