@@ -21,11 +21,15 @@ from netsafe.triage.hashsets import HashSet
 from netsafe.triage.index import HashIndex, Match, Query, Verdict
 from netsafe.triage.indicators import IndicatorScan, Rule
 from netsafe.triage.priority import assess
+from netsafe.triage.sources import TIME_KEYS
 from netsafe.triage.work import RECORD_FIELDS
 
 SCHEMA = "netsafe.triage-report/1"
+#: files.csv flattens a row's ``times`` into one column per time.
 CSV_FIELDS = (
-    *RECORD_FIELDS,
+    *(f for f in RECORD_FIELDS if f != "times"),
+    *TIME_KEYS,
+    "path_hex",
     "known",
     "match_kind",
     "category",
@@ -51,7 +55,12 @@ class EvidenceInfo:
 
 def file_row(rec: dict, verdict: Verdict) -> dict:
     """One files.jsonl object: the record's fields, ``known``, ``matches`` and ``error``."""
-    row = {k: rec.get(k) for k in RECORD_FIELDS}
+    row = {}
+    for k in RECORD_FIELDS:
+        row[k] = rec.get(k)
+        if k == "path" and rec.get("path_hex"):
+            # Only where the name's bytes are not UTF-8 (the contract's "also has").
+            row["path_hex"] = rec["path_hex"]
     row["known"] = verdict.known
     row["matches"] = [m.as_dict() for m in verdict.matches]
     row["error"] = rec.get("error")
@@ -167,6 +176,10 @@ def csv_row(row: dict) -> list:
             value = ";".join(sorted({m.hashset for m in matches}))
         elif name == "matches":
             value = len(matches)
+        elif name in TIME_KEYS:
+            value = (row["times"] or {}).get(name)
+        elif name == "path_hex":
+            value = row.get("path_hex")
         else:
             value = row[name]
         if isinstance(value, bool):

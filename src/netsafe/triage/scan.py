@@ -31,7 +31,7 @@ from netsafe.triage.work import (
     MatchSpec,
     UnitResult,
     WorkUnit,
-    empty_record,
+    entry_record,
     matching_index,
     process_unit,
 )
@@ -164,7 +164,7 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
     """The result of a unit that could not be processed: ``message`` on each of its files."""
     result = UnitResult(unit.evidence_index)
     for entry in unit.entries:
-        rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
+        rec = entry_record(unit.evidence_path, entry)
         rec["error"] = message
         result.files.append((entry.seq, [rec]))
     if unit.verify:

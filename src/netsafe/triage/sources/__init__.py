@@ -14,6 +14,7 @@ import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,7 +31,11 @@ class Entry:
 
     ``seq`` is the position in the source's deterministic listing, ``path`` the
     display path relative to the evidence root, ``locator`` what the source
-    needs to open the file again (kind-specific, picklable).
+    needs to open the file again (kind-specific, picklable). ``times`` is
+    (modified, accessed, changed, created) as ISO 8601 UTC text or None each,
+    ``stream`` the name of an NTFS alternate data stream (the path then ends
+    ``:stream``), ``path_hex`` the path's raw bytes in hex where they are not
+    valid UTF-8.
     """
 
     seq: int
@@ -38,6 +43,41 @@ class Entry:
     size: int
     locator: tuple
     deleted: bool = False
+    times: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
+    stream: str | None = None
+    path_hex: str | None = None
+
+
+#: The keys of a record's ``times``, in the order of :attr:`Entry.times`.
+TIME_KEYS = ("modified", "accessed", "changed", "created")
+NO_TIMES: tuple[None, None, None, None] = (None, None, None, None)
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """A POSIX time as ISO 8601 UTC text (``2016-12-22T20:09:38Z``), whole seconds; None for
+    None, for 0 (what The Sleuth Kit gives where the file system keeps no such time) and for
+    a value no calendar date can hold."""
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def times_dict(times: tuple[str | None, ...]) -> dict[str, str | None]:
+    """The ``times`` object of a record from an entry's ``times`` tuple."""
+    return dict(zip(TIME_KEYS, times, strict=True))
+
+
+def path_hex(raw: bytes) -> str | None:
+    """The raw bytes of a path in hex where they are not valid UTF-8 (so that two names
+    ``backslashreplace`` writes alike stay apart), else None."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    return None
 
 
 @dataclass

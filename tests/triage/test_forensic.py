@@ -1,0 +1,225 @@
+"""Forensic detail of the disk sources, checked against The Sleuth Kit's own tools.
+
+Each image is built with the ordinary tools (mkntfs and an ntfs-3g mount, mkfs.vfat and
+mtools, mke2fs) and every row the source lists is compared with what ``fls -r -p -m``
+lists and ``icat`` reads from the same image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tests.triage.conftest import jpeg_bytes, photo, run, tool
+
+from netsafe.triage.sources import open_evidence
+
+#: What the NTFS volume holds once built: path -> content of the live files.
+NTFS_LIVE = {
+    "Users/Alex/Documents/letter.pdf": b"%PDF-1.4\n" + b"a letter\n" * 200,
+    "Users/Alex/Pictures/holiday.jpg": jpeg_bytes(photo(21)),
+    "keep.txt": b"keep\n",
+}
+#: The alternate data stream hidden on the letter.
+NTFS_STREAM = ("Users/Alex/Documents/letter.pdf", "hidden.jpg", jpeg_bytes(photo(22)))
+#: Deleted after being written (their MFT entries' sequence numbers move on).
+NTFS_DELETED = {
+    "Users/Alex/Pictures/gone_1.jpg": jpeg_bytes(photo(23)),
+    "Users/Alex/Pictures/gone_2.jpg": jpeg_bytes(photo(24)),
+    "Users/Alex/Trash/inner.jpg": jpeg_bytes(photo(25)),
+}
+#: A file whose folder's MFT entry is wiped: TSK finds it only as an orphan.
+NTFS_ORPHAN = ("Lost/orphan.jpg", jpeg_bytes(photo(26)))
+
+
+@dataclass(frozen=True)
+class FlsRow:
+    """One line of ``fls -r -p -m /``: a file or stream as The Sleuth Kit lists it."""
+
+    path: str
+    inode: str
+    meta_type: str
+    size: int
+    deleted: bool
+    atime: int
+    mtime: int
+    ctime: int
+    crtime: int
+
+
+def fls(image: Path, sector_offset: int = 0) -> dict[str, FlsRow]:
+    """Every name ``fls -r -p -m /`` lists in the file system at ``sector_offset``, by path
+    (NTFS's extra ``($FILE_NAME)`` lines left out)."""
+    out = subprocess.run(
+        [tool("fls"), "-r", "-p", "-m", "/", "-o", str(sector_offset), str(image)],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8", "backslashreplace")
+    rows = {}
+    for line in out.splitlines():
+        f = line.split("|")
+        name = f[1]
+        if "($FILE_NAME)" in name:
+            continue
+        deleted = name.endswith(" (deleted)") or name.endswith(" (deleted-realloc)")
+        name = name.removesuffix(" (deleted)").removesuffix(" (deleted-realloc)")
+        rows[name.lstrip("/")] = FlsRow(
+            name.lstrip("/"),
+            f[2],
+            f[3].split("/")[1][0],
+            int(f[6]),
+            deleted,
+            *(int(x) for x in f[7:11]),
+        )
+    return rows
+
+
+def icat_md5(image: Path, inode: str, sector_offset: int = 0) -> str:
+    data = subprocess.run(
+        [tool("icat"), "-o", str(sector_offset), str(image), inode],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return hashlib.md5(data).hexdigest()
+
+
+def listed(image: Path) -> dict[str, tuple]:
+    """path -> (entry, md5 of the content read) for every entry the source lists."""
+    evidence = open_evidence(image)
+    try:
+        out = {}
+        for entry in evidence.entries():
+            with evidence.open(entry) as fh:
+                data = fh.read()
+            assert len(data) == entry.size, entry.path
+            assert entry.path not in out, f"listed twice: {entry.path}"
+            out[entry.path] = (entry, hashlib.md5(data).hexdigest())
+        return out
+    finally:
+        evidence.close()
+
+
+def _mft_entry_offset(image: Path, entry: int) -> int:
+    """Where MFT entry ``entry`` lies in a fresh mkntfs volume (the MFT is one run there)."""
+    with open(image, "rb") as fh:
+        boot = fh.read(512)
+    sector = struct.unpack_from("<H", boot, 0x0B)[0]
+    cluster = sector * boot[0x0D]
+    mft = struct.unpack_from("<Q", boot, 0x30)[0]
+    return mft * cluster + entry * 1024
+
+
+def make_ntfs(path: Path) -> Path:
+    """An NTFS volume written through ntfs-3g as Windows would: live files, an alternate
+    data stream, deleted files (one in a deleted folder) and one orphan."""
+    with open(path, "wb") as fh:
+        fh.truncate(24 << 20)
+    run(tool("mkntfs"), "-q", "-F", "-f", "-s", "512", "-L", "EVIDENCE", path)
+    mnt = path.parent / (path.name + ".mnt")
+    mnt.mkdir()
+    run(tool("ntfs-3g"), "-o", "streams_interface=windows", path, mnt)
+    try:
+        for rel, data in {**NTFS_LIVE, **NTFS_DELETED, NTFS_ORPHAN[0]: NTFS_ORPHAN[1]}.items():
+            (mnt / rel).parent.mkdir(parents=True, exist_ok=True)
+            (mnt / rel).write_bytes(data)
+        rel, stream, data = NTFS_STREAM
+        (mnt / f"{rel}:{stream}").write_bytes(data)
+        orphan_dir = os.stat(mnt / Path(NTFS_ORPHAN[0]).parent).st_ino
+        os.sync()
+        for rel in NTFS_DELETED:
+            (mnt / rel).unlink()
+        (mnt / "Users/Alex/Trash").rmdir()
+        (mnt / NTFS_ORPHAN[0]).unlink()
+        (mnt / Path(NTFS_ORPHAN[0]).parent).rmdir()
+    finally:
+        run("umount", mnt)
+        mnt.rmdir()
+    # Wipe the orphan's folder's MFT entry, as when it is reused: nothing names the file.
+    with open(path, "r+b") as fh:
+        fh.seek(_mft_entry_offset(path, orphan_dir))
+        fh.write(bytes(1024))
+    return path
+
+
+@pytest.fixture(scope="session")
+def ntfs_volume(tmp_path_factory) -> Path:
+    return make_ntfs(tmp_path_factory.mktemp("ntfs-forensic") / "ntfs.img")
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def test_ntfs_rows_are_what_fls_lists_and_icat_reads(ntfs_volume):
+    """Every regular file and stream fls lists is a row with icat's content, deleted ones
+    included; what is left out is exactly the file system's own files and the empty
+    reserved MFT entries TSK shows as orphans."""
+    rows = listed(ntfs_volume)
+    tsk = fls(ntfs_volume)
+    files = {p: r for p, r in tsk.items() if r.meta_type == "r"}
+    assert set(rows) <= set(files)
+    left_out = set(files) - set(rows)
+    for path in left_out:
+        r = files[path]
+        metadata = path.startswith("$") and not path.startswith("$OrphanFiles/")
+        assert metadata or (r.deleted and r.size == 0), path
+    assert "$MFT" in left_out
+    assert "$OrphanFiles" not in rows
+    for path, (entry, digest) in rows.items():
+        assert entry.deleted == files[path].deleted, path
+        assert digest == icat_md5(ntfs_volume, files[path].inode), path
+
+
+def test_deleted_ntfs_files_are_recovered_intact(ntfs_volume):
+    rows = listed(ntfs_volume)
+    for rel, data in NTFS_DELETED.items():
+        entry, digest = rows[rel]
+        assert entry.deleted, rel
+        assert digest == md5(data), rel
+    for rel, data in NTFS_LIVE.items():
+        entry, digest = rows[rel]
+        assert not entry.deleted, rel
+        assert digest == md5(data), rel
+
+
+def test_orphan_files_are_deleted_rows_under_orphanfiles(ntfs_volume):
+    rows = listed(ntfs_volume)
+    name = Path(NTFS_ORPHAN[0]).name
+    entry, digest = rows[f"$OrphanFiles/{name}"]
+    assert entry.deleted
+    assert digest == md5(NTFS_ORPHAN[1])
+    assert not [p for p in rows if p.startswith(NTFS_ORPHAN[0].split("/")[0])]
+
+
+def test_alternate_data_stream_is_a_row_of_its_own(ntfs_volume):
+    rows = listed(ntfs_volume)
+    rel, stream, data = NTFS_STREAM
+    entry, digest = rows[f"{rel}:{stream}"]
+    assert entry.stream == stream
+    assert digest == md5(data)
+    host, host_digest = rows[rel]
+    assert host.stream is None
+    assert host_digest == md5(NTFS_LIVE[rel])
+
+
+@pytest.fixture(scope="session")
+def labelled_fat(tmp_path_factory) -> Path:
+    """A FAT volume with a label (a directory entry TSK lists like a file) and one file."""
+    folder = tmp_path_factory.mktemp("fat-label")
+    image = folder / "fat.img"
+    run(tool("mkfs.vfat"), "-n", "EVIDENCE", "-C", image, "8192")
+    (folder / "a.txt").write_bytes(b"hello\n")
+    run(tool("mcopy"), "-i", image, folder / "a.txt", "::/a.txt")
+    return image
+
+
+def test_volume_label_and_fat_tables_are_not_rows(labelled_fat):
+    tsk = fls(labelled_fat)
+    assert "EVIDENCE    (Volume Label Entry)" in tsk
+    assert {"$MBR", "$FAT1", "$FAT2", "$OrphanFiles"} <= set(tsk)
+    assert set(listed(labelled_fat)) == {"a.txt"}
