@@ -12,6 +12,7 @@ import os
 import struct
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,145 @@ def test_volume_label_and_fat_tables_are_not_rows(labelled_fat):
     assert "EVIDENCE    (Volume Label Entry)" in tsk
     assert {"$MBR", "$FAT1", "$FAT2", "$OrphanFiles"} <= set(tsk)
     assert set(listed(labelled_fat)) == {"a.txt"}
+
+
+def _epoch(iso: str | None) -> int:
+    """A row's time back as fls -m writes it (0 where none)."""
+    if iso is None:
+        return 0
+    return int(datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+def _assert_times_are_fls(image: Path, rows: dict, sector_offset: int = 0) -> None:
+    tsk = fls(image, sector_offset)
+    for path, (entry, _digest) in rows.items():
+        t = tsk[path]
+        got = dict(zip(("modified", "accessed", "changed", "created"), entry.times, strict=True))
+        for value in got.values():
+            assert value is None or value.endswith("Z")
+        assert {k: _epoch(v) for k, v in got.items()} == {
+            "modified": t.mtime,
+            "accessed": t.atime,
+            "changed": t.ctime,
+            "created": t.crtime,
+        }, path
+
+
+def test_ntfs_times_are_those_fls_reads(ntfs_volume):
+    rows = listed(ntfs_volume)
+    _assert_times_are_fls(ntfs_volume, rows)
+    entry, _ = rows["keep.txt"]
+    assert all(entry.times)
+
+
+def test_fat_times_have_no_changed(labelled_fat):
+    rows = listed(labelled_fat)
+    _assert_times_are_fls(labelled_fat, rows)
+    entry, _ = rows["a.txt"]
+    modified, accessed, changed, created = entry.times
+    assert changed is None
+    assert modified
+    assert accessed
+    assert created
+
+
+def test_ext4_times_are_those_fls_reads(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jpg").write_bytes(jpeg_bytes(photo(30)))
+    os.utime(src / "a.jpg", (1482437378, 1482437378))  # 2016-12-22T20:09:38Z
+    image = tmp_path / "ext4.img"
+    run(tool("mke2fs"), "-q", "-t", "ext4", "-d", src, "-F", image, "8M")
+    rows = listed(image)
+    _assert_times_are_fls(image, rows)
+    entry, _ = rows["a.jpg"]
+    assert entry.times[0] == "2016-12-22T20:09:38Z"
+    assert all(entry.times)
+
+
+def test_scan_rows_carry_times_stream_and_deleted(tmp_path, ntfs_volume):
+    """files.jsonl and files.csv: every row has ``times`` and ``stream`` (null but for
+    streams); the deleted NTFS photos and the hidden stream are hashed and typed."""
+    import csv
+    import json
+
+    from tests.triage.test_scan import invoke
+
+    out = tmp_path / "out"
+    invoke("scan", ntfs_volume, "--out", out, "--workers", "1")
+    rows = {
+        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
+    }
+    tsk = fls(ntfs_volume)
+    for path, row in rows.items():
+        assert set(row["times"]) == {"modified", "accessed", "changed", "created"}
+        assert _epoch(row["times"]["modified"]) == tsk[path].mtime
+        assert row["stream"] == (path.split(":")[1] if ":" in path else None)
+    rel, stream, data = NTFS_STREAM
+    hidden = rows[f"{rel}:{stream}"]
+    assert hidden["type"] == "image/jpeg"
+    assert hidden["md5"] == md5(data)
+    assert hidden["pdq"]
+    for gone in NTFS_DELETED:
+        assert rows[gone]["deleted"] is True
+        assert rows[gone]["type"] == "image/jpeg"
+    summary = json.loads((out / "report.json").read_text("utf-8"))["evidence"][0]["summary"]
+    assert summary["files"] == len(rows)
+    assert summary["deleted"] == sum(r["deleted"] for r in rows.values())
+    with open(out / "files.csv", newline="", encoding="utf-8") as fh:
+        table = {r["path"]: r for r in csv.DictReader(fh)}
+    assert table[f"{rel}:{stream}"]["stream"] == stream
+    assert table["keep.txt"]["modified"] == rows["keep.txt"]["times"]["modified"]
+    assert table["keep.txt"]["changed"] == rows["keep.txt"]["times"]["changed"]
+
+
+def test_folder_times_come_from_stat_and_reading_keeps_access_times(tmp_path):
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    photo_path = folder / "a.jpg"
+    photo_path.write_bytes(jpeg_bytes(photo(31)))
+    os.utime(photo_path, (1000000000, 1482437378))
+    before = os.stat(photo_path)
+    rows = listed(folder)
+    entry, _ = rows["a.jpg"]
+    assert entry.times[0] == "2016-12-22T20:09:38Z"
+    assert entry.times[1] == "2001-09-09T01:46:40Z"
+    assert entry.times[2] == datetime.fromtimestamp(int(before.st_ctime), UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    # Reading did not touch the access time (it would otherwise: atime before mtime).
+    assert os.stat(photo_path).st_atime == before.st_atime
+
+
+def test_archive_member_times_are_as_stored(tmp_path):
+    import io
+    import json
+    import tarfile
+    import zipfile
+
+    from tests.triage.test_scan import invoke
+
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "a.zip", "w") as zf:
+        zf.writestr(zipfile.ZipInfo("dated.txt", (2016, 12, 22, 20, 9, 38)), b"x")
+    with tarfile.open(folder / "b.tar", "w") as tf:
+        info = tarfile.TarInfo("dated.txt")
+        info.size, info.mtime = 1, 1482437378
+        tf.addfile(info, io.BytesIO(b"y"))
+        info = tarfile.TarInfo("undated.txt")
+        info.size, info.mtime = 1, 0
+        tf.addfile(info, io.BytesIO(b"z"))
+    out = tmp_path / "out"
+    invoke("scan", folder, "--out", out, "--workers", "1")
+    rows = {
+        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
+    }
+    for path in ("a.zip!dated.txt", "b.tar!dated.txt"):
+        assert rows[path]["times"] == {
+            "modified": "2016-12-22T20:09:38Z",
+            "accessed": None,
+            "changed": None,
+            "created": None,
+        }, path
+    assert rows["b.tar!undated.txt"]["times"]["modified"] is None

@@ -352,11 +352,12 @@ def _members(
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = member.error
+                child["times"] = times_dict(member.times)
                 out.append(child)
                 continue
             try:
                 with member.open() as ms:
-                    out += process_stream(
+                    recs = process_stream(
                         ms,
                         rec["evidence"],
                         mpath,
@@ -365,9 +366,12 @@ def _members(
                         limits,
                         dihedral=dihedral,
                     )
+                recs[0]["times"] = times_dict(member.times)
+                out += recs
             except READ_ERRORS as exc:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = f"read error: {exc}"
+                child["times"] = times_dict(member.times)
                 out.append(child)
     except ArchiveBomb as exc:
         rec["error"] = str(exc)
