@@ -8,9 +8,12 @@ lists and ``icat`` reads from the same image.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import struct
 import subprocess
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -366,3 +369,136 @@ def test_archive_member_times_are_as_stored(tmp_path):
             "created": None,
         }, path
     assert rows["b.tar!undated.txt"]["times"]["modified"] is None
+
+
+# --- E01 integrity ---------------------------------------------------------------------
+
+CHUNK = 64 * 512  # ewfacquire's default: 64 sectors a chunk
+DIARY = "".join(f"day {i}: nothing happened, as usual.\n" for i in range(6000)).encode()
+CASE = {
+    "-C": "case-2016-0042",
+    "-E": "exhibit-SW-17",
+    "-e": "DC Jones",
+    "-D": "laptop hard disk",
+    "-N": "seized at the address",
+}
+
+
+@pytest.fixture(scope="session")
+def ewf_pair(tmp_path_factory) -> dict:
+    """An ext4 disk with a compressible diary and photos, acquired with ewfacquire
+    (deflate, MD5 and SHA-1 stored, case metadata), and a copy of the E01 with one byte
+    flipped inside the compressed chunk that holds the middle of the diary."""
+    folder = tmp_path_factory.mktemp("ewf-damaged")
+    src = folder / "src"
+    src.mkdir()
+    (src / "diary.txt").write_bytes(DIARY)
+    for i in range(3):
+        (src / f"photo_{i}.jpg").write_bytes(jpeg_bytes(photo(40 + i)))
+    media = folder / "disk.img"
+    run(tool("mke2fs"), "-q", "-t", "ext4", "-d", src, "-F", media, "8M")
+    args = [tool("ewfacquire"), "-u", "-q", "-c", "deflate:best", "-d", "sha1"]
+    args += [a for pair in CASE.items() for a in pair]
+    run(*args, "-t", folder / "good", media)
+    good = folder / "good.E01"
+    data = media.read_bytes()
+    # Where the diary's middle lies on the media (through TSK, as icat would read it).
+    evidence = open_evidence(media)
+    try:
+        entry = next(e for e in evidence.entries() if e.path == "diary.txt")
+        runs = evidence.byte_runs(entry)
+    finally:
+        evidence.close()
+    assert b"".join(data[a:b] for a, b in runs) == DIARY
+    middle, skip = None, len(DIARY) // 2
+    for a, b in runs:
+        if skip < b - a:
+            middle = a + skip
+            break
+        skip -= b - a
+    assert middle is not None
+    chunk = middle // CHUNK
+    # The chunk as ewfacquire compressed it (zlib, best): found in the E01 by its bytes.
+    packed = zlib.compress(data[chunk * CHUNK : (chunk + 1) * CHUNK], 9)
+    e01 = bytearray(good.read_bytes())
+    where = e01.find(packed)
+    assert where > 0, "the compressed chunk was not found in the E01"
+    e01[where + len(packed) // 2] ^= 0xFF
+    bad = folder / "bad.E01"
+    bad.write_bytes(bytes(e01))
+    return {"media": media, "good": good, "bad": bad, "chunk": chunk}
+
+
+def ewfverify_bad_sectors(image: Path) -> list[tuple[int, int]]:
+    """The sector ranges ``ewfverify`` reports as failing their checksum, as byte ranges."""
+    proc = subprocess.run([tool("ewfverify"), "-q", str(image)], capture_output=True, text=True)
+    found = re.findall(r"at sector\(s\): (\d+) - (\d+)", proc.stdout + proc.stderr)
+    return [(int(a) * 512, (int(b) + 1) * 512) for a, b in found]
+
+
+def test_intact_e01_is_verified_with_sha1_and_case_metadata(ewf_pair):
+    data = ewf_pair["media"].read_bytes()
+    integrity = open_evidence(ewf_pair["good"]).verify().as_dict()
+    assert integrity["verified"] is True
+    assert integrity["stored_md5"] == integrity["computed_md5"] == md5(data)
+    assert integrity["stored_sha1"] == integrity["computed_sha1"] == hashlib.sha1(data).hexdigest()
+    assert integrity["bad_ranges"] == []
+    meta = integrity["metadata"]
+    assert meta["case_number"] == CASE["-C"]
+    assert meta["evidence_number"] == CASE["-E"]
+    assert meta["examiner"] == CASE["-e"]
+    assert meta["description"] == CASE["-D"]
+    assert meta["notes"] == CASE["-N"]
+    assert meta["acquired"]
+    assert meta["acquiry_software"]
+    assert ewfverify_bad_sectors(ewf_pair["good"]) == []
+
+
+def test_damaged_chunk_fails_verification_where_ewfverify_says(tmp_path, ewf_pair):
+    from tests.triage.test_scan import _netsafe
+
+    expected = ewfverify_bad_sectors(ewf_pair["bad"])
+    chunk = ewf_pair["chunk"]
+    assert expected == [(chunk * CHUNK, (chunk + 1) * CHUNK)]
+
+    out = tmp_path / "out"
+    proc = _netsafe("scan", ewf_pair["bad"], "--out", out, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    warnings = [x for x in proc.stderr.splitlines() if x.startswith("WARNING:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"WARNING: {ewf_pair['bad'].resolve()} failed verification: ")
+    assert "checksum" in warnings[0]
+
+    rep = json.loads((out / "report.json").read_text("utf-8"))
+    integrity = rep["evidence"][0]["integrity"]
+    assert integrity["verified"] is False
+    assert integrity["bad_ranges"] == [list(r) for r in expected]
+    assert integrity["stored_sha1"] == hashlib.sha1(ewf_pair["media"].read_bytes()).hexdigest()
+    assert integrity["computed_sha1"] != integrity["stored_sha1"]
+    assert integrity["metadata"]["case_number"] == CASE["-C"]
+
+    rows = {
+        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
+    }
+    diary = rows["diary.txt"]
+    first, end = expected[0]
+    assert f"bytes {first}-{end}" in diary["error"]
+    assert diary["md5"]
+    assert diary["sha1"]
+    assert [p for p, r in rows.items() if r["error"]] == ["diary.txt"]
+
+    page = (out / "report.html").read_text("utf-8")
+    assert page.index("failed verification") < page.index("Hash sets")
+    assert f"bytes {first}-{end}" in page
+
+
+def test_intact_e01_scan_prints_no_warning(tmp_path, ewf_pair):
+    from tests.triage.test_scan import _netsafe
+
+    out = tmp_path / "out"
+    proc = _netsafe("scan", ewf_pair["good"], "--out", out, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr
+    integrity = json.loads((out / "report.json").read_text("utf-8"))["evidence"][0]["integrity"]
+    assert integrity["verified"] is True
+    assert "failed verification" not in (out / "report.html").read_text("utf-8")

@@ -260,6 +260,7 @@ overflow-wrap:anywhere}th{overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.band{font-weight:bold;padding:.1rem .5rem}
 .high{background:#d4351c;color:#fff}.medium{background:#f47738;color:#0b0c0c}.low{background:#00703c;color:#fff}
 code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
+.failed{border:5px solid #d4351c;padding:0 1rem;margin:1rem 0}.failed h2{border:0;color:#d4351c}
 """
 _UK_CATEGORIES = ("A", "B", "C")
 _MAX_ERROR_ROWS = 200
@@ -296,6 +297,23 @@ def _table(
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _integrity_text(integrity: dict) -> str:
+    """The integrity line of one evidence item: verified or not, with what was compared."""
+    hashes = f"MD5 stored {integrity['stored_md5']}, computed {integrity['computed_md5'] or 'none'}"
+    if "stored_sha1" in integrity:
+        hashes += (
+            f"; SHA-1 stored {integrity['stored_sha1'] or 'none'}, "
+            f"computed {integrity['computed_sha1'] or 'none'}"
+        )
+    if integrity["verified"] is None:
+        if integrity.get("error"):
+            return f"nothing stored to verify against ({integrity['error']})"
+        return "no stored hash to verify"
+    if integrity["verified"]:
+        return f"verified, every chunk passed its checksum ({hashes})"
+    return f"NOT verified: {integrity.get('error') or 'hashes differ'} ({hashes})"
+
+
 def render_html(report: dict, summaries: list[Summary]) -> str:
     """report.html: per device the priority, the category table, known files, indicators, errors."""
     parts = [
@@ -315,18 +333,23 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
         if report["hashsets"]
         else "<p>No hash sets were given: nothing could be matched.</p>",
     ]
+    failed = [ev for ev in report["evidence"] if ev["integrity"].get("verified") is False]
+    if failed:
+        # An examiner must see this before any figure below: the media is not what was
+        # acquired, or not all of it could be checked.
+        alert = [
+            "<div class='failed' role='alert'><h2>Evidence failed verification</h2><ul>",
+            *(
+                f"<li><strong>{_e(ev['path'])}</strong>: "
+                f"{_e(ev['integrity'].get('error') or 'stored and computed hashes differ')}</li>"
+                for ev in failed
+            ),
+            "</ul></div>",
+        ]
+        parts[4:4] = alert  # right under the title
     for ev, summary in zip(report["evidence"], summaries, strict=True):
         s, p = ev["summary"], ev["priority"]
-        integrity = ev["integrity"]
-        if integrity["verified"] is None:
-            integ = "no stored hash to verify"
-        elif integrity["verified"]:
-            integ = f"verified: stored MD5 {integrity['stored_md5']} equals the computed one"
-        else:
-            integ = (
-                f"NOT verified: stored MD5 {integrity['stored_md5']}, computed "
-                f"{integrity['computed_md5'] or 'none'} {integrity.get('error') or ''}"
-            )
+        integ = _integrity_text(ev["integrity"])
         parts += [
             f"<h2>{_e(ev['path'])}</h2>",
             f"<p>Kind: {_e(ev['kind'])}. Integrity: {_e(integ)}.</p>",

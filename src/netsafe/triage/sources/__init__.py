@@ -80,22 +80,72 @@ def path_hex(raw: bytes) -> str | None:
     return None
 
 
+#: The case metadata an E01's ``integrity`` gives, as the contract names it.
+METADATA_FIELDS = (
+    "case_number",
+    "evidence_number",
+    "examiner",
+    "description",
+    "notes",
+    "acquired",
+    "acquiry_software",
+)
+
+
+def on_bad_ranges(runs: list[tuple[int, int]], bad: list[tuple[int, int]]) -> str | None:
+    """The ``error`` of a file whose content (``runs``) lies on media that failed its
+    checksum (``bad``), naming the ranges; None when it does not."""
+    hits = sorted(
+        {(max(a, c), min(b, d)) for a, b in runs for c, d in bad if max(a, c) < min(b, d)}
+    )
+    if not hits:
+        return None
+    where = ", ".join(f"bytes {a}-{b}" for a, b in hits[:5]) + (" ..." if len(hits) > 5 else "")
+    return f"content lies on media that failed its checksum ({where} of the image): not reliable"
+
+
 @dataclass
 class Integrity:
-    """Stored and computed media hash of an evidence item (E01); all None when none is stored."""
+    """An E01's media check: stored and computed MD5 and SHA-1, the byte ranges of chunks
+    that failed their checksum, the case metadata; all None for evidence with nothing
+    stored to check against.
+
+    ``verified`` is true only when every chunk passed its checksum and each stored hash
+    equals the computed one; ``error`` says why not.
+    """
 
     stored_md5: str | None = None
     computed_md5: str | None = None
     verified: bool | None = None
     error: str | None = None
+    stored_sha1: str | None = None
+    computed_sha1: str | None = None
+    #: ``[first byte, end byte)`` of media whose chunks failed their checksum.
+    bad_ranges: list[tuple[int, int]] | None = None
+    #: Case metadata as stored (E01 only): case_number, evidence_number, examiner, ...
+    metadata: dict[str, str | None] | None = None
+
+    @classmethod
+    def failed(cls, message: str) -> Integrity:
+        """The check of an E01 that could not run at all."""
+        return cls(
+            verified=False, error=message, bad_ranges=[], metadata=dict.fromkeys(METADATA_FIELDS)
+        )
 
     def as_dict(self) -> dict:
-        """The ``integrity`` object of report.json (plus ``error`` when reading failed)."""
+        """The ``integrity`` object of report.json (plus ``error`` when not verified)."""
         out: dict = {
             "stored_md5": self.stored_md5,
             "computed_md5": self.computed_md5,
             "verified": self.verified,
         }
+        if self.metadata is not None:
+            out.update(
+                stored_sha1=self.stored_sha1,
+                computed_sha1=self.computed_sha1,
+                bad_ranges=[list(r) for r in self.bad_ranges or []],
+                metadata=self.metadata,
+            )
         if self.error:
             out["error"] = self.error
         return out
@@ -121,6 +171,11 @@ class Evidence(ABC):
     @abstractmethod
     def open(self, entry: Entry) -> BinaryIO:
         """A read-only binary stream of ``entry``'s content (seekable where the medium is)."""
+
+    def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
+        """Where ``entry``'s content lies in the evidence, as ``[start, end)`` byte ranges
+        (disk images; empty where the source cannot say)."""
+        return []
 
     def has_stored_hash(self) -> bool:
         """Whether :meth:`verify` has a stored hash to check against."""

@@ -38,6 +38,8 @@ _VIRT_DIR = pytsk3.TSK_FS_META_TYPE_VIRT_DIR
 _NAME_UNALLOC = pytsk3.TSK_FS_NAME_FLAG_UNALLOC
 _META_UNALLOC = pytsk3.TSK_FS_META_FLAG_UNALLOC
 _NTFS_DATA = pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA
+_RUN_SPARSE = pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE
+_RUN_FILLER = pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER
 #: TSK's virtual folder of orphan files, at the root of every file system it reads.
 ORPHAN_DIR = b"$OrphanFiles"
 #: How TSK names a FAT or exFAT volume label entry: ``EVIDENCE    (Volume Label Entry)``.
@@ -304,6 +306,54 @@ class DiskEvidence(Evidence):
         return io.BufferedReader(
             TskFile(fs_file, entry.size, attr[0] if attr else None), buffer_size=1 << 20
         )
+
+    def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
+        """Where ``entry``'s content lies in the image: ``[start, end)`` byte ranges from
+        the start of the evidence (file slack and sparse runs left out; content kept in
+        an NTFS MFT entry is that entry's range)."""
+        offset, addr, *attr = entry.locator
+        fs = self._fs_at(offset)
+        ntfs = fs.info.ftype in _NTFS_TYPES
+        block = fs.info.block_size
+        fs_file = fs.open_meta(inode=addr)
+        runs: list[tuple[int, int]] = []
+        for a in fs_file:
+            info = a.info
+            if attr:
+                if (info.type, info.id) != attr[0]:
+                    continue
+            elif ntfs and (info.type != _NTFS_DATA or info.name):
+                continue
+            if info.flags & pytsk3.TSK_FS_ATTR_RES:
+                if ntfs:
+                    runs += self._mft_entry_range(fs, offset, addr)
+                continue
+            for run in a:
+                if run.flags & (_RUN_SPARSE | _RUN_FILLER):
+                    continue
+                start_in_file = run.offset * block
+                length = min(run.len * block, info.size - start_in_file)
+                if length > 0:
+                    start = offset + run.addr * block
+                    runs.append((start, start + length))
+        return runs
+
+    def _mft_entry_range(self, fs: pytsk3.FS_Info, offset: int, addr: int) -> list[tuple[int, int]]:
+        # The size of an MFT entry is in the boot sector (0x40): clusters if positive,
+        # else 2 to the power of its negation, in bytes.
+        raw = int.from_bytes(self._img.read(offset + 0x40, 1) or b"\0", "little", signed=True)
+        size = fs.info.block_size * raw if raw > 0 else 1 << -raw
+        want = addr * size
+        block = fs.info.block_size
+        for a in fs.open_meta(inode=0):
+            if a.info.type != _NTFS_DATA or a.info.name:
+                continue
+            for run in a:
+                first = run.offset * block
+                if first <= want < first + run.len * block:
+                    start = offset + run.addr * block + (want - first)
+                    return [(start, start + size)]
+        return []
 
 
 @dataclass(frozen=True)
