@@ -214,6 +214,10 @@ def scan_command(
     finally:
         bar.stop()
     for ev in report["evidence"]:
+        reason = verification_failure(ev["integrity"])
+        if reason:
+            typer.echo(f"WARNING: {ev['path']} failed verification: {reason}", err=True)
+    for ev in report["evidence"]:
         s, p = ev["summary"], ev["priority"]
         cats = ", ".join(f"{k}: {v['files']}" for k, v in s["categories"].items()) or "none"
         typer.echo(
@@ -222,6 +226,17 @@ def scan_command(
             f"(categories {cats}); priority {p['band']} ({p['score']})"
         )
     typer.echo(f"Report: {out / 'report.html'}")
+
+
+def verification_failure(integrity: dict) -> str | None:
+    """Why an evidence item's media check failed (one line), or None when it did not fail."""
+    if integrity.get("verified") is not False:
+        return None
+    reason = integrity.get("error") or (
+        f"stored MD5 {integrity.get('stored_md5')} differs from the computed "
+        f"{integrity.get('computed_md5')}"
+    )
+    return " ".join(str(reason).split())
 
 
 @app.command("batch")
