@@ -89,6 +89,10 @@ class ServerOptions:
             "errorlog": "-",
             "accesslog": self.access_log,
             "access_log_format": ACCESS_LOG_FORMAT,
+            # The master imports the application and every page's code once, before
+            # forking: a worker's first request does not spend seconds importing (2.6 s
+            # measured), and a worker restarted by max_requests starts warm.
+            "preload_app": True,
             "proc_name": "netsafe",
             # gunicorn's control socket is one path per user: two servers would share it.
             "control_socket_disable": True,
@@ -116,6 +120,30 @@ def close_connections() -> None:
             conn.close_pool()
 
 
+def warm() -> None:
+    """Do once, before forking, what each worker's first request would otherwise do.
+
+    Measured on a worker's first page: importing every area's views (2.6 s), building
+    the URL map's reverse tables (0.3 s) and compiling templates (0.1 s and more per
+    page). Forked workers share the result.
+    """
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+    from django.template.utils import get_app_template_dirs
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    resolver.reverse_dict  # noqa: B018 (building it is the point)
+    for _, namespaced in resolver.namespace_dict.values():
+        namespaced.reverse_dict  # noqa: B018
+    for engine in engines.all():
+        for folder in get_app_template_dirs("templates"):
+            for path in folder.rglob("*.html"):
+                try:
+                    engine.get_template(str(path.relative_to(folder)))
+                except (TemplateDoesNotExist, TemplateSyntaxError):
+                    continue  # a template of another engine, or a fragment
+
+
 def run_production(options: ServerOptions) -> None:
     """Run gunicorn with ``options`` in this process until it is stopped (SIGINT/SIGTERM)."""
     from gunicorn.app.base import BaseApplication
@@ -133,6 +161,8 @@ def run_production(options: ServerOptions) -> None:
         def load(self):
             from netsafe.web.wsgi import application
 
+            warm()
+            close_connections()  # nothing the workers inherit may be a live connection
             return application
 
     NetSafeServer().run()
