@@ -390,3 +390,39 @@ def test_twelve_threads_share_a_pool_of_three_connections(tmp_path):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["errors"] == []
     assert 1 <= seen["pids"] <= 3
+
+
+def test_a_shared_redis_cache_that_is_down_makes_healthz_503(tmp_path):
+    # Several web machines count the help pages' visitors in one Redis: a machine that
+    # cannot reach it must leave the load balancer's rotation rather than count alone.
+    result = _python(
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.test import Client; r = Client().get('/healthz'); "
+        "print(settings.CACHES['default']['BACKEND'], r.status_code, r.content.decode())",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        NETSAFE_CACHE_URL="redis://127.0.0.1:9/0",  # nothing listens on port 9
+    )
+    assert result.returncode == 0, result.stderr
+    backend, status, body = result.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert status == "503"
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": "ok",
+        "prevention": "ok",
+        "cache": "unavailable",
+    }
+
+
+def test_a_cache_url_that_is_not_redis_is_a_clear_error(tmp_path):
+    result = _python(
+        "import django; django.setup()",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        NETSAFE_CACHE_URL="memcached://127.0.0.1:11211",
+    )
+    assert result.returncode != 0
+    assert "NETSAFE_CACHE_URL must be a Redis URL" in result.stderr

@@ -174,6 +174,22 @@ DATABASES = {
     "prevention": _database("PREVENTION_DATABASE_URL", "prevention.sqlite3"),
 }
 DATABASE_ROUTERS = ["netsafe.web.routers.PreventionRouter"]
+
+# One cache for every web process (``redis://HOST:6379/0``): the help pages' visitor
+# counting must see every machine's visitors. Unset, each process has its own memory
+# cache, which is right for one process only (deploy/README.md).
+_CACHE_URL = os.environ.get("NETSAFE_CACHE_URL", "").strip()
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"NETSAFE_CACHE_URL must be a Redis URL (redis://HOST:6379/0), not {_CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
