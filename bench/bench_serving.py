@@ -402,8 +402,9 @@ def report(opts: argparse.Namespace, results: dict) -> str:
         "same 2 cores as the server and the database) with its own keep-alive connection "
         "and session, looping without pause over home, My work, the referral and subject "
         "lists, a subject search and a subject's page (audited). `production` is "
-        "`netsafe serve` (gunicorn, 5 workers x 4 threads on 2 cores, a pool of at most 4 "
-        "connections per worker); `development` is `netsafe serve --dev` (Django's "
+        "`netsafe serve` (gunicorn with its defaults on 2 cores: 2 workers x 8 threads, a "
+        "pool of at most 8 connections per worker, no keep-alive); `development` is "
+        "`netsafe serve --dev` (Django's "
         "runserver, a thread and a connection per request). Errors: any answer but 200, "
         f"or none. Targets: 0 errors, p95 < 500 ms at 50 users.",
         "",

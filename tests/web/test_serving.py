@@ -192,8 +192,9 @@ def test_netsafe_serve_runs_gunicorn_and_answers_healthz(tmp_path):
 
 
 def test_default_workers_follow_the_cores_and_are_capped():
-    assert default_workers(1) == 3
-    assert default_workers(2) == 5
+    assert default_workers(1) == 2
+    assert default_workers(2) == 2
+    assert default_workers(6) == 6
     assert default_workers(64) == 8
     config = ServerOptions(host="::1", port=8123, workers=3, threads=2).gunicorn_config()
     assert config["bind"] == "[::1]:8123"

@@ -44,14 +44,18 @@ def check() -> None:
 
 
 def default_workers(cores: int | None = None) -> int:
-    """Gunicorn's rule of thumb, 2 x cores + 1, capped at 8.
+    """One worker process per core (at least 2, at most 8), each with several threads.
 
-    The cap keeps the PostgreSQL connections (workers x pool size x databases) well
-    under its default ``max_connections`` of 100 on large machines; more web
-    capacity comes from more machines behind the load balancer (deploy/README.md).
+    Gunicorn's 2 x cores + 1 is for single-threaded workers. Threaded workers each use
+    up to a core (the GIL), and their threads cover the waits on the database; on the
+    2-core machine of bench/RESULTS.md, 2 workers x 8 threads served about twice the
+    requests per second of 5 x 4, whose extra processes only took turns on the same
+    cores. The cap keeps PostgreSQL connections (workers x pool size per database) in
+    reach of its default ``max_connections`` (deploy/README.md); more capacity comes
+    from more machines behind the load balancer.
     """
     cores = cores or os.cpu_count() or 1
-    return min(2 * cores + 1, 8)
+    return min(max(2, cores), 8)
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,13 @@ class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: default_workers()
-    threads: int = 4
+    threads: int = 8
     timeout: int = 60
     graceful_timeout: int = 30
-    keepalive: int = 5
+    # 0: a connection closes after each response, so each request goes to whichever
+    # worker is free; a kept-alive connection ties a busy user to one worker while the
+    # others idle (50 users on 2 x 8: p95 8.2 s closed against 11.9 s kept alive).
+    keepalive: int = 0
     max_requests: int = 5000
     access_log: str | None = None
 
