@@ -325,7 +325,7 @@ def test_postgresql_gets_a_connection_pool_only_for_servers(tmp_path, pool_size,
     assert result.returncode == 0, result.stderr
     default = json.loads(result.stdout.strip().splitlines()[-1])["default"]
     if pooled:
-        assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10.0}
+        assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10}
         assert default["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
     else:
         assert "pool" not in default["OPTIONS"]
@@ -427,3 +427,16 @@ def test_a_cache_url_that_is_not_redis_is_a_clear_error(tmp_path):
     )
     assert result.returncode != 0
     assert "NETSAFE_CACHE_URL must be a Redis URL" in result.stderr
+
+
+def test_a_pool_size_that_is_not_a_number_is_a_clear_error(tmp_path):
+    result = _python(
+        "import django; django.setup()",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        DATABASE_URL="postgres://netsafe@db.example.invalid:5432/netsafe",
+        NETSAFE_DB_POOL_SIZE="eight",
+    )
+    assert result.returncode != 0
+    assert "NETSAFE_DB_POOL_SIZE must be a whole number, not 'eight'" in result.stderr

@@ -138,11 +138,18 @@ NETSAFE_NAVIGATION = [
 ]
 
 
+def _whole_number(name: str, default: str) -> int:
+    value = os.environ.get(name, "").strip() or default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def _database(url_env: str, default_file: str) -> dict:
     url = os.environ.get(url_env, "").strip()
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)
-        pool_size = int(os.environ.get("NETSAFE_DB_POOL_SIZE", "0") or 0)
+        pool_size = _whole_number("NETSAFE_DB_POOL_SIZE", "0")
         if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
             # A server process's threads share at most pool_size connections, so the
             # total is bounded by workers x pool_size whatever the load (deploy/README.md
@@ -152,7 +159,7 @@ def _database(url_env: str, default_file: str) -> dict:
             config.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": min(2, pool_size),
                 "max_size": pool_size,
-                "timeout": float(os.environ.get("NETSAFE_DB_POOL_TIMEOUT", "10")),
+                "timeout": _whole_number("NETSAFE_DB_POOL_TIMEOUT", "10"),
             }
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
