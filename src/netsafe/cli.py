@@ -79,7 +79,8 @@ def serve(
     if dev:
         from django.core.management import call_command
 
-        typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
+        if os.environ.get("RUN_MAIN") != "true":  # once, not again in the reloader's child
+            typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=True, use_threading=True)
         return
     options = serving.ServerOptions(
