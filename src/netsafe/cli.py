@@ -45,9 +45,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(0, min=0, help="Worker processes (0: 2 x cores + 1, at most 8)."),
-    threads: int = typer.Option(4, min=1, help="Requests each worker serves at once."),
+    threads: int = typer.Option(8, min=1, help="Requests each worker serves at once."),
     timeout: int = typer.Option(
         60, min=1, help="Seconds a request may run before its worker is restarted."
+    ),
+    keep_alive: int = typer.Option(
+        0, min=0, help="Seconds an idle keep-alive connection stays open (0: close after each)."
     ),
     access_log: str | None = typer.Option(
         None,
@@ -76,7 +79,8 @@ def serve(
     if dev:
         from django.core.management import call_command
 
-        typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
+        if os.environ.get("RUN_MAIN") != "true":  # once, not again in the reloader's child
+            typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=True, use_threading=True)
         return
     options = serving.ServerOptions(
@@ -85,6 +89,7 @@ def serve(
         workers=workers,
         threads=threads,
         timeout=timeout,
+        keepalive=keep_alive,
         access_log=access_log,
     )
     config = options.gunicorn_config()

@@ -192,8 +192,9 @@ def test_netsafe_serve_runs_gunicorn_and_answers_healthz(tmp_path):
 
 
 def test_default_workers_follow_the_cores_and_are_capped():
-    assert default_workers(1) == 3
-    assert default_workers(2) == 5
+    assert default_workers(1) == 2
+    assert default_workers(2) == 2
+    assert default_workers(6) == 6
     assert default_workers(64) == 8
     config = ServerOptions(host="::1", port=8123, workers=3, threads=2).gunicorn_config()
     assert config["bind"] == "[::1]:8123"
@@ -324,7 +325,7 @@ def test_postgresql_gets_a_connection_pool_only_for_servers(tmp_path, pool_size,
     assert result.returncode == 0, result.stderr
     default = json.loads(result.stdout.strip().splitlines()[-1])["default"]
     if pooled:
-        assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10.0}
+        assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10}
         assert default["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
     else:
         assert "pool" not in default["OPTIONS"]
@@ -390,3 +391,52 @@ def test_twelve_threads_share_a_pool_of_three_connections(tmp_path):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["errors"] == []
     assert 1 <= seen["pids"] <= 3
+
+
+def test_a_shared_redis_cache_that_is_down_makes_healthz_503(tmp_path):
+    # Several web machines count the help pages' visitors in one Redis: a machine that
+    # cannot reach it must leave the load balancer's rotation rather than count alone.
+    result = _python(
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.test import Client; r = Client().get('/healthz'); "
+        "print(settings.CACHES['default']['BACKEND'], r.status_code, r.content.decode())",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        NETSAFE_CACHE_URL="redis://127.0.0.1:9/0",  # nothing listens on port 9
+    )
+    assert result.returncode == 0, result.stderr
+    backend, status, body = result.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert status == "503"
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": "ok",
+        "prevention": "ok",
+        "cache": "unavailable",
+    }
+
+
+def test_a_cache_url_that_is_not_redis_is_a_clear_error(tmp_path):
+    result = _python(
+        "import django; django.setup()",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        NETSAFE_CACHE_URL="memcached://127.0.0.1:11211",
+    )
+    assert result.returncode != 0
+    assert "NETSAFE_CACHE_URL must be a Redis URL" in result.stderr
+
+
+def test_a_pool_size_that_is_not_a_number_is_a_clear_error(tmp_path):
+    result = _python(
+        "import django; django.setup()",
+        tmp_path,
+        PYTHONPATH=str(SRC),
+        NETSAFE_ENV="test",
+        DATABASE_URL="postgres://netsafe@db.example.invalid:5432/netsafe",
+        NETSAFE_DB_POOL_SIZE="eight",
+    )
+    assert result.returncode != 0
+    assert "NETSAFE_DB_POOL_SIZE must be a whole number, not 'eight'" in result.stderr

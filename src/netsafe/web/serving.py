@@ -44,14 +44,18 @@ def check() -> None:
 
 
 def default_workers(cores: int | None = None) -> int:
-    """Gunicorn's rule of thumb, 2 x cores + 1, capped at 8.
+    """One worker process per core (at least 2, at most 8), each with several threads.
 
-    The cap keeps the PostgreSQL connections (workers x pool size x databases) well
-    under its default ``max_connections`` of 100 on large machines; more web
-    capacity comes from more machines behind the load balancer (deploy/README.md).
+    Gunicorn's 2 x cores + 1 is for single-threaded workers. Threaded workers each use
+    up to a core (the GIL), and their threads cover the waits on the database; on the
+    2-core machine of bench/RESULTS.md, 2 workers x 8 threads served about twice the
+    requests per second of 5 x 4, whose extra processes only took turns on the same
+    cores. The cap keeps PostgreSQL connections (workers x pool size per database) in
+    reach of its default ``max_connections`` (deploy/README.md); more capacity comes
+    from more machines behind the load balancer.
     """
     cores = cores or os.cpu_count() or 1
-    return min(2 * cores + 1, 8)
+    return min(max(2, cores), 8)
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,13 @@ class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: default_workers()
-    threads: int = 4
+    threads: int = 8
     timeout: int = 60
     graceful_timeout: int = 30
-    keepalive: int = 5
+    # 0: a connection closes after each response, so each request goes to whichever
+    # worker is free; a kept-alive connection ties a busy user to one worker while the
+    # others idle (50 users on 2 x 8: p95 8.2 s closed against 11.9 s kept alive).
+    keepalive: int = 0
     max_requests: int = 5000
     access_log: str | None = None
 
@@ -89,6 +96,10 @@ class ServerOptions:
             "errorlog": "-",
             "accesslog": self.access_log,
             "access_log_format": ACCESS_LOG_FORMAT,
+            # The master imports the application and every page's code once, before
+            # forking: a worker's first request does not spend seconds importing (2.6 s
+            # measured), and a worker restarted by max_requests starts warm.
+            "preload_app": True,
             "proc_name": "netsafe",
             # gunicorn's control socket is one path per user: two servers would share it.
             "control_socket_disable": True,
@@ -116,6 +127,30 @@ def close_connections() -> None:
             conn.close_pool()
 
 
+def warm() -> None:
+    """Do once, before forking, what each worker's first request would otherwise do.
+
+    Measured on a worker's first page: importing every area's views (2.6 s), building
+    the URL map's reverse tables (0.3 s) and compiling templates (0.1 s and more per
+    page). Forked workers share the result.
+    """
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+    from django.template.utils import get_app_template_dirs
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    resolver.reverse_dict  # noqa: B018 (building it is the point)
+    for _, namespaced in resolver.namespace_dict.values():
+        namespaced.reverse_dict  # noqa: B018
+    for engine in engines.all():
+        for folder in get_app_template_dirs("templates"):
+            for path in folder.rglob("*.html"):
+                try:
+                    engine.get_template(str(path.relative_to(folder)))
+                except (TemplateDoesNotExist, TemplateSyntaxError):
+                    continue  # a template of another engine, or a fragment
+
+
 def run_production(options: ServerOptions) -> None:
     """Run gunicorn with ``options`` in this process until it is stopped (SIGINT/SIGTERM)."""
     from gunicorn.app.base import BaseApplication
@@ -133,6 +168,8 @@ def run_production(options: ServerOptions) -> None:
         def load(self):
             from netsafe.web.wsgi import application
 
+            warm()
+            close_connections()  # nothing the workers inherit may be a live connection
             return application
 
     NetSafeServer().run()

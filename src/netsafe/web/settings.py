@@ -138,11 +138,18 @@ NETSAFE_NAVIGATION = [
 ]
 
 
+def _whole_number(name: str, default: str) -> int:
+    value = os.environ.get(name, "").strip() or default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def _database(url_env: str, default_file: str) -> dict:
     url = os.environ.get(url_env, "").strip()
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)
-        pool_size = int(os.environ.get("NETSAFE_DB_POOL_SIZE", "0") or 0)
+        pool_size = _whole_number("NETSAFE_DB_POOL_SIZE", "0")
         if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
             # A server process's threads share at most pool_size connections, so the
             # total is bounded by workers x pool_size whatever the load (deploy/README.md
@@ -152,7 +159,7 @@ def _database(url_env: str, default_file: str) -> dict:
             config.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": min(2, pool_size),
                 "max_size": pool_size,
-                "timeout": float(os.environ.get("NETSAFE_DB_POOL_TIMEOUT", "10")),
+                "timeout": _whole_number("NETSAFE_DB_POOL_TIMEOUT", "10"),
             }
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -174,6 +181,22 @@ DATABASES = {
     "prevention": _database("PREVENTION_DATABASE_URL", "prevention.sqlite3"),
 }
 DATABASE_ROUTERS = ["netsafe.web.routers.PreventionRouter"]
+
+# One cache for every web process (``redis://HOST:6379/0``): the help pages' visitor
+# counting must see every machine's visitors. Unset, each process has its own memory
+# cache, which is right for one process only (deploy/README.md).
+_CACHE_URL = os.environ.get("NETSAFE_CACHE_URL", "").strip()
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"NETSAFE_CACHE_URL must be a Redis URL (redis://HOST:6379/0), not {_CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
