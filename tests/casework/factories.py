@@ -55,6 +55,32 @@ def address(owner: m.Subject, line1: str = "12 Heol y Felin", postcode: str = "C
     return m.Address.objects.create(subject=owner, line1=line1, town="Cardiff", postcode=postcode)
 
 
+def _custody(device: m.Device) -> m.CustodyEvent:
+    """The seizure by an officer of the device's force, then a hand-over to the DFU store."""
+    from netsafe.accounts.models import User
+    from netsafe.casework import custody
+
+    seizer, _ = User.objects.get_or_create(
+        username=f"{device.force.slug}-seizer",
+        defaults={"force": device.force, "first_name": "Rhys", "last_name": "Evans"},
+    )
+    custody.record_seizure(
+        device,
+        at=timezone.make_aware(
+            datetime.combine(device.seized, datetime.min.time()).replace(hour=7)
+        ),
+        by=seizer,
+        location=device.seized_where or "the address searched",
+    )
+    return custody.hand_over(
+        device,
+        at=timezone.make_aware(datetime(2017, 3, 3, 14, 0)),
+        to=custody.Receiver(body="DFU store", reference="DFU/17/0042"),
+        location="Bridgend",
+        reason="For triage",
+    )
+
+
 @dataclass
 class Case:
     """Every record of one case, for tests that walk them all."""
@@ -117,13 +143,7 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
         seized_by="DC Evans 1234",
         exhibit_ref="RE/1",
     )
-    custody = m.CustodyEvent.objects.create(
-        device=device,
-        at=timezone.make_aware(datetime(2017, 3, 3, 14, 0)),
-        handed_by="DC Evans 1234",
-        received_by="DFU store",
-        location="Bridgend",
-    )
+    custody = _custody(device)
     safeguarding = m.Safeguarding.objects.create(
         subject=subj,
         date=warrant.executed,

@@ -77,6 +77,9 @@ class RecordType:
     listed: bool = True
     #: Viewing a record is itself logged (people's records).
     log_views: bool = False
+    #: Changed and created through the generic pages and API; False for a ledger
+    #: (chain of custody) written only through its own rules and never changed.
+    editable: bool = True
 
     @property
     def name(self) -> str:
@@ -290,11 +293,25 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Related(
                 "Chain of custody",
                 "custody",
-                ("at", "handed_by", "received_by", "location", "reason"),
+                (
+                    "number",
+                    "kind",
+                    "at",
+                    "handed_by",
+                    "received_by",
+                    "body_reference",
+                    "location",
+                    "reason",
+                    "corrects",
+                ),
             ),
         ),
         actions=(
-            Action("Hand over custody", creates="custodyevent", parent="device"),
+            Action("Record the seizure", url_name="device-custody-seizure", when="needs_seizure"),
+            Action("Hand over custody", url_name="device-custody-handover", when="has_custody"),
+            Action(
+                "Correct a custody entry", url_name="device-custody-correct", when="has_custody"
+            ),
             Action("Update forensic status", name="status", fields=("forensic_status", "notes")),
         ),
         select_related=("subject__referral",),
@@ -375,11 +392,24 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.CustodyEvent,
         "custody",
-        fields=("device", "at", "handed_by", "received_by", "location", "reason"),
-        columns=("device", "at", "handed_by", "received_by", "location"),
+        fields=(
+            "device",
+            "number",
+            "kind",
+            "at",
+            "handed_by",
+            "received_by",
+            "body",
+            "body_reference",
+            "location",
+            "reason",
+            "corrects",
+        ),
+        columns=("device", "number", "kind", "at", "handed_by", "received_by", "location"),
         search=("handed_by", "received_by", "location"),
         parents=("device",),
         listed=False,
+        editable=False,
     ),
     RecordType(
         m.Child,

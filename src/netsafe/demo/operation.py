@@ -691,27 +691,28 @@ class ForceOperation:
         return self.rng.choices(statuses, odds)[0]
 
     def _custody(self, device: m.Device, seizer: str) -> None:
-        rng = self.rng
+        """The device's ledger as casework.custody would write it: the seizure, then
+        hand-overs from the holder to outside bodies, each with its reference."""
         store = f"{self.force.name} property store"
-        exhibits, keeper, examiner = rng.sample(self.officers, 3)
+        dfu = f"{self.force.name} Digital Forensic Unit"
+        number = self._numbers["custody"] = self._numbers["custody"] + 1
+        year = device.seized.year
         hops = [
-            (device.seized, seizer, exhibits, device.seized_where, "Seized under warrant"),
-            (device.seized + timedelta(days=rng.randint(0, 1)), exhibits, keeper, store, "Stored"),
+            (device.seized, store, f"PS/{year}/{number:05d}", store, "Stored as an exhibit"),
         ]
         if device.forensic_status != ForensicStatus.AWAITING_TRIAGE:
             to_dfu = self.day(
-                hops[-1][0] + timedelta(days=3), min(device.seized + timedelta(days=120), END)
+                device.seized + timedelta(days=3), min(device.seized + timedelta(days=120), END)
             )
-            dfu = f"{self.force.name} Digital Forensic Unit"
-            hops.append((to_dfu, keeper, examiner, dfu, "For triage"))
+            hops.append((to_dfu, dfu, f"DFU/{to_dfu.year}/{number:05d}", dfu, "For triage"))
             if device.forensic_status in (ForensicStatus.RETURNED, ForensicStatus.DESTROYED):
                 done = self.day(to_dfu + timedelta(days=30), END)
                 if device.forensic_status == ForensicStatus.RETURNED:
                     hops.append(
                         (
                             done,
-                            examiner,
                             "Owner (signed for)",
+                            f"Receipt {number:05d}",
                             "Front counter",
                             "Returned: no trace",
                         )
@@ -720,27 +721,44 @@ class ForceOperation:
                     hops.append(
                         (
                             done,
-                            examiner,
-                            "Disposal officer",
+                            "Disposal contractor",
+                            f"Certificate {number:05d}",
                             store,
                             "Destroyed by order of the court",
                         )
                     )
-        last = None
-        for on, handed, received, where, why in hops:
-            # Warrants are executed early; each hand-over comes after the one before.
-            at = self.moment(on, (6, 9) if last is None else (10, 18))
-            last = at = max(at, last + timedelta(minutes=30)) if last else at
+        # Warrants are executed early; each entry comes after the one before.
+        last = self.moment(device.seized, (6, 9))
+        self.add(
+            m.CustodyEvent(
+                device=device,
+                number=1,
+                kind=m.CustodyKind.SEIZURE,
+                at=last,
+                received_by=seizer,
+                location=device.seized_where,
+                reason="Seized",
+            )
+        )
+        holder = seizer  # (the seizure entry's receiver: device.seized_by)
+        for n, (on, body, reference, where, why) in enumerate(hops, 2):
+            last = max(self.moment(on, (10, 18)), last + timedelta(minutes=30))
+            received = f"{body} (ref. {reference})"
             self.add(
                 m.CustodyEvent(
                     device=device,
-                    at=at,
-                    handed_by=handed,
+                    number=n,
+                    kind=m.CustodyKind.HANDOVER,
+                    at=last,
+                    handed_by=holder,
                     received_by=received,
+                    body=body,
+                    body_reference=reference,
                     location=where,
                     reason=why,
                 )
             )
+            holder = received
 
     def _safeguarding(self, children: int) -> None:
         rng = self.rng
