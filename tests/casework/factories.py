@@ -7,6 +7,7 @@ hand-over, a safeguarding record with one child, signposting and an outcome.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,6 +26,9 @@ from netsafe.casework.choices import (
     SignpostedTo,
     Source,
 )
+
+#: Exhibit references are unique in the operation: each case's device has its own.
+_EXHIBITS = itertools.count(1)
 
 
 def referral(force_slug: str, **fields) -> m.Referral:
@@ -141,7 +145,7 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
         seized=warrant.executed,
         seized_where="Bedroom 1",
         seized_by="DC Evans 1234",
-        exhibit_ref="RE/1",
+        exhibit_ref=f"RE/{next(_EXHIBITS)}",
     )
     custody = _custody(device)
     safeguarding = m.Safeguarding.objects.create(

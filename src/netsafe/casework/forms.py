@@ -46,6 +46,33 @@ class RefChoiceField(forms.ModelChoiceField):
         return super().clean(value.strip() if isinstance(value, str) else value)
 
 
+def name_errors(field: forms.Field) -> None:
+    """Error messages that name the field, as GOV.UK asks ("Enter the date of birth").
+
+    Django's own ("This field is required.") leave an error summary a list of
+    the same sentence, with nothing to say which answer is missing.
+    """
+    label = str(field.label or "")
+    if not label:
+        return
+    what = label[0].lower() + label[1:]
+    if isinstance(field, forms.BooleanField):
+        field.error_messages["required"] = f"Confirm: {what}."
+    elif isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        if isinstance(field.widget, forms.TextInput):  # a record typed by its reference
+            field.error_messages["required"] = f"Enter the {what} reference."
+        else:
+            field.error_messages["required"] = f"Select the {what}."
+    else:
+        field.error_messages["required"] = f"Enter the {what}."
+    if isinstance(field, forms.DateTimeField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date and time."
+    elif isinstance(field, forms.DateField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date."
+    elif isinstance(field, forms.IntegerField):
+        field.error_messages["invalid"] = f"Enter the {what} as a whole number."
+
+
 class RecordForm(forms.ModelForm):
     """Base of every casework form: links limited to what ``user`` may change."""
 
@@ -82,6 +109,8 @@ class RecordForm(forms.ModelForm):
                 field.widget = DateInput()
         if "ref" in self.fields and not self.instance.pk:
             self.fields["ref"].help_text = "Leave blank to have one given."
+        for field in self.fields.values():
+            name_errors(field)
 
     def _update_errors(self, errors):
         # The model's rules may be about a field this form does not show (an action

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -602,8 +602,8 @@ class Device(CaseRecord):
     exhibit_ref = models.CharField(
         "exhibit reference",
         max_length=40,
-        blank=True,
-        help_text="As on the exhibit label, for example JS/1.",
+        help_text="As on the exhibit label, for example JS/1: one exhibit per reference in "
+        "the operation.",
     )
     subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
@@ -632,6 +632,16 @@ class Device(CaseRecord):
     class Meta(CaseRecord.Meta):
         ordering = ["-seized", "-id"]
         # The triage queue is read by status in order of seizure, per force or operation-wide.
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            # One exhibit per reference in the whole operation, however it is capitalised.
+            # (A device sent in a return has none: the contract carries no exhibit.)
+            models.UniqueConstraint(
+                Upper("exhibit_ref"),
+                condition=~models.Q(exhibit_ref=""),
+                name="casework_device_unique_exhibit",
+            ),
+        ]
         indexes = [
             models.Index(fields=["force", "forensic_status", "seized", "id"]),
             models.Index(fields=["forensic_status", "seized", "id"]),
@@ -665,6 +675,17 @@ class Device(CaseRecord):
         super().clean()
         if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
             raise ValidationError({"warrant": "That warrant is for another subject."})
+        self.exhibit_ref = (self.exhibit_ref or "").strip()
+        if self.exhibit_ref:
+            taken = Device.objects.filter(exhibit_ref__iexact=self.exhibit_ref).exclude(pk=self.pk)
+            if taken.exists():
+                # Whose it is stays unsaid: it may be another force's exhibit.
+                raise ValidationError(
+                    {
+                        "exhibit_ref": f"Exhibit reference {self.exhibit_ref} is already used "
+                        "in the operation: each exhibit has its own reference."
+                    }
+                )
 
     def plausibility_facts(self) -> dict:
         return self._warrant_facts()

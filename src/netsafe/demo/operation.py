@@ -56,6 +56,7 @@ from netsafe.casework.choices import (
     SignpostedTo,
     Source,
 )
+from netsafe.casework.references import FORCE_CODES
 
 from . import store
 from .users import FORCES
@@ -651,14 +652,18 @@ class ForceOperation:
         for (case, warrant), count in zip(executed, apportion(total, weights), strict=True):
             seizer = rng.choice(self.officers)
             initials = "".join(p[0] for p in seizer.split()[1:-1]).upper()
-            for n in range(1, count + 1):
+            for _ in range(count):
                 kind = rng.choices(kinds, kind_weights)[0]
                 make, model_name = rng.choice(_DEVICES[kind][1])
                 status = self._forensic_status(warrant.executed)
+                # Unique in the operation: the force, the seizing officer's initials and
+                # the force's exhibit number (the copy's suffix in benchmark copies).
+                self._numbers["exhibit"] += 1
+                exhibit = f"{FORCE_CODES[self.force.slug]}/{initials}/{self._numbers['exhibit']}"
                 device = self.add(
                     m.Device(
                         ref=self.ref(m.Device),
-                        exhibit_ref=f"{initials}/{n}",
+                        exhibit_ref=exhibit + self.suffix,
                         subject=case.subject,
                         warrant=warrant,
                         kind=kind,
