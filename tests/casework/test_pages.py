@@ -111,6 +111,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
             "subject": subject.ref,
             "warrant": warrant.ref,
             "date": "2017-02-06",
+            "time": "07:10",
             "offences": ["86/2", "86/10"],
             "disposal": "bail",
             "bail_until": "2017-03-06",
@@ -118,6 +119,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
     )
     arrest = subject.arrests.get()
     assert arrest.offences == ["86/2", "86/10"]
+    assert f"{arrest.time:%H:%M}" == "07:10"
 
     _post(
         client,

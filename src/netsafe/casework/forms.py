@@ -111,6 +111,10 @@ class RecordForm(forms.ModelForm):
             self.fields["ref"].help_text = "Leave blank to have one given."
         for field in self.fields.values():
             name_errors(field)
+            # A field with a callable default (a date defaulting to today) would compare
+            # against a hidden copy of its first value, which the pages do not send: every
+            # save would then look like a change.
+            field.show_hidden_initial = False
 
     def _update_errors(self, errors):
         # The model's rules may be about a field this form does not show (an action
@@ -127,6 +131,15 @@ class RecordForm(forms.ModelForm):
 
 class EncounterForm(RecordForm):
     """Arrests and voluntary interviews: offences chosen from the Home Office codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time" in self.fields:
+            # The custody clock needs it: asked of every arrest recorded on the pages.
+            self.fields["time"].required = True
+            self.fields["time"].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            self.fields["time"].help_text = "When the subject was arrested (24-hour clock)."
+            name_errors(self.fields["time"])
 
     offences = forms.MultipleChoiceField(
         choices=Offence.choices,

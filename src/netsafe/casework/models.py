@@ -577,6 +577,10 @@ class Arrest(Encounter):
 
     REF_PREFIX = "ARR"
 
+    #: The custody clock starts at the arrest (PACE s.41): the pages ask for it; a
+    #: return, which carries no time, leaves it empty.
+    time = models.TimeField("time of arrest", null=True, blank=True)
+
     class Meta(Encounter.Meta):
         # People arrested are distinct subjects, by force and up to a date (the home
         # page's figure and netsafe.stats.figures): counted from this index alone.

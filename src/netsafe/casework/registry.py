@@ -101,7 +101,8 @@ class RecordType:
 
 
 def _encounter(model, slug: str) -> RecordType:
-    """Arrests and voluntary interviews are recorded alike."""
+    """Arrests and voluntary interviews are recorded alike (an arrest has its time too)."""
+    when = ("date", "time") if model is m.Arrest else ("date",)
     return RecordType(
         model,
         slug,
@@ -109,7 +110,7 @@ def _encounter(model, slug: str) -> RecordType:
             "ref",
             "subject",
             "warrant",
-            "date",
+            *when,
             "offences",
             "disposal",
             "bail_until",
