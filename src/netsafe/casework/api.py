@@ -185,6 +185,11 @@ def _viewset_for(rt: RecordType) -> type[RecordViewSet]:
         {
             "record_type": rt,
             "serializer_class": serializer,
+            # A ledger (chain of custody) is read here, never written or changed: its
+            # entries are added through its own pages, under its rules.
+            "http_method_names": RecordViewSet.http_method_names
+            if rt.editable
+            else ["get", "head", "options"],
             "__doc__": f"{plural.capitalize()} of your force (all forces, read only, for the "
             "operation lead).",
         },

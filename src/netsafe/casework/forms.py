@@ -46,6 +46,33 @@ class RefChoiceField(forms.ModelChoiceField):
         return super().clean(value.strip() if isinstance(value, str) else value)
 
 
+def name_errors(field: forms.Field) -> None:
+    """Error messages that name the field, as GOV.UK asks ("Enter the date of birth").
+
+    Django's own ("This field is required.") leave an error summary a list of
+    the same sentence, with nothing to say which answer is missing.
+    """
+    label = str(field.label or "")
+    if not label:
+        return
+    what = label[0].lower() + label[1:]
+    if isinstance(field, forms.BooleanField):
+        field.error_messages["required"] = f"Confirm: {what}."
+    elif isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        if isinstance(field.widget, forms.TextInput):  # a record typed by its reference
+            field.error_messages["required"] = f"Enter the {what} reference."
+        else:
+            field.error_messages["required"] = f"Select the {what}."
+    else:
+        field.error_messages["required"] = f"Enter the {what}."
+    if isinstance(field, forms.DateTimeField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date and time."
+    elif isinstance(field, forms.DateField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date."
+    elif isinstance(field, forms.IntegerField):
+        field.error_messages["invalid"] = f"Enter the {what} as a whole number."
+
+
 class RecordForm(forms.ModelForm):
     """Base of every casework form: links limited to what ``user`` may change."""
 
@@ -82,6 +109,12 @@ class RecordForm(forms.ModelForm):
                 field.widget = DateInput()
         if "ref" in self.fields and not self.instance.pk:
             self.fields["ref"].help_text = "Leave blank to have one given."
+        for field in self.fields.values():
+            name_errors(field)
+            # A field with a callable default (a date defaulting to today) would compare
+            # against a hidden copy of its first value, which the pages do not send: every
+            # save would then look like a change.
+            field.show_hidden_initial = False
 
     def _update_errors(self, errors):
         # The model's rules may be about a field this form does not show (an action
@@ -98,6 +131,15 @@ class RecordForm(forms.ModelForm):
 
 class EncounterForm(RecordForm):
     """Arrests and voluntary interviews: offences chosen from the Home Office codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time" in self.fields:
+            # The custody clock needs it: asked of every arrest recorded on the pages.
+            self.fields["time"].required = True
+            self.fields["time"].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            self.fields["time"].help_text = "When the subject was arrested (24-hour clock)."
+            name_errors(self.fields["time"])
 
     offences = forms.MultipleChoiceField(
         choices=Offence.choices,

@@ -196,6 +196,9 @@ def check(
                 )
             )
     elif kind in ("arrest", "voluntaryinterview"):
+        day, at = values.get("date"), values.get("time")
+        if day == on and at is not None and at > timezone.localtime().time():
+            found.append(Finding("time", f"must be now or earlier, not {at:%H:%M} today"))
         found += _bail_findings(values, "arrest" if kind == "arrest" else "interview")
     elif kind == "safeguarding":
         message = children(values.get("children"))

@@ -300,6 +300,10 @@ class RecordFormMixin(RecordMixin):
         return context
 
     def form_valid(self, form):
+        if self.object is not None and self.object.pk and not form.has_changed():
+            # Saying "saved" when nothing changed leaves an officer thinking it did.
+            messages.info(self.request, "Nothing was changed.")
+            return HttpResponseRedirect(self.get_success_url())
         response = super().form_valid(form)
         messages.success(self.request, f"{self.record_type.verbose_name.capitalize()} saved.")
         return response
@@ -377,6 +381,14 @@ class RecordActionView(RecordUpdateView):
 
     def get_heading(self):
         return f"{self.record_type.action(self.action_name).label}: {self.object}"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # An action records its first field ("Record the issue": the issue date): without
+        # it the action does nothing, so it is asked for, not silently skipped.
+        first = self.record_type.action(self.action_name).fields[0]
+        form.fields[first].required = True
+        return form
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
