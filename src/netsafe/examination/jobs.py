@@ -163,6 +163,22 @@ class JobProgress(Progress):
             )
 
 
+def demo_hashset_path() -> Path:
+    """Where ``netsafe demo`` writes its hash set: ``var/hashsets/demo.csv``."""
+    return Path(settings.VAR_DIR) / "hashsets" / "demo.csv"
+
+
+def hashsets() -> list[Path]:
+    """The hash sets every triage from the pages matches against: ``NETSAFE_HASHSETS``;
+    when it names none, the demo's hash set if ``netsafe demo`` wrote one, so that the
+    demo's triage finds its matches with nothing to configure."""
+    configured = [Path(p) for p in settings.NETSAFE_HASHSETS]
+    if configured:
+        return configured
+    demo = demo_hashset_path()
+    return [demo] if demo.is_file() else []
+
+
 def scan_options(job: TriageJob) -> ScanOptions:
     """The engine's options for ``job``, from the settings."""
     out = Path(job.out_dir)
@@ -170,7 +186,7 @@ def scan_options(job: TriageJob) -> ScanOptions:
     return ScanOptions(
         evidence=[evidence.resolve(job.evidence)],
         out=out,
-        hashsets=[Path(p) for p in settings.NETSAFE_HASHSETS],
+        hashsets=hashsets(),
         workers=workers,
         resume=(out / STORE_NAME).is_file(),
         scheduler=getattr(settings, "NETSAFE_TRIAGE_SCHEDULER", None) or None,
