@@ -50,7 +50,15 @@ def serve(
     from django.core.management import call_command
 
     typer.echo(f"NetSafe is at http://{host}:{port}/ (Ctrl-C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    # WhiteNoise (with finders) serves /static/ itself. runserver's own static handler
+    # answered /static/../web/settings.py with a 500 (SuspiciousFileOperation escapes it).
+    call_command(
+        "runserver",
+        f"{host}:{port}",
+        use_reloader=False,
+        use_threading=True,
+        use_static_handler=False,
+    )
 
 
 def _demo() -> None:

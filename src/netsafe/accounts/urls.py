@@ -3,10 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .forms import SignInForm
+
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=False),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=False, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,20 +10,27 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from netsafe.web.params import parse_day
+
 from .access import sees_dashboard
 from .dashboard import context
 from .report import render_pdf
 
 
 def as_at_of(request) -> tuple[date, str]:
-    """The ``as_at`` date asked for (default today) and an error message for a bad one."""
+    """The ``as_at`` date asked for (default today) and an error message for a bad one.
+
+    A date outside the bounds of :mod:`netsafe.web.params` is a 400.
+    """
     value = request.GET.get("as_at", "").strip()
     if not value:
         return timezone.localdate(), ""
     try:
-        return date.fromisoformat(value), ""
+        date.fromisoformat(value)
     except ValueError:
         return timezone.localdate(), f"{value!r} is not a date as YYYY-MM-DD: showing today."
+    # A real date at the calendar's ends overflows the month arithmetic: a 400 page.
+    return parse_day(value, "as_at"), ""
 
 
 def _require(user) -> None:
