@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from netsafe.accounts.roles import Role
 
+from .bulk import BULK_ACTIONS
 from .chain import verify
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -42,12 +43,19 @@ def entry_detail(request, seq: int):
     """One entry with every changed field; the reading itself is logged."""
     entry = get_object_or_404(_readable_entries(request.user), seq=seq)
     record("view", entry)
-    changes = [
-        {"field": name, "old": values[0], "new": values[1]}
-        if isinstance(values, list) and len(values) == 2
-        else {"field": name, "old": None, "new": values}
-        for name, values in sorted(entry.changes.items())
-    ]
+    if entry.action in BULK_ACTIONS:
+        # {"ids": [...]} of the records a list, search or export showed: not old and new.
+        changes = [
+            {"field": name, "old": None, "new": ", ".join(map(str, values))}
+            for name, values in sorted(entry.changes.items())
+        ]
+    else:
+        changes = [
+            {"field": name, "old": values[0], "new": values[1]}
+            if isinstance(values, list) and len(values) == 2
+            else {"field": name, "old": None, "new": values}
+            for name, values in sorted(entry.changes.items())
+        ]
     return render(request, "audit/detail.html", {"entry": entry, "changes": changes})
 
 
