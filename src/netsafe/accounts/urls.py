@@ -3,9 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import SignInForm
 
 urlpatterns = [
+    path("grants/", views.grant_list, name="grant-list"),
+    path(
+        "grants/<int:pk>/<str:decision>/",
+        views.grant_decide,
+        name="grant-decide",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(
