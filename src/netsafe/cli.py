@@ -81,7 +81,15 @@ def serve(
 
         if os.environ.get("RUN_MAIN") != "true":  # once, not again in the reloader's child
             typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
-        call_command("runserver", f"{host}:{port}", use_reloader=True, use_threading=True)
+        # WhiteNoise (with finders) serves /static/ itself: runserver's own static handler
+        # answered /static/../web/settings.py with a 500 (SuspiciousFileOperation).
+        call_command(
+            "runserver",
+            f"{host}:{port}",
+            use_reloader=True,
+            use_threading=True,
+            use_static_handler=False,
+        )
         return
     options = serving.ServerOptions(
         host=host,

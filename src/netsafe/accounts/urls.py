@@ -5,6 +5,9 @@ from django.urls import path
 
 from netsafe.web.landing import landing_url
 
+from . import views
+from .forms import SignInForm
+
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in page; afterwards each role starts where its work is.
@@ -14,6 +17,7 @@ class SignInView(auth_views.LoginView):
     """
 
     redirect_authenticated_user = False
+    authentication_form = SignInForm
 
     def get_success_url(self):
         asked = self.get_redirect_url()
@@ -23,6 +27,12 @@ class SignInView(auth_views.LoginView):
 
 
 urlpatterns = [
+    path("grants/", views.grant_list, name="grant-list"),
+    path(
+        "grants/<int:pk>/<str:decision>/",
+        views.grant_decide,
+        name="grant-decide",
+    ),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
