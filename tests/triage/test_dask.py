@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from netsafe.triage import scan as scan_module
 from netsafe.triage.batch import ManifestError, read_manifest
 from netsafe.triage.cli import app
-from netsafe.triage.index import HashIndex
+from netsafe.triage.matching import HashIndex
 from netsafe.triage.perceptual import pdq_of_stream
 from netsafe.triage.scan import Progress, ScanOptions, scan
 

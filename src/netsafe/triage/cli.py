@@ -32,7 +32,7 @@ from netsafe.triage.hashsets import (
 )
 from netsafe.triage.hashsets.hashlist import HashListFormat
 from netsafe.triage.hashsets.vics import VicsFormat
-from netsafe.triage.index import (
+from netsafe.triage.matching import (
     DEFAULT_MAX_DISTANCE,
     HashIndex,
     Match,

@@ -21,8 +21,8 @@ from itertools import islice
 from pathlib import Path
 
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
-from netsafe.triage.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.indicators import load_rules
+from netsafe.triage.matching import DEFAULT_MAX_DISTANCE
 from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import Limits
@@ -113,10 +113,13 @@ def prepare_out(out: Path, resume: bool) -> None:
         raise ScanError(f"cannot create --out {out}: {exc.strerror}") from None
 
 
-def load_hashsets(paths: Iterable[Path], categories: dict[int, str]) -> list[HashSet]:
-    """Load every hash set, or fail with a one-line :class:`ScanError`."""
+def load_hashsets(
+    paths: Iterable[Path], categories: dict[int, str], cache_dir: Path | None = None
+) -> list[HashSet]:
+    """Load every hash set (compiled into ``cache_dir`` the first time), or fail with a
+    one-line :class:`ScanError`."""
     try:
-        return [load_hashset(p, categories) for p in paths]
+        return [load_hashset(p, categories, cache_dir) for p in paths]
     except HashSetError as exc:
         raise ScanError(str(exc)) from None
 
@@ -241,7 +244,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
             raise ScanError(
                 f"--out {options.out} is inside the evidence {label}: choose a folder outside it"
             )
-    hashsets = load_hashsets(options.hashsets, options.categories)
+    hashsets = load_hashsets(options.hashsets, options.categories, options.index_cache)
     evidence: list[Evidence] = []
     try:
         for p in options.evidence:
