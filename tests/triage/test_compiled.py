@@ -3,6 +3,8 @@ when damaged."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -11,10 +13,12 @@ from netsafe.triage.hashsets import (
     HashEntry,
     HashSet,
     HashSetError,
+    file_sha256,
     formats,
     lines,
     load_hashset,
 )
+from netsafe.triage.hashsets import compiled as compiled_module
 from netsafe.triage.hashsets.compiled import EXACT_KINDS, Columns, CompiledHashSet
 from netsafe.triage.matching import HashIndex, Query
 
@@ -218,7 +222,7 @@ def test_vics_labels_depend_on_the_category_mapping(tmp_path):
     uk = {0: "non-pertinent", 1: "A", 2: "B", 3: "C"}
     assert load_hashset(path, cache_dir=cache).compiled.category(0) == "CAM"
     assert load_hashset(path, uk, cache).compiled.category(0) == "A"
-    assert len(list(cache.iterdir())) == 2
+    assert len([p for p in cache.iterdir() if p.name != "sha256"]) == 2
 
 
 def _md5_set(path, count: int, seed: int = 1) -> list[str]:
@@ -233,7 +237,7 @@ def test_second_load_maps_the_cache_without_compiling(tmp_path, monkeypatch):
     digests = _md5_set(path, 500)
     cache = tmp_path / "cache"
     first = load_hashset(path, cache_dir=cache).compiled
-    (folder,) = cache.iterdir()
+    (folder,) = [p for p in cache.iterdir() if p.name != "sha256"]
     assert first.folder == folder
 
     def no_compiling(*args, **kwargs):
@@ -270,9 +274,12 @@ def _flip(path):
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.parametrize("checked_before", [False, True], ids=["fresh", "checked-before"])
 @pytest.mark.parametrize("damage", [_truncate, _flip], ids=["truncated", "flipped-byte"])
 @pytest.mark.parametrize("name", ["md5_keys.npy", "id_blob.npy", "manifest.json", "pdq"])
-def test_a_damaged_cache_file_is_rebuilt_never_trusted(damage, name, tmp_path):
+def test_a_damaged_cache_file_is_rebuilt_never_trusted(
+    checked_before, damage, name, tmp_path, monkeypatch
+):
     path = tmp_path / "set.csv"
     rng = np.random.default_rng(4)
     pdqs = [bytes(h).hex() for h in rng.integers(0, 256, (40_000, 32), dtype=np.uint8)]
@@ -285,7 +292,12 @@ def test_a_damaged_cache_file_is_rebuilt_never_trusted(damage, name, tmp_path):
     queries = [Query(md5=md5s[7]), Query(pdq=pdqs[39_999], pdq_quality=100)]
     expected = HashIndex([load_hashset(path, cache_dir=cache)]).lookup(queries)
     assert [m.entry_id for v in expected for m in v.matches] == ["e7", "e39999"]
-    (folder,) = cache.iterdir()
+    (folder,) = [p for p in cache.iterdir() if p.name != "sha256"]
+    if checked_before:
+        # Loaded (and checked whole) once more: the check is remembered until a file moves.
+        monkeypatch.setattr(compiled_module, "SETTLE_SECONDS", 0)
+        load_hashset(path, cache_dir=cache).compile()
+        assert (folder / "verified.json").is_file()
     if name == "pdq":
         # The largest file of the multi-index.
         target = max((p for p in (folder / "pdq").rglob("*.npy")), key=lambda p: p.stat().st_size)
@@ -296,3 +308,20 @@ def test_a_damaged_cache_file_is_rebuilt_never_trusted(damage, name, tmp_path):
     assert HashIndex([again]).lookup(queries) == expected
     assert again.compiled.folder == folder  # compiled again, in the same place
     assert CompiledHashSet.load(folder).entries == 40_000  # and whole again
+
+
+def test_the_remembered_sha256_follows_every_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(compiled_module, "SETTLE_SECONDS", 0)
+    path = tmp_path / "sums.txt"
+    _md5_set(path, 30, seed=1)
+    os.utime(path, ns=(10**18, 10**18))  # an old file, as national sets are
+    cache = tmp_path / "cache"
+    first = load_hashset(path, cache_dir=cache)
+    assert first.sha256 == file_sha256(path)
+    assert list((cache / "sha256").iterdir())  # remembered
+    assert load_hashset(path, cache_dir=cache).sha256 == first.sha256
+    digests = _md5_set(path, 30, seed=2)  # the same size, other content
+    second = load_hashset(path, cache_dir=cache)
+    assert second.sha256 == file_sha256(path) != first.sha256
+    verdict = HashIndex([second]).lookup([Query(md5=digests[3])])[0]
+    assert [m.entry_id for m in verdict.matches] == ["f3.jpg"]

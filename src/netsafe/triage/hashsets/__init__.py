@@ -267,19 +267,16 @@ def load_hashset(
 
     Raises :class:`HashSetError` when it is unusable.
     """
+    from netsafe.triage.hashsets.compiled import remembered_sha256
+
     p = Path(path)
     fmt = detect_format(p)
+    folder = cache_dir or default_cache_dir()
     try:
-        sha256 = file_sha256(p)
+        sha256 = remembered_sha256(p, folder, file_sha256)
     except OSError as exc:
         raise HashSetError(f"cannot read hash set {p}: {exc.strerror or exc}") from None
-    hs = HashSet(
-        str(p.resolve()),
-        fmt.name,
-        sha256,
-        categories=categories,
-        cache_dir=cache_dir or default_cache_dir(),
-    )
+    hs = HashSet(str(p.resolve()), fmt.name, sha256, categories=categories, cache_dir=folder)
     hs.compile()  # malformed content is an error here, at load, as it always was
     return hs
 

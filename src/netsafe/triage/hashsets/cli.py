@@ -20,7 +20,7 @@ from netsafe.triage.hashsets import (
     file_sha256,
     parse_categories,
 )
-from netsafe.triage.hashsets.compiled import KNOWN, cache_key
+from netsafe.triage.hashsets.compiled import KNOWN, cache_key, remembered_sha256
 
 app = typer.Typer(
     help="Hash sets: compile them for fast matching, and show what one holds.",
@@ -63,11 +63,11 @@ def _categories(spec: str) -> dict[int, str]:
 def _open(path: Path, categories: dict[int, str], cache: Path | None) -> tuple[HashSet, Path]:
     """The hash set at ``path`` (not compiled yet) and its folder in the cache."""
     fmt = detect_format(path)
+    folder = cache or default_cache_dir()
     try:
-        sha256 = file_sha256(path)
+        sha256 = remembered_sha256(path, folder, file_sha256)
     except OSError as exc:
         raise HashSetError(f"cannot read hash set {path}: {exc.strerror or exc}") from None
-    folder = cache or default_cache_dir()
     hs = HashSet(str(path.resolve()), fmt.name, sha256, categories=categories, cache_dir=folder)
     labels = sorted(categories.items()) if fmt.numbers_categories() else None
     return hs, folder / cache_key(sha256, labels)
@@ -111,7 +111,7 @@ def info_command(
         hs, folder = _open(path, categories, cache)
         compiled_now = folder.is_dir()
         if not compiled_now:
-            # Read in memory only: `info` never writes to the cache.
+            # Read in memory only: `info` never compiles into the cache.
             hs = HashSet(hs.path, hs.format, hs.sha256, categories=categories, cache_dir=None)
         compiled = hs.compile()
         compiled_now = compiled.folder is not None

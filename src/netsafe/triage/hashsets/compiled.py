@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ PDQ_BYTES = 32
 KNOWN = 1
 NO_ID = 2
 _CRC_BLOCK = 8 << 20
+#: A file changed less than this long ago may change again without its time stamps
+#: moving (their resolution): what was checked of it is not remembered (git's rule for
+#: "racily clean" files).
+SETTLE_SECONDS = 2.0
 
 
 class DamagedCache(Exception):
@@ -368,14 +373,16 @@ class CompiledHashSet:
         Raises :class:`DamagedCache` when anything is missing, truncated or changed.
         """
         manifest = read_manifest(folder)
-        for name, expected in manifest["files"].items():
-            path = folder / name
-            try:
-                size = path.stat().st_size
-                if size != expected["bytes"] or _crc32(path) != expected["crc32"]:
-                    raise DamagedCache(f"{path}: does not match its checksum")
-            except OSError as exc:
-                raise DamagedCache(f"{path}: {exc.strerror or exc}") from None
+        if not _verified_before(folder, manifest):
+            for name, expected in manifest["files"].items():
+                path = folder / name
+                try:
+                    size = path.stat().st_size
+                    if size != expected["bytes"] or _crc32(path) != expected["crc32"]:
+                        raise DamagedCache(f"{path}: does not match its checksum")
+                except OSError as exc:
+                    raise DamagedCache(f"{path}: {exc.strerror or exc}") from None
+            _remember_verified(folder, manifest)
         try:
             arrays = {
                 # np.asarray drops the memmap subclass (numba takes plain arrays), keeps the map.
@@ -408,6 +415,82 @@ def read_manifest(folder: Path) -> dict:
     if not good:
         raise DamagedCache(f"{folder}: manifest does not match its checksum")
     return manifest
+
+
+def signature(path: Path) -> list[int]:
+    """What changes when a file is written: device, inode, size, modification and change
+    times (the change time cannot be set back by a program)."""
+    st = os.stat(path)
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _settled(sig: list[int]) -> bool:
+    return time.time_ns() - max(sig[3], sig[4]) > SETTLE_SECONDS * 1e9
+
+
+_VERIFIED = "verified.json"
+
+
+def _signatures(folder: Path, manifest: dict) -> dict[str, list[int]]:
+    return {name: signature(folder / name) for name in manifest["files"]}
+
+
+def _verified_before(folder: Path, manifest: dict) -> bool:
+    """Whether every file was checked whole before and none has been written since.
+
+    Checking every byte on every load would cost a second per gigabyte; a file is
+    checked again as soon as anything writes to it (its size, times or inode move).
+    """
+    try:
+        stamp = json.loads((folder / _VERIFIED).read_text(encoding="utf-8"))
+        return stamp == {
+            "manifest": manifest["checksum"],
+            "files": _signatures(folder, manifest),
+        }
+    except (OSError, ValueError):
+        return False
+
+
+def _remember_verified(folder: Path, manifest: dict) -> None:
+    try:
+        signatures = _signatures(folder, manifest)
+        if not all(_settled(sig) for sig in signatures.values()):
+            return
+        stamp = {"manifest": manifest["checksum"], "files": signatures}
+        tmp = folder / f".{_VERIFIED}.{os.getpid()}"
+        tmp.write_text(json.dumps(stamp), encoding="utf-8")
+        tmp.replace(folder / _VERIFIED)
+    except OSError:
+        pass  # a read-only cache is simply checked whole each time
+
+
+def remembered_sha256(path: Path, cache_dir: Path | None, compute) -> str:
+    """``compute(path)`` (the file's SHA-256), remembered in ``cache_dir`` against the
+    file's :func:`signature` so that a national set is not read whole at every scan.
+    Any write to the file moves its signature, and it is hashed again."""
+    if cache_dir is None:
+        return compute(path)
+    sig = signature(path)
+    where = str(path.resolve())
+    memo = cache_dir / "sha256" / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.json"
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+        if data["path"] == where and data["signature"] == sig:
+            return str(data["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    digest = compute(path)
+    if _settled(sig) and signature(path) == sig:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+            tmp.write_text(
+                json.dumps({"path": where, "signature": sig, "sha256": digest}), encoding="utf-8"
+            )
+            tmp.replace(memo)
+        except OSError:
+            pass
+    return digest
 
 
 def _checksum(body: dict) -> str:
