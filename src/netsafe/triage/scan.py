@@ -89,6 +89,9 @@ class ScanOptions:
     #: Set from another thread to stop the scan as Ctrl-C would: a batch scanning devices
     #: side by side gets Ctrl-C in its main thread and stops each device's scan this way.
     stop: threading.Event | None = None
+    #: A process pool shared by several scans (a batch scanning devices side by side);
+    #: the scan uses it instead of starting its own, and leaves it running.
+    executor: Executor | None = None
 
 
 def _now() -> str:
@@ -339,19 +342,20 @@ def _scan(
     elif units:
         # Built here once: the local workers, forked from this process, inherit it.
         matching_index(matching, hashsets)
-    executor = None
-    if options.workers > 1 and len(units) > 1:
+    shared = options.executor
+    executor = shared if units else None
+    if executor is None and options.workers > 1 and len(units) > 1:
         executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers, stop=options.stop)
     except (KeyboardInterrupt, _StopRequested):
         store.commit()
-        if executor is not None:
+        if executor is not None and executor is not shared:
             _stop(executor)
             executor = None
         raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
     finally:
-        if executor is not None:
+        if executor is not None and executor is not shared:
             executor.shutdown()
     store.commit()
 
