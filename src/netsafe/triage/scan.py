@@ -343,20 +343,21 @@ def _scan(
         # Built here once: the local workers, forked from this process, inherit it.
         matching_index(matching, hashsets)
     shared = options.executor
-    executor = shared if units else None
-    if executor is None and options.workers > 1 and len(units) > 1:
-        executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    own: ProcessPoolExecutor | None = None
+    if shared is None and options.workers > 1 and len(units) > 1:
+        own = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    executor = own or (shared if units else None)
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers, stop=options.stop)
     except (KeyboardInterrupt, _StopRequested):
         store.commit()
-        if executor is not None and executor is not shared:
-            _stop(executor)
-            executor = None
+        if own is not None:
+            _stop(own)
+            own = None
         raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
     finally:
-        if executor is not None and executor is not shared:
-            executor.shutdown()
+        if own is not None:
+            own.shutdown()
     store.commit()
 
     infos = [

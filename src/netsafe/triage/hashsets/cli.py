@@ -137,8 +137,8 @@ def info_command(
     if as_json:
         typer.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
-    kinds = ", ".join(f"{k} {n:,}" for k, n in info["hashes"].items() if n) or "none"
-    cats = ", ".join(f"{k}: {n:,}" for k, n in info["categories"].items()) or "none"
+    kinds = ", ".join(f"{k} {n:,}" for k, n in compiled.counts().items() if n) or "none"
+    cats = ", ".join(f"{k}: {n:,}" for k, n in sorted(per_category.items())) or "none"
     typer.echo(f"path:       {info['path']}")
     typer.echo(f"format:     {info['format']}")
     typer.echo(f"sha256:     {info['sha256']}")

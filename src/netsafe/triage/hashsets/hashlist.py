@@ -198,8 +198,8 @@ def _hashdeep_columns(path: Path) -> Iterator[Columns]:
         return
     if not columns:
         raise HashSetError(f"{path}:{number + 1}: hashdeep row before the %%%% column header")
-    for buf, line in lines.blocks(path, offset):
-        yield _hashdeep_block(path, buf, number + line, columns)
+    for buf, first in lines.blocks(path, offset):
+        yield _hashdeep_block(path, buf, number + first, columns)
 
 
 def _hashdeep_block(path: Path, buf: np.ndarray, first_line: int, columns: list[str]) -> Columns:

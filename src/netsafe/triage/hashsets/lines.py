@@ -121,7 +121,7 @@ def digests(buf: np.ndarray, starts: np.ndarray, width: int) -> tuple[np.ndarray
     digits = np.ascontiguousarray(windows[np.minimum(starts, windows.shape[0] - 1)])
     # Two hex digits at a time: one look-up per byte of digest.
     values = _PAIR_VALUE[digits.view(np.uint16)]
-    good = ~(values > 255).any(axis=1)
+    good = np.asarray(~(values > 255).any(axis=1), dtype=bool)
     return values.astype(np.uint8), good
 
 
