@@ -98,20 +98,35 @@ def make_pdq_set(path: Path, queries: Path, n: int) -> None:
     queries.write_bytes(_rows(_hex_rows(asked), newline))
 
 
+#: Runs one command and prints its wall time and ``wait4`` usage. The measured process is
+#: started by this small launcher, not by the benchmark (which holds the generated sets):
+#: Linux counts the memory of the process a child was forked from into the child's peak.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:])
+_pid, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps([time.perf_counter() - started, os.waitstatus_to_exitcode(status),
+                  usage.ru_maxrss, usage.ru_utime + usage.ru_stime]), file=sys.stderr)
+"""
+
+
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run a whole process: (wall seconds, its peak resident memory in MB, its stdout).
     Its CPU seconds (user + system) are kept in ``CPU[-1]``."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    took = time.perf_counter() - started
-    CPU.append(usage.ru_utime + usage.ru_stime)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(args[:4])}... failed (exit {proc.returncode})")
-    return took, usage.ru_maxrss / 1024, output
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took, code, maxrss, cpu = json.loads(proc.stderr.strip().splitlines()[-1])
+    if code:
+        raise RuntimeError(f"{' '.join(args[:4])}... failed (exit {code}): {proc.stderr[-2000:]}")
+    CPU.append(cpu)
+    return took, maxrss / 1024, proc.stdout
 
 
 def netsafe(*args: str | Path) -> list[str]:
