@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import CallerType, Offer, Topic
 from .identifiers import generate_caller_code
@@ -16,10 +17,13 @@ class ContactForm(forms.ModelForm):
     """Log one contact. Identifiers are refused by the model's validators, with the reason."""
 
     topics = forms.MultipleChoiceField(
-        choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Topics"),
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     offered = forms.MultipleChoiceField(
-        label="What was offered",
+        label=_("What was offered"),
         choices=Offer.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -57,10 +61,10 @@ class ContactForm(forms.ModelForm):
         # A required radio group needs no "---------" choice: nothing checked means no answer.
         self.fields["caller_type"].choices = CallerType.choices
         self.suggested_code = generate_caller_code()
-        self.fields["caller_code"].help_text = (
+        self.fields["caller_code"].help_text = _(
             "Ask if they have a code. If not, you can give them this one: "
-            f"{self.suggested_code}. Never a name or a number that identifies them."
-        )
+            "%(code)s. Never a name or a number that identifies them."
+        ) % {"code": self.suggested_code}
 
     def clean_caller_code(self) -> str:
         """Codes are stored in capitals, whatever the handler typed."""
@@ -88,9 +92,11 @@ class DeclareNationForm(forms.Form):
     """The public site's optional question: where do you live?"""
 
     nation = forms.ChoiceField(
-        label="Where do you live?",
-        help_text="Optional. It helps us know where help is needed. We do not keep anything "
-        "else about you.",
+        label=_("Where do you live?"),
+        help_text=_(
+            "Optional. It helps us know where help is needed. We do not keep anything "
+            "else about you."
+        ),
         widget=forms.RadioSelect,
         choices=[],
     )
@@ -100,5 +106,5 @@ class DeclareNationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["nation"].choices = [
-            (n.value, "Somewhere else" if n == Nation.UNKNOWN else n.label) for n in Nation
+            (n.value, _("Somewhere else") if n == Nation.UNKNOWN else n.label) for n in Nation
         ]
