@@ -12,6 +12,13 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Secure e-mail")
 
 
+class ContactLanguage(models.TextChoices):
+    """The language a helpline contact was held in."""
+
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+
+
 class CallerType(models.TextChoices):
     SELF = "self", _("Worried about their own thoughts or behaviour")
     FAMILY = "family", _("A family member or friend")

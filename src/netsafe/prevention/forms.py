@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CallerType, Offer, Topic
+from .choices import CallerType, ContactLanguage, Offer, Topic
 from .identifiers import generate_caller_code
 from .models import Contact, Escalation
 
@@ -34,6 +34,7 @@ class ContactForm(forms.ModelForm):
         fields = [
             "occurred_at",
             "channel",
+            "language",
             "caller_type",
             "offending",
             "region",
@@ -47,6 +48,7 @@ class ContactForm(forms.ModelForm):
         widgets = {
             "occurred_at": _DATETIME,
             "channel": forms.RadioSelect,
+            "language": forms.RadioSelect,
             "caller_type": forms.RadioSelect,
             "offending": forms.RadioSelect,
             "heard_from": forms.RadioSelect,
@@ -58,13 +60,25 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+            # A handler working in Welsh mostly takes contacts in Welsh; they can change it.
+            if translation.get_language() == "cy":
+                self.initial.setdefault("language", ContactLanguage.WELSH)
         # A required radio group needs no "---------" choice: nothing checked means no answer.
         self.fields["caller_type"].choices = CallerType.choices
+        # One choice is always checked; a form sent without it (older clients) keeps the
+        # contact's language, English for a new one.
+        self.fields["language"].required = False
         self.suggested_code = generate_caller_code()
         self.fields["caller_code"].help_text = _(
             "Ask if they have a code. If not, you can give them this one: "
             "%(code)s. Never a name or a number that identifies them."
         ) % {"code": self.suggested_code}
+
+    def clean_language(self) -> str:
+        """The language chosen, or the contact's own (English for a new one) when none is sent."""
+        return (
+            self.cleaned_data.get("language") or self.instance.language or ContactLanguage.ENGLISH
+        )
 
     def clean_caller_code(self) -> str:
         """Codes are stored in capitals, whatever the handler typed."""
