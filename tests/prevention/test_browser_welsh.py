@@ -19,7 +19,9 @@ START = "https://start.example/"
 @pytest.fixture
 def outside(context):
     """The exit page and a page the visitor came from, served by the browser itself (no network)."""
-    context.route(EXIT, lambda route: route.fulfill(content_type="text/html", body="<h1>Tywydd</h1>"))
+    context.route(
+        EXIT, lambda route: route.fulfill(content_type="text/html", body="<h1>Tywydd</h1>")
+    )
     context.route(
         START, lambda route: route.fulfill(content_type="text/html", body="<h1>Elsewhere</h1>")
     )
@@ -85,7 +87,9 @@ def test_leaving_quickly_cannot_be_undone_with_back(page, live_server, outside, 
 
 def test_leaving_quickly_works_without_javascript(browser, live_server, browser_context_args):
     context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
-    context.route(EXIT, lambda route: route.fulfill(content_type="text/html", body="<h1>Tywydd</h1>"))
+    context.route(
+        EXIT, lambda route: route.fulfill(content_type="text/html", body="<h1>Tywydd</h1>")
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/help/")
     page.get_by_role("link", name="Leave this site quickly").click()
