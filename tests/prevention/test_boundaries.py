@@ -11,13 +11,17 @@ from netsafe.prevention import aggregates
 SRC = Path(netsafe.__file__).resolve().parent
 PREVENTION = SRC / "prevention"
 #: What police-side code may import from prevention: the public names of the aggregate
-#: interface, and the demo loader.
+#: interface, the demo loader and the charity's staff's start page.
 ALLOWED_FROM_OUTSIDE = {
     "netsafe.prevention",
     "netsafe.prevention.aggregates",
     *(f"netsafe.prevention.aggregates.{name}" for name in aggregates.__all__),
     "netsafe.prevention.demo",
     "netsafe.prevention.demo.load",
+    "netsafe.prevention.demo.DEMO_USERS",
+    # Where the charity's staff start after signing in: a URL, never the helpline's data.
+    "netsafe.prevention.landing",
+    "netsafe.prevention.landing.start_page",
 }
 #: Police-side areas the prevention code must never import.
 POLICE_SIDE = ("netsafe.casework", "netsafe.audit", "netsafe.triage", "netsafe.stats")
