@@ -15,6 +15,7 @@ wanted=(
   fls:sleuthkit
   ntfscp:ntfs-3g
   mkfs.exfat:exfatprogs
+  sgdisk:gdisk
 )
 missing=()
 for pair in "${wanted[@]}"; do

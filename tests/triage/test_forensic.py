@@ -8,6 +8,7 @@ lists and ``icat`` reads from the same image.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+import pytsk3
 from tests.triage.conftest import jpeg_bytes, photo, run, tool
 
 from netsafe.triage.sources import open_evidence
@@ -502,3 +505,163 @@ def test_intact_e01_scan_prints_no_warning(tmp_path, ewf_pair):
     integrity = json.loads((out / "report.json").read_text("utf-8"))["evidence"][0]["integrity"]
     assert integrity["verified"] is True
     assert "failed verification" not in (out / "report.html").read_text("utf-8")
+
+
+# --- volumes ---------------------------------------------------------------------------
+
+MIB = 1 << 20
+
+
+@pytest.fixture(scope="session")
+def gpt_multi(tmp_path_factory, ntfs_volume) -> dict:
+    """A GPT disk laid out by sgdisk: p1 FAT32 (label CAMERA), p2 the NTFS volume, p3 ext4
+    (label linuxdata), p4 random bytes (no file system), with free space between them;
+    each file system made by its own tool and written into its partition."""
+    folder = tmp_path_factory.mktemp("gpt-multi")
+    fat = folder / "fat32.img"
+    run(tool("mkfs.vfat"), "-F", "32", "-n", "CAMERA", "-C", fat, str(40 * 1024))
+    (folder / "a.jpg").write_bytes(jpeg_bytes(photo(50)))
+    run(tool("mmd"), "-i", fat, "::/DCIM")
+    run(tool("mcopy"), "-i", fat, folder / "a.jpg", "::/DCIM/a.jpg")
+    src = folder / "src"
+    src.mkdir()
+    (src / "b.jpg").write_bytes(jpeg_bytes(photo(51)))
+    ext4 = folder / "ext4.img"
+    run(tool("mke2fs"), "-q", "-t", "ext4", "-L", "linuxdata", "-d", src, "-F", ext4, "8M")
+    junk = np.random.default_rng(5).bytes(2 * MIB)
+    contents = [fat.read_bytes(), ntfs_volume.read_bytes(), ext4.read_bytes(), junk]
+    types = ["0700", "0700", "8300", "8300"]
+    names = ["Basic data partition", "Basic data partition", "Linux filesystem", "spare"]
+    disk = folder / "disk.img"
+    with open(disk, "wb") as fh:
+        fh.truncate(sum(len(c) for c in contents) + 12 * MIB)
+    args = [tool("sgdisk"), "-a", "2048"]
+    start = 2 * MIB // 512  # a free MiB before the first partition, one after each
+    layout = []
+    for number, (content, code, name) in enumerate(zip(contents, types, names, strict=True), 1):
+        sectors = len(content) // 512
+        args += ["-n", f"{number}:{start}:{start + sectors - 1}", "-t", f"{number}:{code}"]
+        args += ["-c", f"{number}:{name}"]
+        layout.append((start * 512, len(content)))
+        start += sectors + 2 * MIB // 512
+    run(*args, disk)
+    with open(disk, "r+b") as fh:
+        for (offset, _length), content in zip(layout, contents, strict=True):
+            fh.seek(offset)
+            fh.write(content)
+    return {"disk": disk, "layout": layout}
+
+
+def mmls(image: Path) -> list[tuple[int, int, str]]:
+    """(start sector, length in sectors, description) of each partition mmls lists."""
+    out = subprocess.run([tool("mmls"), str(image)], capture_output=True, text=True, check=True)
+    parts = []
+    for line in out.stdout.splitlines():
+        # "004:  000   0000004096   0000086015   0000081920   Basic data partition"
+        m = re.match(r"\s*\d+:\s+[\d:]+\s+(\d+)\s+\d+\s+(\d+)\s*(.*)$", line)
+        if m:
+            parts.append((int(m.group(1)), int(m.group(2)), m.group(3).strip()))
+    return parts
+
+
+def test_volumes_of_a_gpt_disk(gpt_multi):
+    evidence = open_evidence(gpt_multi["disk"])
+    try:
+        volumes = [v.as_dict() for v in evidence.describe_volumes()]
+    finally:
+        evidence.close()
+    assert [v["name"] for v in volumes] == ["p1", "p2", "p3", "p4"]
+    assert [(v["offset"], v["length"]) for v in volumes] == gpt_multi["layout"]
+    assert {v["scheme"] for v in volumes} == {"gpt"}
+    assert [v["filesystem"] for v in volumes] == ["fat32", "ntfs", "ext4", None]
+    assert [v["label"] for v in volumes] == ["CAMERA", "EVIDENCE", "linuxdata", None]
+    # The partition types are TSK's (mmls) descriptions of the table's entries (on GPT the
+    # partition's name, which Windows sets to its type).
+    described = {
+        (start * 512, length * 512): desc for start, length, desc in mmls(gpt_multi["disk"])
+    }
+    for v in volumes:
+        assert v["type"] == described[(v["offset"], v["length"])]
+
+
+def test_scan_report_lists_volumes(tmp_path, gpt_multi, mbr_image, standard_folder):
+    from tests.triage.test_scan import invoke
+
+    out = tmp_path / "out"
+    invoke("scan", gpt_multi["disk"], mbr_image, standard_folder, "--out", out, "--workers", "1")
+    rep = json.loads((out / "report.json").read_text("utf-8"))
+    gpt, mbr, folder = rep["evidence"]
+    assert [v["filesystem"] for v in gpt["volumes"]] == ["fat32", "ntfs", "ext4", None]
+    assert [(v["name"], v["scheme"]) for v in mbr["volumes"]] == [("p1", "mbr"), ("p2", "mbr")]
+    assert mbr["volumes"][0]["filesystem"].startswith("fat")
+    assert mbr["volumes"][1]["filesystem"] is None
+    assert folder["volumes"] == []
+    rows = [json.loads(x) for x in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    paths = {r["path"] for r in rows if r["evidence"] == gpt["path"]}
+    assert {"p1/DCIM/a.jpg", "p3/b.jpg", "p2/keep.txt"} <= paths
+    page = (out / "report.html").read_text("utf-8")
+    assert "linuxdata" in page
+
+
+# --- unallocated space (for the carver) -------------------------------------------------
+
+
+def blkls_free(image: Path, offset: int) -> list[tuple[int, int]]:
+    """The blocks ``blkls -l -A`` lists as unallocated in the file system at ``offset``,
+    as byte ranges from the start of the image."""
+    block = pytsk3.FS_Info(pytsk3.Img_Info(str(image)), offset=offset).info.block_size
+    out = subprocess.run(
+        [tool("blkls"), "-l", "-A", "-o", str(offset // 512), str(image)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    addrs = [int(line.split("|")[0]) for line in out.splitlines() if line.endswith("|f")]
+    return [(offset + a * block, offset + (a + 1) * block) for a in addrs]
+
+
+def covered(inner: list[tuple[int, int]], outer: list[tuple[int, int]]) -> bool:
+    """Whether every range of ``inner`` lies within one of ``outer`` (sorted, merged)."""
+    import bisect
+
+    starts = [a for a, _ in outer]
+    for a, b in inner:
+        i = bisect.bisect_right(starts, a) - 1
+        if i < 0 or outer[i][1] < b:
+            return False
+    return True
+
+
+def overlaps(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return any(max(x, y) < min(x2, y2) for x, x2 in a for y, y2 in b)
+
+
+def test_unallocated_ranges_for_the_carver(gpt_multi):
+    """Everything TSK calls unallocated (blkls) is in the ranges, with the gaps between
+    partitions and the partition without a file system; no live file's content is."""
+    disk = gpt_multi["disk"]
+    evidence = open_evidence(disk)
+    try:
+        free = evidence.unallocated_ranges()
+        volumes = evidence.describe_volumes()
+        entries = list(evidence.entries())
+        runs = {e.path: evidence.byte_runs(e) for e in entries}
+    finally:
+        evidence.close()
+    assert free == sorted(free)
+    assert all(a < b for a, b in free)
+    assert all(b < c for (_, b), (c, _) in itertools.pairwise(free))
+    for v in volumes:
+        if v.filesystem:
+            assert covered(blkls_free(disk, v.offset), free), v.name
+    # The partition without a file system and the free MiBs around the partitions.
+    junk = volumes[3]
+    assert covered([(junk.offset, junk.offset + junk.length)], free)
+    for (offset, length), (nxt, _) in itertools.pairwise(gpt_multi["layout"]):
+        assert covered([(offset + length, nxt)], free)
+    live = [r for e in entries if not e.deleted for r in runs[e.path]]
+    assert live
+    assert not overlaps(live, free)
+    # The deleted NTFS photos' clusters are free: the carver will look there.
+    for rel in NTFS_DELETED:
+        assert covered(runs[f"p2/{rel}"], free), rel

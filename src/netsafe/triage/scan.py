@@ -363,6 +363,7 @@ def _scan(
             store.integrity(i) or {"stored_md5": None, "computed_md5": None, "verified": None},
             list(ev.errors),
             list(ev.volume_signatures),
+            [v.as_dict() for v in ev.describe_volumes()],
         )
         for i, ev in enumerate(evidence)
     ]
