@@ -665,3 +665,68 @@ def test_unallocated_ranges_for_the_carver(gpt_multi):
     # The deleted NTFS photos' clusters are free: the carver will look there.
     for rel in NTFS_DELETED:
         assert covered(runs[f"p2/{rel}"], free), rel
+
+
+# --- names that are not UTF-8 ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def lookalike_names(tmp_path_factory) -> Path:
+    """A folder with ``caf\\xe9.jpg`` twice: once the byte 0xE9 (Latin-1, not UTF-8), once
+    the four characters backslash, x, e, 9, which ``backslashreplace`` writes alike; and a
+    ZIP and a TAR holding the Latin-1 name."""
+    root = tmp_path_factory.mktemp("names") / "ev"
+    root.mkdir()
+    (root / os.fsdecode(b"caf\xe9.jpg")).write_bytes(jpeg_bytes(photo(60)))
+    (root / "caf\\xe9.jpg").write_bytes(jpeg_bytes(photo(61)))
+    import io
+    import tarfile
+    import zipfile
+
+    with zipfile.ZipFile(root / "a.zip", "w") as zf:
+        # No UTF-8 flag: the name's bytes are taken as CP437 by the ZIP specification.
+        zf.writestr(zipfile.ZipInfo("x.txt"), b"x")
+    raw = (root / "a.zip").read_bytes()
+    (root / "a.zip").write_bytes(raw.replace(b"x.txt", b"\xe9.txt"))
+    with tarfile.open(root / "b.tar", "w", encoding="utf-8", errors="surrogateescape") as tf:
+        info = tarfile.TarInfo(os.fsdecode(b"d\xe9.txt"))
+        info.size = 1
+        tf.addfile(info, io.BytesIO(b"y"))
+    return root
+
+
+def _scan_rows(tmp_path: Path, evidence: Path) -> tuple[list[dict], list[dict]]:
+    import csv
+
+    from tests.triage.test_scan import invoke
+
+    out = tmp_path / "out"
+    invoke("scan", evidence, "--out", out, "--workers", "1")
+    rows = [json.loads(x) for x in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    with open(out / "files.csv", newline="", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    return rows, table
+
+
+@pytest.mark.parametrize("as_ext4", [False, True], ids=["folder", "ext4"])
+def test_lookalike_names_stay_apart_by_path_hex(tmp_path, lookalike_names, as_ext4):
+    evidence = lookalike_names
+    if as_ext4:
+        evidence = tmp_path / "names.img"
+        run(tool("mke2fs"), "-q", "-t", "ext4", "-d", lookalike_names, "-F", evidence, "8M")
+    rows, table = _scan_rows(tmp_path, evidence)
+    same = [r for r in rows if r["path"] == "caf\\xe9.jpg"]
+    assert len(same) == 2
+    latin = [r for r in same if "path_hex" in r]
+    assert [r["path_hex"] for r in latin] == [b"caf\xe9.jpg".hex()]
+    assert {r["md5"] for r in latin} == {md5(jpeg_bytes(photo(60)))}
+    # Rows whose name is UTF-8 do not have the key; files.csv leaves the cell empty.
+    assert not [r for r in rows if "path_hex" in r and bytes.fromhex(r["path_hex"]).isascii()]
+    assert sorted(r["path_hex"] for r in table if r["path"] == "caf\\xe9.jpg") == [
+        "",
+        b"caf\xe9.jpg".hex(),
+    ]
+    by_path = {r["path"]: r for r in rows}
+    assert by_path["a.zip!\\xe9.txt"]["path_hex"] == b"a.zip!\xe9.txt".hex()
+    assert by_path["b.tar!d\\xe9.txt"]["path_hex"] == b"b.tar!d\xe9.txt".hex()
+    assert "path_hex" not in by_path["a.zip"]
