@@ -730,3 +730,76 @@ def test_lookalike_names_stay_apart_by_path_hex(tmp_path, lookalike_names, as_ex
     assert by_path["a.zip!\\xe9.txt"]["path_hex"] == b"a.zip!\xe9.txt".hex()
     assert by_path["b.tar!d\\xe9.txt"]["path_hex"] == b"b.tar!d\xe9.txt".hex()
     assert "path_hex" not in by_path["a.zip"]
+
+
+# --- worker processes -------------------------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its new parent does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.fixture(scope="session")
+def photo_folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("photos") / "ev"
+    root.mkdir()
+    for i in range(300):
+        (root / f"p{i:03d}.jpg").write_bytes(jpeg_bytes(photo(500 + i, (480, 360)), 80))
+    return root
+
+
+def test_workers_end_when_the_scan_is_killed(tmp_path, photo_folder):
+    """kill -9 of the scan's main process: its worker processes (which hold the evidence
+    open) do not stay behind."""
+    import signal
+    import sys
+    import time
+
+    netsafe = Path(sys.executable).with_name("netsafe")
+    proc = subprocess.Popen(
+        [
+            str(netsafe),
+            "triage",
+            "scan",
+            str(photo_folder),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        workers |= _children(proc.pid)
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the scan started no worker processes"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in workers if _alive(p)]
+    for p in left:  # never leave them running after the test, whatever it found
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"worker processes still running after the scan was killed: {left}"

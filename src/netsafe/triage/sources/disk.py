@@ -5,8 +5,16 @@ as one: name the first part and the others are found beside it.
 
 A partition table (MBR, GPT, ...) gives one file system per allocated
 partition, and paths then begin with the partition (``p1/DCIM/x.jpg``); a bare
-file-system image has no prefix. Deleted files whose metadata still points at
-content are listed with ``deleted=True``.
+file-system image has no prefix.
+
+The listing is what ``fls -r -p`` lists, less the file system's own files:
+deleted files whose metadata still points at content are listed with
+``deleted=True`` (on NTFS too, where TSK gives a deleted name no metadata once
+its MFT entry's sequence number moved on: the entry is read through the name's
+address), orphan files under ``$OrphanFiles/`` are deleted rows, and each NTFS
+alternate data stream is a row ``file:stream``. Volume labels, NTFS metadata
+files (MFT entries 0-15), FAT tables, exFAT's bitmap and up-case table and the
+``$OrphanFiles`` folder itself are not rows.
 """
 
 from __future__ import annotations
