@@ -692,6 +692,8 @@ def lookalike_names(tmp_path_factory) -> Path:
         info = tarfile.TarInfo(os.fsdecode(b"d\xe9.txt"))
         info.size = 1
         tf.addfile(info, io.BytesIO(b"y"))
+    # An archive whose own name is not UTF-8: its members' path_hex starts with its bytes.
+    (root / os.fsdecode(b"\xe9t\xe9.zip")).write_bytes((root / "a.zip").read_bytes())
     return root
 
 
@@ -730,6 +732,7 @@ def test_lookalike_names_stay_apart_by_path_hex(tmp_path, lookalike_names, as_ex
     assert by_path["a.zip!\\xe9.txt"]["path_hex"] == b"a.zip!\xe9.txt".hex()
     assert by_path["b.tar!d\\xe9.txt"]["path_hex"] == b"b.tar!d\xe9.txt".hex()
     assert "path_hex" not in by_path["a.zip"]
+    assert by_path["\\xe9t\\xe9.zip!\\xe9.txt"]["path_hex"] == b"\xe9t\xe9.zip!\xe9.txt".hex()
 
 
 # --- worker processes -------------------------------------------------------------------

@@ -252,6 +252,8 @@ def process_entry(
         # Reading stopped early: the row still gives the file's size, the error says why.
         records[0]["size"] = entry.size
     records[0].update(_entry_fields(entry))
+    if entry.path_hex:
+        _raw_prefix(records[1:], entry.path.encode(), bytes.fromhex(entry.path_hex))
     return records
 
 
