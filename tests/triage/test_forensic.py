@@ -523,6 +523,9 @@ def gpt_multi(tmp_path_factory, ntfs_volume) -> dict:
     (folder / "a.jpg").write_bytes(jpeg_bytes(photo(50)))
     run(tool("mmd"), "-i", fat, "::/DCIM")
     run(tool("mcopy"), "-i", fat, folder / "a.jpg", "::/DCIM/a.jpg")
+    (folder / "c.jpg").write_bytes(jpeg_bytes(photo(52)))
+    run(tool("mcopy"), "-i", fat, folder / "c.jpg", "::/DCIM/deleted_photo.jpg")
+    run(tool("mdel"), "-i", fat, "::/DCIM/deleted_photo.jpg")
     src = folder / "src"
     src.mkdir()
     (src / "b.jpg").write_bytes(jpeg_bytes(photo(51)))
@@ -582,6 +585,39 @@ def test_volumes_of_a_gpt_disk(gpt_multi):
     }
     for v in volumes:
         assert v["type"] == described[(v["offset"], v["length"])]
+
+
+def test_gpt_disk_rows_are_what_fls_lists_in_each_partition(gpt_multi):
+    """FAT32, NTFS and ext4 side by side: per partition, every regular file fls lists is a
+    row (path prefixed ``pN/``, icat's content, fls's deleted flag) but for the file
+    systems' own files, volume labels and deleted names without content."""
+    disk = gpt_multi["disk"]
+    rows = listed(disk)
+    evidence = open_evidence(disk)
+    volumes = evidence.describe_volumes()
+    evidence.close()
+    seen = set()
+    for v in volumes:
+        if v.filesystem is None:
+            continue
+        sector = v.offset // 512
+        files = {p: r for p, r in fls(disk, sector).items() if r.meta_type == "r"}
+        ours = {p.removeprefix(v.name + "/"): p for p in rows if p.startswith(v.name + "/")}
+        assert set(ours) <= set(files), v.name
+        for path in set(files) - set(ours):
+            r = files[path]
+            pseudo = (path.startswith("$") and not path.startswith("$OrphanFiles/")) or (
+                path.endswith("(Volume Label Entry)")
+            )
+            assert pseudo or (r.deleted and r.size == 0), (v.name, path)
+        for path, full in ours.items():
+            entry, digest = rows[full]
+            assert entry.deleted == files[path].deleted, full
+            assert digest == icat_md5(disk, files[path].inode, sector), full
+        seen |= set(ours.values())
+    assert seen == set(rows)
+    assert rows["p1/DCIM/deleted_photo.jpg"][0].deleted
+    assert rows["p1/DCIM/deleted_photo.jpg"][1] == md5(jpeg_bytes(photo(52)))
 
 
 def test_scan_report_lists_volumes(tmp_path, gpt_multi, mbr_image, standard_folder):

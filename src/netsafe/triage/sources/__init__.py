@@ -209,6 +209,12 @@ class Evidence(ABC):
         """The partitions (or bare file system) of a disk image; none for other kinds."""
         return []
 
+    def unallocated_ranges(self) -> list[tuple[int, int]]:
+        """``[start, end)`` byte ranges of the evidence that no file holds, for carving
+        (disk images: see :meth:`DiskEvidence.unallocated_ranges`); none for folders and
+        archives."""
+        return []
+
     def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
         """Where ``entry``'s content lies in the evidence, as ``[start, end)`` byte ranges
         (disk images; empty where the source cannot say)."""
