@@ -1,8 +1,10 @@
-"""Forensic detail of the disk sources, checked against The Sleuth Kit's own tools.
+"""Forensic detail of the disk and E01 sources, checked against the examiner's own tools.
 
 Each image is built with the ordinary tools (mkntfs and an ntfs-3g mount, mkfs.vfat and
-mtools, mke2fs) and every row the source lists is compared with what ``fls -r -p -m``
-lists and ``icat`` reads from the same image.
+mtools, mke2fs, sgdisk, ewfacquire) and what the sources report is compared with what
+The Sleuth Kit (``fls -r -p -m``, ``icat``, ``mmls``, ``blkls``) and ``ewfverify`` say
+about the same image: rows, deleted flags, content, times, volumes, free space, and an
+E01's chunk checksums and stored hashes.
 """
 
 from __future__ import annotations
@@ -842,3 +844,41 @@ def test_workers_end_when_the_scan_is_killed(tmp_path, photo_folder):
     for p in left:  # never leave them running after the test, whatever it found
         os.kill(p, signal.SIGKILL)
     assert not left, f"worker processes still running after the scan was killed: {left}"
+
+
+def with_stored_sha1(e01: bytes, stored: str, new: str) -> bytes:
+    """The E01 with another SHA-1 in its ``digest`` section (MD5 16 bytes, SHA-1 20,
+    padding 40, then the Adler-32 of those 76), as if the media had changed after
+    acquisition while its MD5 had not."""
+    data = bytearray(e01)
+    where = data.find(bytes.fromhex(stored))
+    assert where > 16, "no digest section holding the SHA-1"
+    section = where - 16
+    data[where : where + 20] = bytes.fromhex(new)
+    data[section + 76 : section + 80] = zlib.adler32(bytes(data[section : section + 76])).to_bytes(
+        4, "little"
+    )
+    return bytes(data)
+
+
+def test_stored_sha1_that_differs_fails_verification(tmp_path, ewf_pair):
+    from tests.triage.test_scan import _netsafe
+
+    media = ewf_pair["media"].read_bytes()
+    sha1 = hashlib.sha1(media).hexdigest()
+    other = tmp_path / "other.E01"
+    other.write_bytes(with_stored_sha1(ewf_pair["good"].read_bytes(), sha1, "ab" * 20))
+    proc = subprocess.run([tool("ewfverify"), "-q", "-d", "sha1", str(other)], capture_output=True)
+    assert proc.returncode != 0  # ewfverify agrees: FAILURE
+
+    out = tmp_path / "out"
+    proc = _netsafe("scan", other, "--out", out, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    integrity = json.loads((out / "report.json").read_text("utf-8"))["evidence"][0]["integrity"]
+    assert integrity["stored_md5"] == integrity["computed_md5"]  # the MD5 alone would pass
+    assert integrity["stored_sha1"] == "ab" * 20
+    assert integrity["computed_sha1"] == sha1
+    assert integrity["bad_ranges"] == []
+    assert integrity["verified"] is False
+    (warning,) = [x for x in proc.stderr.splitlines() if x.startswith("WARNING:")]
+    assert "SHA-1" in warning
