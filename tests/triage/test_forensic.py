@@ -882,3 +882,41 @@ def test_stored_sha1_that_differs_fails_verification(tmp_path, ewf_pair):
     assert integrity["verified"] is False
     (warning,) = [x for x in proc.stderr.splitlines() if x.startswith("WARNING:")]
     assert "SHA-1" in warning
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Sydney", "Asia/Kolkata"])
+def test_fat_times_do_not_depend_on_the_examining_machines_time_zone(labelled_fat, zone):
+    """FAT stores wall-clock times without a zone; TSK reads them through the machine's
+    zone. The rows give them as written (what fls -m shows on a UTC machine) anywhere."""
+    import sys
+
+    code = (
+        "import json, sys; from netsafe.triage.sources import open_evidence; "
+        "print(json.dumps([e.times for e in open_evidence(sys.argv[1]).entries()]))"
+    )
+    env = {**os.environ, "TZ": zone}
+    there = subprocess.run(
+        [sys.executable, "-c", code, str(labelled_fat)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    utc = subprocess.run(
+        [sys.executable, "-c", code, str(labelled_fat)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+        check=True,
+    ).stdout
+    assert json.loads(there) == json.loads(utc)
+    shifted = subprocess.run(
+        [tool("fls"), "-r", "-m", "/", str(labelled_fat)], capture_output=True, text=True, env=env
+    ).stdout
+    plain = subprocess.run(
+        [tool("fls"), "-r", "-m", "/", str(labelled_fat)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    ).stdout
+    assert shifted != plain  # TSK itself shifts them: the test would catch a regression

@@ -23,6 +23,7 @@ import bisect
 import io
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -525,8 +526,22 @@ def _child(fs: pytsk3.FS_Info, f, ftype: int) -> _Child | None:
             )
         except (OSError, RuntimeError):
             streams = ()
-    changed = None if ftype in _FAT_TYPES else iso_time(meta.ctime)
-    times = (iso_time(meta.mtime), iso_time(meta.atime), changed, iso_time(meta.crtime))
+    if ftype in _FAT_TYPES or ftype == _EXFAT_TYPE:
+        # FAT keeps no "changed" time.
+        changed = None if ftype in _FAT_TYPES else _as_written(meta.ctime)
+        times = (
+            _as_written(meta.mtime),
+            _as_written(meta.atime),
+            changed,
+            _as_written(meta.crtime),
+        )
+    else:
+        times = (
+            iso_time(meta.mtime),
+            iso_time(meta.atime),
+            iso_time(meta.ctime),
+            iso_time(meta.crtime),
+        )
     return _Child(
         name.name,
         meta.addr,
@@ -627,6 +642,23 @@ def _allocated_blocks(fs: pytsk3.FS_Info) -> list[tuple[int, int]]:
                 seen.add(meta.addr)
                 stack.append(meta.addr)
     return used
+
+
+def _as_written(seconds: int) -> str | None:
+    """A FAT or exFAT time as the volume holds it, marked UTC.
+
+    These file systems store a wall-clock time without a zone, and TSK turns it into a
+    POSIX time through the examining machine's own time zone (``mktime``): on a machine set
+    to UTC, what ``fls -m`` shows. Undoing that step here gives the time as written
+    whatever the machine's zone, so a scan says the same in London, in summer, on any
+    Dask worker.
+    """
+    if not seconds:
+        return None
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.localtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _is_pseudo(ftype: int, c: _Child) -> bool:
