@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
 import pytsk3
 
 from netsafe.triage.sources import (
@@ -581,6 +580,8 @@ def _complement(used: list[tuple[int, int]], count: int) -> list[tuple[int, int]
 
 def _ntfs_free_blocks(fs: pytsk3.FS_Info) -> list[tuple[int, int]]:
     """The clusters NTFS's ``$Bitmap`` (MFT entry 6) marks free, as block ranges."""
+    import numpy as np  # only here: listing files needs none of it
+
     bitmap = fs.open_meta(inode=NTFS_BITMAP_ENTRY)
     size = bitmap.info.meta.size
     raw = bitmap.read_random(0, size) if size else b""
