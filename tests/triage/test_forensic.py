@@ -659,13 +659,20 @@ def blkls_free(image: Path, offset: int) -> list[tuple[int, int]]:
 
 
 def covered(inner: list[tuple[int, int]], outer: list[tuple[int, int]]) -> bool:
-    """Whether every range of ``inner`` lies within one of ``outer`` (sorted, merged)."""
+    """Whether every byte of ``inner`` lies in ``outer`` (sorted, not overlapping; ranges
+    that touch count as one)."""
     import bisect
 
-    starts = [a for a, _ in outer]
+    joined: list[list[int]] = []
+    for a, b in outer:
+        if joined and a <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], b)
+        else:
+            joined.append([a, b])
+    starts = [a for a, _ in joined]
     for a, b in inner:
         i = bisect.bisect_right(starts, a) - 1
-        if i < 0 or outer[i][1] < b:
+        if i < 0 or joined[i][1] < b:
             return False
     return True
 
@@ -688,7 +695,14 @@ def test_unallocated_ranges_for_the_carver(gpt_multi):
         evidence.close()
     assert free == sorted(free)
     assert all(a < b for a, b in free)
-    assert all(b < c for (_, b), (c, _) in itertools.pairwise(free))
+    assert all(b <= c for (_, b), (c, _) in itertools.pairwise(free))
+    # No range spans two partitions, or a partition and a gap: the carver names a carved
+    # file by the partition holding its range's start.
+    extents = [(v.offset, v.offset + v.length) for v in volumes]
+    for a, b in free:
+        inside = [(s, e) for s, e in extents if s <= a < e]
+        assert not inside or b <= inside[0][1], (a, b)
+        assert all(not (a < s < b) for s, _ in extents), (a, b)
     for v in volumes:
         if v.filesystem:
             assert covered(blkls_free(disk, v.offset), free), v.name

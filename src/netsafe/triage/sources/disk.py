@@ -375,7 +375,7 @@ class DiskEvidence(Evidence):
 
     def unallocated_ranges(self) -> list[tuple[int, int]]:
         """Where carving looks: ``[start, end)`` byte ranges from the start of the evidence,
-        sorted and merged, of
+        sorted, of
 
         - every block a file system marks free (NTFS: its ``$Bitmap``, exactly; other file
           systems: every block that no allocated file, folder or metadata file TSK lists
@@ -384,19 +384,25 @@ class DiskEvidence(Evidence):
         - partitions holding no file system TSK reads (wholly), and
         - the disk's unpartitioned gaps (TSK's unallocated slots of the partition table).
 
-        Reads file-system metadata only; the carver reads the ranges' content itself.
+        A range never spans two partitions, nor a partition and a gap (ranges that touch
+        there are left apart), so each range's partition is the one holding its start:
+        carved files are named by it (``p2/$Carved/...``). Reads file-system metadata
+        only; the carver reads the ranges' content itself.
         """
-        ranges = list(self.gaps)
+        out: list[tuple[int, int]] = []
+        extents = []
         for volume in self.volume_list:
             end = volume.offset + volume.length
+            extents.append((volume.offset, end))
             if volume.filesystem is None:
-                ranges.append((volume.offset, end))
+                out.append((volume.offset, end))
                 continue
             fs = self._fs_at(volume.offset)
             block = fs.info.block_size
+            own = []
             fs_end = volume.offset + fs.info.block_count * block
             if fs_end < end:
-                ranges.append((fs_end, end))
+                own.append((fs_end, end))
             try:
                 if fs.info.ftype in _NTFS_TYPES:
                     free = _ntfs_free_blocks(fs)
@@ -406,11 +412,13 @@ class DiskEvidence(Evidence):
                 self.errors.append(
                     f"{volume.name or 'volume'}: free space not found: {_tsk_message(exc)}"
                 )
-                continue
-            ranges += [
+                free = []
+            own += [
                 (volume.offset + a * block, min(end, volume.offset + b * block)) for a, b in free
             ]
-        return _merge(ranges)
+            out += _merge(own)
+        gaps = [piece for gap in self.gaps for piece in _minus(gap, extents)]
+        return sorted(out + _merge(gaps))
 
     def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
         """Where ``entry``'s content lies in the image: ``[start, end)`` byte ranges from
@@ -564,6 +572,19 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+def _minus(span: tuple[int, int], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``span`` that none of ``cuts`` covers."""
+    pieces = [span]
+    for c_start, c_end in cuts:
+        pieces = [
+            piece
+            for start, end in pieces
+            for piece in ((start, min(end, c_start)), (max(start, c_end), end))
+            if piece[0] < piece[1]
+        ]
+    return pieces
 
 
 def _complement(used: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
