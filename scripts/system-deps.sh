@@ -16,6 +16,7 @@ wanted=(
   ntfscp:ntfs-3g
   mkfs.exfat:exfatprogs
   msgfmt:gettext
+  sgdisk:gdisk
 )
 missing=()
 for pair in "${wanted[@]}"; do

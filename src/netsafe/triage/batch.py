@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
 import re
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +27,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netsafe.triage import csvsafe
-from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
+from netsafe.triage.scan import (
+    Progress,
+    ScanError,
+    ScanInterrupted,
+    ScanOptions,
+    scan,
+    worker_init,
+)
 from netsafe.triage.store import STORE_NAME
 
 SUMMARY_SCHEMA = "netsafe.triage-batch/1"
@@ -191,11 +198,6 @@ def run_batch(
     return summary
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C goes to the whole process group; only the batch's main thread handles it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _ready() -> None:
     """A task that does nothing: run once per worker so that all are started."""
     time.sleep(0.05)
@@ -216,7 +218,8 @@ def _close(pool: ProcessPoolExecutor, *, at_once: bool) -> None:
 def _local_pool(workers: int) -> ProcessPoolExecutor:
     """The local worker processes, every one started now, from this (main) thread:
     processes forked later, while device threads run, could inherit a lock held."""
-    pool = ProcessPoolExecutor(workers, initializer=_ignore_sigint)
+    # Ctrl-C is the batch's to handle; the workers end with it, kill -9 included.
+    pool = ProcessPoolExecutor(workers, initializer=worker_init, initargs=(os.getpid(),))
     for f in [pool.submit(_ready) for _ in range(workers)]:
         f.result()
     return pool

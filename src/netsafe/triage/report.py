@@ -51,6 +51,8 @@ class EvidenceInfo:
     integrity: dict
     errors: list[str] = field(default_factory=list)
     volume_signatures: list[tuple[str, str]] = field(default_factory=list)
+    #: report.json's ``volumes``: the partitions (or bare file system) of a disk image.
+    volumes: list[dict] = field(default_factory=list)
 
 
 def file_row(rec: dict, verdict: Verdict) -> dict:
@@ -225,6 +227,7 @@ def write_outputs(
             item = {
                 "path": ev.path,
                 "kind": ev.kind,
+                "volumes": ev.volumes,
                 "integrity": ev.integrity,
                 "summary": s,
                 "priority": assess(s, summary.deleted_matches, summary.unknown_images),
@@ -297,6 +300,27 @@ def _table(
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _volume_table(volumes: list[dict]) -> str:
+    if not volumes:
+        return ""
+    return _table(
+        ("Volume", "Offset", "Length", "Scheme", "Type", "File system", "Label"),
+        (
+            (
+                v["name"] or "(whole image)",
+                v["offset"],
+                v["length"],
+                v["scheme"],
+                v["type"] or "",
+                v["filesystem"] or "none TSK reads",
+                v["label"] or "",
+            )
+            for v in volumes
+        ),
+        {1, 2},
+    )
+
+
 def _integrity_text(integrity: dict) -> str:
     """The integrity line of one evidence item: verified or not, with what was compared."""
     hashes = f"MD5 stored {integrity['stored_md5']}, computed {integrity['computed_md5'] or 'none'}"
@@ -353,6 +377,7 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
         parts += [
             f"<h2>{_e(ev['path'])}</h2>",
             f"<p>Kind: {_e(ev['kind'])}. Integrity: {_e(integ)}.</p>",
+            _volume_table(ev.get("volumes") or []),
             f"<p>Priority: <span class='band {_e(p['band'])}'>{_e(p['band'])}</span> "
             f"(score {_e(p['score'])})</p><ul>",
             *(f"<li>{_e(r)}</li>" for r in p["reasons"]),

@@ -8,6 +8,7 @@ never interrupted.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -185,9 +186,46 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
     return result
 
 
-def _worker_init() -> None:
+def worker_init(parent: int) -> None:
+    """Set up a local worker process: Ctrl-C is the parent's to handle, and the worker
+    ends when the parent dies, however it dies (``kill -9`` included), instead of staying
+    behind with the evidence open."""
     # Ctrl-C goes to the whole process group; only the parent handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(parent)
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this process end when process ``parent`` does.
+
+    Linux: the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``). Elsewhere
+    a daemon thread looks once a second whether the parent is still there. Either way a
+    parent that died before this ran is noticed at once.
+    """
+    if _set_death_signal():
+        if os.getppid() != parent:
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="netsafe-parent-watch", daemon=True).start()
+
+
+#: How often a worker without PR_SET_PDEATHSIG looks whether its parent is alive (seconds).
+PARENT_POLL = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _set_death_signal() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def run_units(
@@ -349,7 +387,7 @@ def _scan(
     shared = options.executor
     own: ProcessPoolExecutor | None = None
     if shared is None and options.workers > 1 and len(units) > 1:
-        own = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+        own = ProcessPoolExecutor(options.workers, initializer=worker_init, initargs=(os.getpid(),))
     executor = own or (shared if units else None)
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers, stop=options.stop)
@@ -371,6 +409,7 @@ def _scan(
             store.integrity(i) or {"stored_md5": None, "computed_md5": None, "verified": None},
             list(ev.errors),
             list(ev.volume_signatures),
+            [v.as_dict() for v in ev.describe_volumes()],
         )
         for i, ev in enumerate(evidence)
     ]

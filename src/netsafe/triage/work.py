@@ -33,6 +33,7 @@ from netsafe.triage.sources import (
     Evidence,
     EvidenceError,
     open_evidence,
+    path_hex,
     times_dict,
 )
 from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
@@ -251,6 +252,8 @@ def process_entry(
         # Reading stopped early: the row still gives the file's size, the error says why.
         records[0]["size"] = entry.size
     records[0].update(_entry_fields(entry))
+    if entry.path_hex:
+        _raw_prefix(records[1:], entry.path.encode(), bytes.fromhex(entry.path_hex))
     return records
 
 
@@ -346,14 +349,18 @@ def _members(
     content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool
 ) -> list[dict]:
     out: list[dict] = []
+    # The member's whole path as bytes: set as path_hex where they are not UTF-8.
+    outer = bytes.fromhex(rec["path_hex"]) if rec.get("path_hex") else rec["path"].encode()
     try:
         for member in list_members(content, rec["size"], limits):
             mpath = f"{rec['path']}!{member.name}"
+            mhex = path_hex(outer + b"!" + member.raw_name)
+            named = {"path_hex": mhex} if mhex else {}
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = member.error
                 child["times"] = times_dict(member.times)
-                out.append(child)
+                out.append(child | named)
                 continue
             try:
                 with member.open() as ms:
@@ -367,12 +374,14 @@ def _members(
                         dihedral=dihedral,
                     )
                 recs[0]["times"] = times_dict(member.times)
+                recs[0].update(named)
+                _raw_prefix(recs[1:], mpath.encode(), outer + b"!" + member.raw_name)
                 out += recs
             except READ_ERRORS as exc:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = f"read error: {exc}"
                 child["times"] = times_dict(member.times)
-                out.append(child)
+                out.append(child | named)
     except ArchiveBomb as exc:
         rec["error"] = str(exc)
     except tarfile.ReadError as exc:
@@ -382,6 +391,19 @@ def _members(
     except READ_ERRORS as exc:
         rec["error"] = f"corrupt archive: {exc}"
     return out
+
+
+def _raw_prefix(records: list[dict], shown: bytes, raw: bytes) -> None:
+    # Members of a nested archive got their path bytes from its displayed path (its own
+    # record had no path_hex yet): put the archive's stored bytes in front instead.
+    if shown == raw:
+        return
+    for r in records:
+        whole = bytes.fromhex(r["path_hex"]) if r.get("path_hex") else r["path"].encode()
+        if whole.startswith(shown):
+            whole = raw + whole[len(shown) :]
+        if hexed := path_hex(whole):
+            r["path_hex"] = hexed
 
 
 __all__ = [

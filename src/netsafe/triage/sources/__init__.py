@@ -8,6 +8,7 @@ binary stream. Evidence is never written to.
 
 from __future__ import annotations
 
+import functools
 import os
 import tarfile
 import zipfile
@@ -48,6 +49,39 @@ class Entry:
     path_hex: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """One partition (or the bare file system) of a disk image, as report.json gives it.
+
+    ``name`` is the path prefix of its files without the slash (``p1``; empty for a bare
+    file system), ``offset`` and ``length`` in bytes from the start of the evidence,
+    ``scheme`` the partition table (``gpt``, ``mbr``, ``none``...), ``type`` the
+    partition's type as the table describes it, ``filesystem`` what The Sleuth Kit reads
+    in it (``fat32``, ``ntfs``, ``ext4``, ``exfat``...; None: none it reads) and
+    ``label`` the volume label.
+    """
+
+    name: str
+    offset: int
+    length: int
+    scheme: str
+    type: str | None
+    filesystem: str | None
+    label: str | None
+
+    def as_dict(self) -> dict:
+        """The item of report.json's ``volumes``."""
+        return {
+            "name": self.name,
+            "offset": self.offset,
+            "length": self.length,
+            "scheme": self.scheme,
+            "type": self.type,
+            "filesystem": self.filesystem,
+            "label": self.label,
+        }
+
+
 #: The keys of a record's ``times``, in the order of :attr:`Entry.times`.
 TIME_KEYS = ("modified", "accessed", "changed", "created")
 NO_TIMES: tuple[None, None, None, None] = (None, None, None, None)
@@ -59,8 +93,15 @@ def iso_time(seconds: float | None) -> str | None:
     a value no calendar date can hold."""
     if not seconds:
         return None
+    return _iso_seconds(int(seconds))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _iso_seconds(seconds: int) -> str | None:
+    # Files of a volume share many times (a copy, an install): a listing of a million
+    # files formats far fewer distinct seconds. isoformat is C code, strftime much slower.
     try:
-        return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(seconds, UTC).isoformat()[:19] + "Z"
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -171,6 +212,16 @@ class Evidence(ABC):
     @abstractmethod
     def open(self, entry: Entry) -> BinaryIO:
         """A read-only binary stream of ``entry``'s content (seekable where the medium is)."""
+
+    def describe_volumes(self) -> list[Volume]:
+        """The partitions (or bare file system) of a disk image; none for other kinds."""
+        return []
+
+    def unallocated_ranges(self) -> list[tuple[int, int]]:
+        """``[start, end)`` byte ranges of the evidence that no file holds, for carving
+        (disk images: see :meth:`DiskEvidence.unallocated_ranges`); none for folders and
+        archives."""
+        return []
 
     def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
         """Where ``entry``'s content lies in the evidence, as ``[start, end)`` byte ranges

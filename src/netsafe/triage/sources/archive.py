@@ -7,6 +7,7 @@ than an outage.
 
 from __future__ import annotations
 
+import os
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, iso_time
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, iso_time, path_hex
 
 #: MIME types (from the bytes) that are opened as archives.
 ARCHIVE_TYPES = frozenset(
@@ -58,8 +59,11 @@ class Member:
         opener,
         error: str | None = None,
         modified: str | None = None,
+        raw_name: bytes | None = None,
     ) -> None:
         self.name = name if isinstance(name, str) else name.decode("utf-8", "backslashreplace")
+        #: The name's bytes as the archive stores them (they may not be UTF-8).
+        self.raw_name = raw_name if raw_name is not None else os.fsencode(self.name)
         self.size = size
         self._opener = opener
         self.error = error
@@ -77,10 +81,14 @@ class Member:
 def _zip_name(info: zipfile.ZipInfo) -> str:
     # Names without the UTF-8 flag are CP437 by the ZIP spec; zipfile decoded them so.
     # Recover the original bytes and write them as UTF-8 where they are, escaped otherwise.
+    return _zip_raw_name(info).decode("utf-8", "backslashreplace")
+
+
+def _zip_raw_name(info: zipfile.ZipInfo) -> bytes:
+    """A ZIP member's name as stored."""
     if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437")
-    return raw.decode("utf-8", "backslashreplace")
+        return info.filename.encode("utf-8", "surrogateescape")
+    return info.filename.encode("cp437")
 
 
 def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Iterator[Member]:
@@ -110,7 +118,14 @@ def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Itera
                 total += info.file_size
                 if total > budget:
                     raise ArchiveBomb(f"decompression bomb: expands beyond {budget} bytes")
-            yield Member(_zip_name(info), info.file_size, _opener(zf, info), error, _zip_time(info))
+            yield Member(
+                _zip_name(info),
+                info.file_size,
+                _opener(zf, info),
+                error,
+                _zip_time(info),
+                _zip_raw_name(info),
+            )
         return
     fileobj.seek(0)
     # Left open on purpose: members are opened after listing, while the caller holds fileobj.
@@ -124,7 +139,9 @@ def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Itera
         if total > budget:
             raise ArchiveBomb(f"decompression bomb: expands beyond {budget} bytes")
         opener = _tar_opener(tf, member)
-        yield Member(member.name, member.size, opener, None, iso_time(member.mtime))
+        # tarfile decodes names with surrogateescape: encoding back gives the stored bytes.
+        raw = member.name.encode("utf-8", "surrogateescape")
+        yield Member(raw, member.size, opener, None, iso_time(member.mtime), raw)
 
 
 def _zip_time(info: zipfile.ZipInfo) -> str | None:
@@ -167,7 +184,7 @@ class ArchiveEvidence(Evidence):
 
     def entries(self) -> Iterator[Entry]:
         for seq, m in enumerate(self._members):
-            yield Entry(seq, m.name, m.size, (seq,), times=m.times)
+            yield Entry(seq, m.name, m.size, (seq,), times=m.times, path_hex=path_hex(m.raw_name))
 
     def member(self, entry: Entry) -> Member:
         """The archive member an entry stands for (its ``error`` says when it cannot be read)."""

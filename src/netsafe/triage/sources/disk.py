@@ -5,8 +5,16 @@ as one: name the first part and the others are found beside it.
 
 A partition table (MBR, GPT, ...) gives one file system per allocated
 partition, and paths then begin with the partition (``p1/DCIM/x.jpg``); a bare
-file-system image has no prefix. Deleted files whose metadata still points at
-content are listed with ``deleted=True``.
+file-system image has no prefix.
+
+The listing is what ``fls -r -p`` lists, less the file system's own files:
+deleted files whose metadata still points at content are listed with
+``deleted=True`` (on NTFS too, where TSK gives a deleted name no metadata once
+its MFT entry's sequence number moved on: the entry is read through the name's
+address), orphan files under ``$OrphanFiles/`` are deleted rows, and each NTFS
+alternate data stream is a row ``file:stream``. Volume labels, NTFS metadata
+files (MFT entries 0-15), FAT tables, exFAT's bitmap and up-case table and the
+``$OrphanFiles`` folder itself are not rows.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import bisect
 import io
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +35,7 @@ from netsafe.triage.sources import (
     Entry,
     Evidence,
     EvidenceError,
+    Volume,
     display_name,
     iso_time,
     path_hex,
@@ -45,6 +55,9 @@ ORPHAN_DIR = b"$OrphanFiles"
 #: How TSK names a FAT or exFAT volume label entry: ``EVIDENCE    (Volume Label Entry)``.
 LABEL_SUFFIX = b"(Volume Label Entry)"
 NTFS_FIRST_USER_ENTRY = 16
+NTFS_BITMAP_ENTRY = 6
+#: ext2/3/4 keep inodes 1 to 10 for themselves (bad blocks, journal, resize inode...).
+EXT_FIRST_USER_INODE = 11
 
 
 class TskFile(io.RawIOBase):
@@ -156,9 +169,13 @@ class DiskEvidence(Evidence):
         #: The files that make up the image (more than one for a split image).
         self.parts = split_parts(path)
         self._img = self._open_image()
+        #: Every partition (or the bare file system), readable or not.
+        self.volume_list: list[Volume] = []
+        #: ``[start, end)`` of the disk that no partition holds (TSK's unallocated slots).
+        self.gaps: list[tuple[int, int]] = []
+        self._fs: dict[int, pytsk3.FS_Info] = {}
         #: (display prefix, byte offset) of every file system found.
         self.volumes: list[tuple[str, int]] = self._find_volumes()
-        self._fs: dict[int, pytsk3.FS_Info] = {}
 
     def _open_image(self) -> pytsk3.Img_Info:
         try:
@@ -188,6 +205,9 @@ class DiskEvidence(Evidence):
             vs = None
         if vs is None:
             if self._try_fs(0):
+                self.volume_list.append(
+                    Volume("", 0, self._img.get_size(), "none", None, *self._describe_fs(0))
+                )
                 return [("", 0)]
             raise EvidenceError(
                 f"no partition table or file system that The Sleuth Kit reads in {self.path}"
@@ -195,8 +215,11 @@ class DiskEvidence(Evidence):
             )
         volumes = []
         block = vs.info.block_size
+        scheme = _SCHEMES.get(vs.info.vstype, str(vs.info.vstype).rsplit("_", 1)[-1].lower())
         number = 0
         for part in vs:
+            if part.flags & pytsk3.TSK_VS_PART_FLAG_UNALLOC:
+                self.gaps.append((part.start * block, (part.start + part.len) * block))
             if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
                 continue
             number += 1
@@ -204,7 +227,14 @@ class DiskEvidence(Evidence):
             desc = (
                 part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else part.desc
             )
-            if self._try_fs(offset):
+            readable = self._try_fs(offset)
+            filesystem, label = self._describe_fs(offset) if readable else (None, None)
+            self.volume_list.append(
+                Volume(
+                    f"p{number}", offset, part.len * block, scheme, desc or None, filesystem, label
+                )
+            )
+            if readable:
                 volumes.append((f"p{number}/", offset))
             elif self._img.read(offset + 3, 8) == BITLOCKER_SIGNATURE:
                 self.volume_signatures.append((f"p{number}", "bitlocker"))
@@ -215,9 +245,45 @@ class DiskEvidence(Evidence):
             raise EvidenceError(f"no partition of {self.path} holds a file system TSK reads")
         return volumes
 
+    def describe_volumes(self) -> list[Volume]:
+        return list(self.volume_list)
+
+    def _describe_fs(self, offset: int) -> tuple[str | None, str | None]:
+        """(file-system name, volume label) of the file system at ``offset``."""
+        fs = self._fs_at(offset)
+        name = _FS_NAMES.get(fs.info.ftype)
+        try:
+            label = self._label(fs, offset)
+        except (OSError, RuntimeError, UnicodeDecodeError):
+            label = None
+        return name, label or None
+
+    def _label(self, fs: pytsk3.FS_Info, offset: int) -> str | None:
+        ftype = fs.info.ftype
+        if ftype in _NTFS_TYPES:
+            # The name is the $VOLUME_NAME attribute of the $Volume file (MFT entry 3).
+            volume = fs.open_meta(inode=NTFS_VOLUME_ENTRY)
+            for a in volume:
+                if a.info.type == _NTFS_VOLUME_NAME:
+                    raw = volume.read_random(0, a.info.size, a.info.type, a.info.id)
+                    return raw.decode("utf-16-le").strip()
+            return None
+        if ftype in _FAT_TYPES or ftype == _EXFAT_TYPE:
+            # TSK gives the label directory entry as a name in the root folder.
+            for f in fs.open_dir(inode=fs.info.root_inum):
+                raw = f.info.name.name
+                if raw.endswith(LABEL_SUFFIX):
+                    return display_name(raw[: -len(LABEL_SUFFIX)]).strip()
+            return None
+        if ftype in _EXT_TYPES:
+            # s_volume_name: 16 bytes at 120 in the superblock, which starts 1024 bytes in.
+            raw = self._img.read(offset + 1024 + 120, 16)
+            return display_name(raw.split(b"\0", 1)[0]).strip()
+        return None
+
     def _try_fs(self, offset: int) -> bool:
         try:
-            pytsk3.FS_Info(self._img, offset=offset)
+            self._fs_at(offset)
         except (OSError, RuntimeError):
             return False
         return True
@@ -306,6 +372,53 @@ class DiskEvidence(Evidence):
         return io.BufferedReader(
             TskFile(fs_file, entry.size, attr[0] if attr else None), buffer_size=1 << 20
         )
+
+    def unallocated_ranges(self) -> list[tuple[int, int]]:
+        """Where carving looks: ``[start, end)`` byte ranges from the start of the evidence,
+        sorted, of
+
+        - every block a file system marks free (NTFS: its ``$Bitmap``, exactly; other file
+          systems: every block that no allocated file, folder or metadata file TSK lists
+          holds, so parts of their own structures such as ext4's inode tables are included),
+        - space in a partition after its file system ends,
+        - partitions holding no file system TSK reads (wholly), and
+        - the disk's unpartitioned gaps (TSK's unallocated slots of the partition table).
+
+        A range never spans two partitions, nor a partition and a gap (ranges that touch
+        there are left apart), so each range's partition is the one holding its start:
+        carved files are named by it (``p2/$Carved/...``). Reads file-system metadata
+        only; the carver reads the ranges' content itself.
+        """
+        out: list[tuple[int, int]] = []
+        extents = []
+        for volume in self.volume_list:
+            end = volume.offset + volume.length
+            extents.append((volume.offset, end))
+            if volume.filesystem is None:
+                out.append((volume.offset, end))
+                continue
+            fs = self._fs_at(volume.offset)
+            block = fs.info.block_size
+            own = []
+            fs_end = volume.offset + fs.info.block_count * block
+            if fs_end < end:
+                own.append((fs_end, end))
+            try:
+                if fs.info.ftype in _NTFS_TYPES:
+                    free = _ntfs_free_blocks(fs)
+                else:
+                    free = _complement(_allocated_blocks(fs), fs.info.block_count)
+            except (OSError, RuntimeError) as exc:
+                self.errors.append(
+                    f"{volume.name or 'volume'}: free space not found: {_tsk_message(exc)}"
+                )
+                free = []
+            own += [
+                (volume.offset + a * block, min(end, volume.offset + b * block)) for a, b in free
+            ]
+            out += _merge(own)
+        gaps = [piece for gap in self.gaps for piece in _minus(gap, extents)]
+        return sorted(out + _merge(gaps))
 
     def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
         """Where ``entry``'s content lies in the image: ``[start, end)`` byte ranges from
@@ -420,8 +533,22 @@ def _child(fs: pytsk3.FS_Info, f, ftype: int) -> _Child | None:
             )
         except (OSError, RuntimeError):
             streams = ()
-    changed = None if ftype in _FAT_TYPES else iso_time(meta.ctime)
-    times = (iso_time(meta.mtime), iso_time(meta.atime), changed, iso_time(meta.crtime))
+    if ftype in _FAT_TYPES or ftype == _EXFAT_TYPE:
+        # FAT keeps no "changed" time.
+        changed = None if ftype in _FAT_TYPES else _as_written(meta.ctime)
+        times = (
+            _as_written(meta.mtime),
+            _as_written(meta.atime),
+            changed,
+            _as_written(meta.crtime),
+        )
+    else:
+        times = (
+            iso_time(meta.mtime),
+            iso_time(meta.atime),
+            iso_time(meta.ctime),
+            iso_time(meta.crtime),
+        )
     return _Child(
         name.name,
         meta.addr,
@@ -433,6 +560,127 @@ def _child(fs: pytsk3.FS_Info, f, ftype: int) -> _Child | None:
         streams,
         recovered,
     )
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges sorted, with touching or overlapping ones joined (empty
+    ones dropped)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(r for r in ranges if r[0] < r[1]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _minus(span: tuple[int, int], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``span`` that none of ``cuts`` covers."""
+    pieces = [span]
+    for c_start, c_end in cuts:
+        pieces = [
+            piece
+            for start, end in pieces
+            for piece in ((start, min(end, c_start)), (max(start, c_end), end))
+            if piece[0] < piece[1]
+        ]
+    return pieces
+
+
+def _complement(used: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """The block ranges of ``[0, count)`` that ``used`` does not cover."""
+    free, at = [], 0
+    for start, end in _merge(used):
+        if start > at:
+            free.append((at, min(start, count)))
+        at = max(at, end)
+    if at < count:
+        free.append((at, count))
+    return [(a, b) for a, b in free if a < b]
+
+
+def _ntfs_free_blocks(fs: pytsk3.FS_Info) -> list[tuple[int, int]]:
+    """The clusters NTFS's ``$Bitmap`` (MFT entry 6) marks free, as block ranges."""
+    import numpy as np  # only here: listing files needs none of it
+
+    bitmap = fs.open_meta(inode=NTFS_BITMAP_ENTRY)
+    size = bitmap.info.meta.size
+    raw = bitmap.read_random(0, size) if size else b""
+    count = fs.info.block_count
+    bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[:count]
+    if len(bits) < count:  # clusters the bitmap does not cover are not free
+        bits = np.concatenate([bits, np.ones(count - len(bits), dtype=np.uint8)])
+    # Run boundaries: where the bit changes, plus both ends.
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], bits, [1]]).astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _allocated_blocks(fs: pytsk3.FS_Info) -> list[tuple[int, int]]:
+    """The block ranges that allocated files, folders and metadata files hold: every
+    non-resident attribute of every allocated name reached from the root, of the root
+    itself, and of ext's reserved inodes (the journal, the resize inode...)."""
+    used: list[tuple[int, int]] = []
+
+    def add(fs_file) -> None:
+        for a in fs_file:
+            if not a.info.flags & pytsk3.TSK_FS_ATTR_NONRES:
+                continue
+            used.extend(
+                (run.addr, run.addr + run.len)
+                for run in a
+                if not run.flags & (_RUN_SPARSE | _RUN_FILLER)
+            )
+
+    root = fs.info.root_inum
+    add(fs.open_meta(inode=root))
+    if fs.info.ftype in _EXT_TYPES:
+        for inode in range(1, EXT_FIRST_USER_INODE):
+            try:
+                add(fs.open_meta(inode=inode))
+            except (OSError, RuntimeError):
+                continue
+    seen, stack = {root}, [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            listing = fs.open_dir(inode=directory)
+        except (OSError, RuntimeError):
+            continue
+        for f in listing:
+            meta = f.info.meta
+            if (
+                meta is None
+                or meta.flags & _META_UNALLOC
+                or f.info.name.flags & _NAME_UNALLOC
+                or meta.type == _VIRT_DIR
+                or f.info.name.name in (b".", b"..")
+            ):
+                continue
+            try:
+                add(f)
+            except (OSError, RuntimeError):
+                continue
+            if meta.type == _DIR and meta.addr not in seen:
+                seen.add(meta.addr)
+                stack.append(meta.addr)
+    return used
+
+
+def _as_written(seconds: int) -> str | None:
+    """A FAT or exFAT time as the volume holds it, marked UTC.
+
+    These file systems store a wall-clock time without a zone, and TSK turns it into a
+    POSIX time through the examining machine's own time zone (``mktime``): on a machine set
+    to UTC, what ``fls -m`` shows. Undoing that step here gives the time as written
+    whatever the machine's zone, so a scan says the same in London, in summer, on any
+    Dask worker.
+    """
+    if not seconds:
+        return None
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.localtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _is_pseudo(ftype: int, c: _Child) -> bool:
@@ -447,6 +695,29 @@ def _is_pseudo(ftype: int, c: _Child) -> bool:
     return False
 
 
+_SCHEMES = {pytsk3.TSK_VS_TYPE_DOS: "mbr", pytsk3.TSK_VS_TYPE_GPT: "gpt"}
+_EXT_TYPES = {pytsk3.TSK_FS_TYPE_EXT2, pytsk3.TSK_FS_TYPE_EXT3, pytsk3.TSK_FS_TYPE_EXT4}
+#: The names report.json gives TSK's file-system types.
+_FS_NAMES = {
+    pytsk3.TSK_FS_TYPE_FAT12: "fat12",
+    pytsk3.TSK_FS_TYPE_FAT16: "fat16",
+    pytsk3.TSK_FS_TYPE_FAT32: "fat32",
+    pytsk3.TSK_FS_TYPE_EXFAT: "exfat",
+    pytsk3.TSK_FS_TYPE_NTFS: "ntfs",
+    pytsk3.TSK_FS_TYPE_EXT2: "ext2",
+    pytsk3.TSK_FS_TYPE_EXT3: "ext3",
+    pytsk3.TSK_FS_TYPE_EXT4: "ext4",
+    pytsk3.TSK_FS_TYPE_HFS: "hfs",
+    pytsk3.TSK_FS_TYPE_ISO9660: "iso9660",
+    pytsk3.TSK_FS_TYPE_APFS: "apfs",
+    pytsk3.TSK_FS_TYPE_FFS1: "ufs1",
+    pytsk3.TSK_FS_TYPE_FFS1B: "ufs1",
+    pytsk3.TSK_FS_TYPE_FFS2: "ufs2",
+    pytsk3.TSK_FS_TYPE_YAFFS2: "yaffs2",
+    pytsk3.TSK_FS_TYPE_SWAP: "swap",
+}
+_NTFS_VOLUME_NAME = 0x60
+NTFS_VOLUME_ENTRY = 3
 _EXFAT_TYPE = pytsk3.TSK_FS_TYPE_EXFAT
 _FAT_TYPES = {pytsk3.TSK_FS_TYPE_FAT12, pytsk3.TSK_FS_TYPE_FAT16, pytsk3.TSK_FS_TYPE_FAT32}
 _EXFAT_METADATA = {b"$ALLOC_BITMAP", b"$UPCASE_TABLE"}
