@@ -21,11 +21,24 @@ from netsafe.triage.hashsets import HashSet
 from netsafe.triage.index import HashIndex, Match, Query, Verdict
 from netsafe.triage.indicators import IndicatorScan, Rule
 from netsafe.triage.priority import assess
-from netsafe.triage.work import RECORD_FIELDS
+from netsafe.triage.work import CONTENT_FIELDS, RECORD_FIELDS
 
 SCHEMA = "netsafe.triage-report/1"
+#: A row's ``exif`` object, flattened into these files.csv columns (``gps`` in two).
+EXIF_COLUMNS = (
+    "exif_make",
+    "exif_model",
+    "exif_serial",
+    "exif_taken",
+    "exif_latitude",
+    "exif_longitude",
+    "exif_software",
+)
 CSV_FIELDS = (
     *RECORD_FIELDS,
+    "carved",
+    "offset",
+    *EXIF_COLUMNS,
     "known",
     "match_kind",
     "category",
@@ -52,6 +65,8 @@ class EvidenceInfo:
 def file_row(rec: dict, verdict: Verdict) -> dict:
     """One files.jsonl object: the record's fields, ``known``, ``matches`` and ``error``."""
     row = {k: rec.get(k) for k in RECORD_FIELDS}
+    row.update({k: rec.get(k) for k in CONTENT_FIELDS})
+    row["carved"] = bool(row["carved"])
     row["known"] = verdict.known
     row["matches"] = [m.as_dict() for m in verdict.matches]
     row["error"] = rec.get("error")
@@ -87,6 +102,10 @@ class Summary:
         self._unique: dict[str, set[str]] = {}
         self.indicators = IndicatorScan(rules)
         self.error_rows: list[tuple[str, str]] = []
+        #: Pictures that name their camera (the first _MAX_CAMERA_ROWS) and how many do.
+        self.camera_rows: list[tuple] = []
+        self.cameras = 0
+        self.carved = 0
 
     def add(self, rec: dict, row: dict, matches: list[Match]) -> None:
         """Count one file."""
@@ -100,6 +119,23 @@ class Summary:
             self.errors += 1
             self.error_rows.append((row["path"], row["error"]))
         self.known += bool(row["known"])
+        self.carved += bool(row.get("carved"))
+        exif = row.get("exif")
+        if exif:
+            self.cameras += 1
+            if len(self.camera_rows) < _MAX_CAMERA_ROWS:
+                gps = exif["gps"]
+                self.camera_rows.append(
+                    (
+                        row["path"],
+                        exif["make"] or "",
+                        exif["model"] or "",
+                        exif["serial"] or "",
+                        exif["taken"] or "",
+                        f"{gps[0]}, {gps[1]}" if gps else "",
+                        exif["software"] or "",
+                    )
+                )
         category = counted_category(matches)
         if category is not None:
             if matches[0].kind == "exact":
@@ -154,10 +190,23 @@ def csv_row(row: dict) -> list:
         for m in row["matches"]
     ]
     counted = counted_matches(matches)
+    exif = row.get("exif") or {}
+    gps = exif.get("gps") or (None, None)
+    exif_values = {
+        "exif_make": exif.get("make"),
+        "exif_model": exif.get("model"),
+        "exif_serial": exif.get("serial"),
+        "exif_taken": exif.get("taken"),
+        "exif_latitude": gps[0],
+        "exif_longitude": gps[1],
+        "exif_software": exif.get("software"),
+    }
     out = []
     for name in CSV_FIELDS:
         value: object
-        if name == "match_kind":
+        if name in exif_values:
+            value = exif_values[name]
+        elif name == "match_kind":
             value = counted[0].kind if counted else ""
         elif name == "category":
             value = counted_category(matches) or ""
@@ -250,6 +299,7 @@ code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
 """
 _UK_CATEGORIES = ("A", "B", "C")
 _MAX_ERROR_ROWS = 200
+_MAX_CAMERA_ROWS = 500
 
 
 def _e(value: object) -> str:
@@ -354,6 +404,26 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
                 set(range(7)),
             )
         )
+        if summary.carved:
+            parts.append(
+                f"<p>Carved from unallocated space: {summary.carved:,} files "
+                "(paths <code>$Carved/&lt;offset&gt;</code>).</p>"
+            )
+        parts.append(f"<h3>Pictures that name their camera (EXIF, {summary.cameras:,})</h3>")
+        if summary.camera_rows:
+            parts.append(
+                _table(
+                    ("Path", "Make", "Model", "Serial", "Taken", "GPS", "Software"),
+                    summary.camera_rows,
+                )
+            )
+            if summary.cameras > len(summary.camera_rows):
+                parts.append(
+                    f"<p>… and {summary.cameras - len(summary.camera_rows):,} more in "
+                    "files.csv (columns exif_*).</p>"
+                )
+        else:
+            parts.append("<p>None.</p>")
         parts.append("<h3>Indicators</h3>")
         if s["indicators"]:
             parts.append(

@@ -245,7 +245,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
     evidence: list[Evidence] = []
     try:
         for p in options.evidence:
-            evidence.append(open_evidence(p))
+            evidence.append(open_evidence(p, limits=options.limits))
     except EvidenceError as exc:
         raise ScanError(str(exc)) from None
     prepare_out(options.out, options.resume)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
+from netsafe.triage.exif import read_exif, thumbnail_stream
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
 from netsafe.triage.index import HashIndex, Query, default_cache_dir
@@ -28,7 +29,13 @@ from netsafe.triage.perceptual import (
     pdq_of_stream,
 )
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
-from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
+from netsafe.triage.sources.archive import (
+    ARCHIVE_TYPES,
+    ArchiveBomb,
+    Budget,
+    Limits,
+    list_members,
+)
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
 
 #: Files at least this large, of a type not compressed by nature, are candidates for
@@ -77,6 +84,10 @@ RECORD_FIELDS = (
     "pdq",
     "pdq_quality",
 )
+#: What the content itself tells, written after :data:`RECORD_FIELDS` on every row:
+#: whether the file was carved from unallocated space and from which byte of the
+#: evidence, and a picture's EXIF (``None`` for anything else).
+CONTENT_FIELDS = ("carved", "offset", "exif")
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ class UnitResult:
     integrity: dict | None = None
 
 
-_evidence_cache: dict[tuple[str, str], Evidence] = {}
+_evidence_cache: dict[tuple[str, str, Limits], Evidence] = {}
 #: The hash-set index of this process, for the spec it was loaded for.
 _index_cache: dict[MatchSpec, HashIndex] = {}
 
@@ -167,12 +178,12 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 
-def _evidence(path: str, kind: str) -> Evidence:
-    key = (path, kind)
+def _evidence(path: str, kind: str, limits: Limits) -> Evidence:
+    key = (path, kind, limits)
     if key not in _evidence_cache:
         if len(_evidence_cache) >= 4:
             _evidence_cache.pop(next(iter(_evidence_cache))).close()
-        _evidence_cache[key] = open_evidence(path, kind)
+        _evidence_cache[key] = open_evidence(path, kind, limits)
     return _evidence_cache[key]
 
 
@@ -203,7 +214,7 @@ def process_unit(unit: WorkUnit) -> UnitResult:
     :class:`HashSetError` if a hash set to match against cannot be loaded."""
     tune_process()
     index = matching_index(unit.matching) if unit.matching and unit.entries else None
-    evidence = _evidence(unit.evidence_path, unit.kind)
+    evidence = _evidence(unit.evidence_path, unit.kind, unit.limits)
     result = UnitResult(unit.evidence_index)
     if unit.verify:
         result.integrity = evidence.verify().as_dict()
@@ -234,9 +245,19 @@ def process_entry(
         rec = empty_record(label, entry.path, entry.size, entry.deleted)
         rec["error"] = str(exc) or type(exc).__name__
         return [rec]
+    # A member of an archive given as evidence is already one level down.
+    depth = 1 if evidence.kind == "archive" else 0
+    budget = Budget(limits, entry.size, entry.path)
     with stream:
         records = process_stream(
-            stream, label, entry.path, entry.deleted, 0, limits, dihedral=dihedral
+            stream,
+            label,
+            entry.path,
+            entry.deleted,
+            depth,
+            limits,
+            dihedral=dihedral,
+            budget=budget,
         )
     if records[0]["error"] and records[0]["size"] < entry.size:
         # Reading stopped early: the row still gives the file's size, the error says why.
@@ -246,8 +267,8 @@ def process_entry(
 
 def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
     """A record with nothing computed yet."""
-    rec: dict = dict.fromkeys(RECORD_FIELDS)
-    rec.update(evidence=evidence, path=path, size=size, deleted=deleted, error=None)
+    rec: dict = dict.fromkeys(RECORD_FIELDS + CONTENT_FIELDS)
+    rec.update(evidence=evidence, path=path, size=size, deleted=deleted, error=None, carved=False)
     return rec
 
 
@@ -272,8 +293,13 @@ def process_stream(
     limits: Limits,
     *,
     dihedral: bool = False,
+    budget: Budget | None = None,
 ) -> list[dict]:
-    """Hash, type and perceptually hash one file's content; open it if it is an archive."""
+    """Hash, type and perceptually hash one file's content; open it if it is an archive.
+
+    ``budget`` is what the archive found in the evidence that holds this content may
+    still expand to (a fresh one for content found directly in the evidence).
+    """
     d = digest_stream(stream, keep=lambda kind: _keep(kind) or is_video(kind, path))
     rec = empty_record(evidence, path, d.size, deleted)
     rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
@@ -284,6 +310,7 @@ def process_stream(
     records = [rec]
     if d.content is None or d.error:
         return records
+    budget = budget or Budget(limits, d.size, path)
     # Sources hand over binary streams; the hashers are typed for BinaryIO.
     with cast(BinaryIO, d.content) as content:
         if is_video(d.type, path):
@@ -303,20 +330,59 @@ def process_stream(
                     rec["pdq"], rec["pdq_quality"] = pdq_of_stream(content)
             except PerceptualError as exc:
                 rec["error"] = str(exc)
+            records += _embedded(content, rec, depth, limits, dihedral, budget)
+        elif budget.stopped:
+            pass  # the one error row of this tree is already written, on the archive at fault
         elif depth >= limits.max_depth:
             rec["error"] = f"nested archive not opened: deeper than {limits.max_depth} levels"
         else:
-            records += _members(d.content, rec, depth, limits, dihedral)
+            records += _members(d.content, rec, depth, limits, dihedral, budget)
     return records
 
 
+def _embedded(
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
+) -> list[dict]:
+    """Read a picture's EXIF into ``rec``; its EXIF thumbnail (which often outlives the
+    picture it was made from) is a row of its own, ``outer!thumbnail``."""
+    rec["exif"], thumbnail = read_exif(content)
+    if thumbnail is None:
+        return []
+    return process_stream(
+        thumbnail_stream(thumbnail),
+        rec["evidence"],
+        f"{rec['path']}!thumbnail",
+        rec["deleted"],
+        depth + 1,
+        limits,
+        dihedral=dihedral,
+        budget=budget,
+    )
+
+
+def _stop(rec: dict, budget: Budget, reason: str) -> None:
+    """Give the archive at fault its one error row and stop the whole tree's expansion."""
+    budget.stopped = True
+    rest = (
+        "its remaining members were not opened"
+        if rec["path"] == budget.root
+        else f"the rest of {budget.root} was not opened"
+    )
+    rec["error"] = f"{reason}; {rest}"
+
+
 def _members(
-    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
 ) -> list[dict]:
     out: list[dict] = []
     try:
-        for member in list_members(content, rec["size"], limits):
+        for member in list_members(content, rec["size"], limits, budget):
             mpath = f"{rec['path']}!{member.name}"
+            if member.bomb and depth > 0:
+                # A bomb inside a nested archive is how a 42.zip multiplies: its copies
+                # would each be an error row. One row, on the archive that holds it.
+                _stop(rec, budget, f"{member.error.split(',')[0]} ({member.name})")
+                break
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = member.error
@@ -332,13 +398,16 @@ def _members(
                         depth + 1,
                         limits,
                         dihedral=dihedral,
+                        budget=budget,
                     )
             except READ_ERRORS as exc:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = f"read error: {exc}"
                 out.append(child)
+            if budget.stopped:
+                break
     except ArchiveBomb as exc:
-        rec["error"] = str(exc)
+        _stop(rec, budget, str(exc))
     except tarfile.ReadError as exc:
         # A compressed stream that holds no TAR is simply a compressed file.
         if rec["type"] in ("application/x-tar", "application/zip"):
