@@ -37,6 +37,13 @@ from netsafe.triage.sources.archive import (
     list_members,
 )
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
+from netsafe.triage.thumbcache import (
+    ThumbCacheError,
+    is_thumbcache,
+    is_thumbs_db,
+    thumbcache_entries,
+    thumbs_db_entries,
+)
 
 #: Files at least this large, of a type not compressed by nature, are candidates for
 #: an encrypted container and get their entropy measured.
@@ -300,7 +307,9 @@ def process_stream(
     ``budget`` is what the archive found in the evidence that holds this content may
     still expand to (a fresh one for content found directly in the evidence).
     """
-    d = digest_stream(stream, keep=lambda kind: _keep(kind) or is_video(kind, path))
+    name = path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    cache = _is_cache_name(name)
+    d = digest_stream(stream, keep=lambda kind: cache or _keep(kind) or is_video(kind, path))
     rec = empty_record(evidence, path, d.size, deleted)
     rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
     if _may_be_container(d.type, d.size):
@@ -331,6 +340,8 @@ def process_stream(
             except PerceptualError as exc:
                 rec["error"] = str(exc)
             records += _embedded(content, rec, depth, limits, dihedral, budget)
+        elif cache and (is_thumbcache(name, d.head) or is_thumbs_db(name, d.head)):
+            records += _cached_thumbnails(content, rec, depth, limits, dihedral, budget)
         elif budget.stopped:
             pass  # the one error row of this tree is already written, on the archive at fault
         elif depth >= limits.max_depth:
@@ -358,6 +369,44 @@ def _embedded(
         dihedral=dihedral,
         budget=budget,
     )
+
+
+def _is_cache_name(name: str) -> bool:
+    low = name.lower()
+    return low == "thumbs.db" or (low.startswith("thumbcache_") and low.endswith(".db"))
+
+
+def _cached_thumbnails(
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
+) -> list[dict]:
+    """Each thumbnail of a Windows thumbnail cache as a row ``cache!<entry id>.<ext>``; a
+    damaged cache keeps the rows read before the damage and gets the error."""
+    out: list[dict] = []
+    name = rec["path"].rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    entries = (
+        thumbs_db_entries(content)
+        if name.lower() == "thumbs.db"
+        else thumbcache_entries(content, rec["size"])
+    )
+    try:
+        for thumb in entries:
+            # Counted like archive members: a cache of a million tiny entries is bounded too.
+            budget.charge(len(thumb.data), read=False)
+            out += process_stream(
+                thumbnail_stream(thumb.data),
+                rec["evidence"],
+                f"{rec['path']}!{thumb.name}",
+                rec["deleted"],
+                depth + 1,
+                limits,
+                dihedral=dihedral,
+                budget=budget,
+            )
+    except ThumbCacheError as exc:
+        rec["error"] = str(exc)
+    except ArchiveBomb as exc:
+        _stop(rec, budget, str(exc))
+    return out
 
 
 def _stop(rec: dict, budget: Budget, reason: str) -> None:
