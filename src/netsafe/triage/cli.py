@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import (
     DEFAULT_VICS_CATEGORIES,
     HashEntry,
@@ -194,6 +195,22 @@ ArchiveRatio = Annotated[
         "its compressed size.",
     ),
 ]
+_CARVE = CarveLimits()
+Carve = Annotated[
+    bool,
+    typer.Option(
+        "--carve/--no-carve",
+        help="Carve the unallocated space of disk images (raw, E01) for pictures and videos.",
+    ),
+]
+CarveFiles = Annotated[
+    int,
+    typer.Option("--carve-files", min=1, help="Most files carved from one evidence item."),
+]
+CarveSeconds = Annotated[
+    float,
+    typer.Option("--carve-seconds", min=0, help="Most seconds spent carving one evidence item."),
+]
 Categories = Annotated[
     str,
     typer.Option(
@@ -218,6 +235,9 @@ def scan_command(
     archive_members: ArchiveMembers = _LIMITS.max_members,
     archive_bytes: ArchiveBytes = _LIMITS.max_total,
     archive_ratio: ArchiveRatio = _LIMITS.max_ratio,
+    carve: Carve = True,
+    carve_files: CarveFiles = _CARVE.max_files,
+    carve_seconds: CarveSeconds = _CARVE.max_seconds,
 ) -> None:
     """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out.
 
@@ -240,6 +260,8 @@ def scan_command(
             max_total=archive_bytes,
             max_ratio=archive_ratio,
         ),
+        carve=carve,
+        carve_limits=CarveLimits(max_files=carve_files, max_seconds=carve_seconds),
     )
     bar = RichBar()
     try:

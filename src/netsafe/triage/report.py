@@ -60,6 +60,8 @@ class EvidenceInfo:
     integrity: dict
     errors: list[str] = field(default_factory=list)
     volume_signatures: list[tuple[str, str]] = field(default_factory=list)
+    #: What carving the unallocated space did (disk images), None when not carved.
+    carving: dict | None = None
 
 
 def file_row(rec: dict, verdict: Verdict) -> dict:
@@ -266,6 +268,8 @@ def write_outputs(
                 "priority": assess(s, summary.deleted_matches, summary.unknown_images),
                 "errors": ev.errors,
             }
+            if ev.carving is not None:
+                item["carving"] = ev.carving
             report_evidence.append(item)
             summaries.append(summary)
     report = {

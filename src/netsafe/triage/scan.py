@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
 from netsafe.triage.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.indicators import load_rules
@@ -28,14 +29,18 @@ from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
 from netsafe.triage.work import (
+    CarveSpec,
     MatchSpec,
     UnitResult,
     WorkUnit,
     empty_record,
+    forget_inherited_evidence,
     matching_index,
     process_unit,
 )
 
+#: The kinds of evidence whose unallocated space is carved (disk images).
+CARVED_KINDS = ("raw", "ewf")
 #: A unit holds up to this many files or bytes, so progress is smooth and a kill loses little.
 UNIT_FILES = 64
 UNIT_BYTES = 64 << 20
@@ -86,6 +91,9 @@ class ScanOptions:
     dihedral: bool = False
     #: Where hash-set PDQ indexes are cached (None: the default cache folder).
     index_cache: Path | None = None
+    #: Carve the unallocated space of disk images (raw, E01) for pictures and videos.
+    carve: bool = True
+    carve_limits: CarveLimits = field(default_factory=CarveLimits)
     #: Set from another thread to stop the scan as Ctrl-C would: a batch scanning devices
     #: side by side gets Ctrl-C in its main thread and stops each device's scan this way.
     stop: threading.Event | None = None
@@ -167,6 +175,9 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
         rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
         rec["error"] = message
         result.files.append((entry.seq, [rec]))
+    if unit.carve is not None:
+        # Said in the report's evidence errors, like a budget that ran out.
+        result.carving = {"files": 0, "stopped": f"carving failed ({message})"}
     if unit.verify:
         result.integrity = {
             "stored_md5": None,
@@ -180,6 +191,7 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
 def _worker_init() -> None:
     # Ctrl-C goes to the whole process group; only the parent handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_inherited_evidence()
 
 
 def run_units(
@@ -313,6 +325,20 @@ def _scan(
                 i, ev.kind, labels[i], entries, done, options.limits, options.dihedral, matching
             )
         )
+        # Carving comes after the listed files: its rows are stored under the next seq.
+        carve_seq = max((e.seq for e in entries), default=-1) + 1
+        if options.carve and ev.kind in CARVED_KINDS and carve_seq not in done:
+            units.append(
+                WorkUnit(
+                    i,
+                    labels[i],
+                    ev.kind,
+                    limits=options.limits,
+                    dihedral=options.dihedral,
+                    matching=matching,
+                    carve=CarveSpec(carve_seq, options.carve_limits),
+                )
+            )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
     # compressed TAR only reads forward cheaply. Outputs do not depend on this order.
@@ -357,8 +383,9 @@ def _scan(
             labels[i],
             ev.kind,
             store.integrity(i) or {"stored_md5": None, "computed_md5": None, "verified": None},
-            list(ev.errors),
+            list(ev.errors) + _carving_errors(store.carving(i)),
             list(ev.volume_signatures),
+            carving=store.carving(i),
         )
         for i, ev in enumerate(evidence)
     ]
@@ -373,6 +400,13 @@ def _scan(
         started,
         _now(),
     )
+
+
+def _carving_errors(carving: dict | None) -> list[str]:
+    """The evidence error that says carving ended early (a budget ran out), if it did."""
+    if carving and carving.get("stopped"):
+        return [f"{carving['stopped']}: the rest of the unallocated space was not carved"]
+    return []
 
 
 def run_on_dask(

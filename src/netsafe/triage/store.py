@@ -63,6 +63,8 @@ class ResultStore:
             for sub, rec in enumerate(records)
         ]
         self._con.executemany("INSERT OR REPLACE INTO record VALUES (?, ?, ?, ?, ?)", rows)
+        if result.carving is not None:
+            self.set_meta(f"carving/{result.evidence_index}", json.dumps(result.carving))
         if result.integrity is not None:
             self._con.execute(
                 "INSERT OR REPLACE INTO integrity VALUES (?, ?)",
@@ -83,6 +85,11 @@ class ResultStore:
         """The stored integrity check of evidence ``ev``, if it ran."""
         row = self._con.execute("SELECT data FROM integrity WHERE ev = ?", (ev,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def carving(self, ev: int) -> dict | None:
+        """What carving evidence ``ev`` did, once its carving unit is stored."""
+        stored = self.get_meta(f"carving/{ev}")
+        return json.loads(stored) if stored else None
 
     def records(self, ev: int) -> Iterator[dict]:
         """Every record of evidence ``ev``, ordered by path (ties by listing order)."""

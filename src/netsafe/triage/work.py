@@ -10,14 +10,18 @@ workers inherit the scan's own copy) and returns every file already matched.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import functools
+import hashlib
+import io
 import json
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
+from netsafe.triage.carving import CarveLimits, CarveResult, carve
 from netsafe.triage.exif import read_exif, thumbnail_stream
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
@@ -44,6 +48,7 @@ from netsafe.triage.thumbcache import (
     thumbcache_entries,
     thumbs_db_entries,
 )
+from netsafe.triage.unallocated import first_byte, reader, unallocated_areas
 
 #: Files at least this large, of a type not compressed by nature, are candidates for
 #: an encrypted container and get their entropy measured.
@@ -129,6 +134,19 @@ class MatchSpec:
 
 
 @dataclass(frozen=True)
+class CarveSpec:
+    """The carving of one evidence item: its records are stored under ``seq`` (the number
+    after its last entry, so carved rows come after the listed ones)."""
+
+    seq: int
+    limits: CarveLimits = field(default_factory=CarveLimits)
+
+
+#: A carving unit reads a whole disk's free space: it is started among the first.
+CARVE_UNIT_BYTES = 1 << 62
+
+
+@dataclass(frozen=True)
 class WorkUnit:
     """Some files of one evidence item to process, or (``verify``) its media hash to check."""
 
@@ -142,10 +160,14 @@ class WorkUnit:
     dihedral: bool = False
     #: Match each file against these hash sets (None: records are returned unmatched).
     matching: MatchSpec | None = None
+    #: Carve the evidence's unallocated space instead of reading entries.
+    carve: CarveSpec | None = None
 
     @property
     def bytes(self) -> int:
-        """How many bytes of evidence the unit reads (for progress)."""
+        """How many bytes of evidence the unit reads (to start the longest units first)."""
+        if self.carve is not None:
+            return CARVE_UNIT_BYTES
         return sum(e.size for e in self.entries)
 
 
@@ -156,6 +178,8 @@ class UnitResult:
     evidence_index: int
     files: list[tuple[int, list[dict]]] = field(default_factory=list)
     integrity: dict | None = None
+    #: What carving did (a carving unit): areas, bytes searched, files, why it stopped.
+    carving: dict | None = None
 
 
 _evidence_cache: dict[tuple[str, str, Limits], Evidence] = {}
@@ -183,6 +207,13 @@ def tune_process() -> None:
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+
+
+def forget_inherited_evidence() -> None:
+    """Drop evidence handles a forked worker inherited from its parent (one that ran
+    units inline before): parent and child would share each file's read offset, and
+    their reads would land in each other's place."""
+    _evidence_cache.clear()
 
 
 def _evidence(path: str, kind: str, limits: Limits) -> Evidence:
@@ -220,11 +251,18 @@ def process_unit(unit: WorkUnit) -> UnitResult:
     for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened,
     :class:`HashSetError` if a hash set to match against cannot be loaded."""
     tune_process()
-    index = matching_index(unit.matching) if unit.matching and unit.entries else None
+    index = (
+        matching_index(unit.matching) if unit.matching and (unit.entries or unit.carve) else None
+    )
     evidence = _evidence(unit.evidence_path, unit.kind, unit.limits)
     result = UnitResult(unit.evidence_index)
     if unit.verify:
         result.integrity = evidence.verify().as_dict()
+    if unit.carve is not None:
+        records, result.carving = carve_records(
+            evidence, unit.evidence_path, unit.carve, unit.limits, dihedral=unit.dihedral
+        )
+        result.files.append((unit.carve.seq, records))
     for entry in unit.entries:
         result.files.append(
             (
@@ -371,6 +409,56 @@ def _embedded(
     )
 
 
+def carve_records(
+    evidence: Evidence, label: str, spec: CarveSpec, limits: Limits, *, dihedral: bool = False
+) -> tuple[list[dict], dict]:
+    """The rows of everything carved from ``evidence``'s unallocated areas, and what the
+    carving did (``areas``, their ``bytes``, bytes ``searched``, ``files``, ``stopped``;
+    no timings, so that a resumed scan writes the same report).
+
+    A carved file that is a deleted file the file system still lists (same SHA-1, and
+    its content begins at the same byte) is not a second row.
+    """
+    areas = unallocated_areas(evidence)
+    read = reader(evidence)
+    listed: dict[int, list[Entry]] = {}
+    for entry in evidence.entries():
+        if entry.deleted:
+            at = first_byte(evidence, entry)
+            if at is not None:
+                listed.setdefault(at, []).append(entry)
+    outcome = CarveResult()
+    records: list[dict] = []
+    starts = [a.start for a in areas]
+    for found in carve(read, [(a.start, a.end) for a in areas], spec.limits, outcome):
+        sha1 = hashlib.sha1(found.data).hexdigest()
+        if any(_sha1_of(evidence, e) == sha1 for e in listed.get(found.offset, ())):
+            continue
+        area = areas[bisect.bisect_right(starts, found.offset) - 1]
+        path = f"{area.prefix}$Carved/{found.offset}.{found.ext}"
+        recs = process_stream(
+            io.BytesIO(found.data), label, path, True, 0, limits, dihedral=dihedral
+        )
+        recs[0].update(carved=True, offset=found.offset)
+        records += recs
+    summary = {
+        "areas": len(areas),
+        "bytes": sum(a.end - a.start for a in areas),
+        "searched": outcome.scanned,
+        "files": len([r for r in records if r["carved"]]),
+        "stopped": outcome.stopped,
+    }
+    return records, summary
+
+
+def _sha1_of(evidence: Evidence, entry: Entry) -> str | None:
+    try:
+        with evidence.open(entry) as stream:
+            return digest_stream(stream).sha1
+    except READ_ERRORS:
+        return None
+
+
 def _is_cache_name(name: str) -> bool:
     low = name.lower()
     return low == "thumbs.db" or (low.startswith("thumbcache_") and low.endswith(".db"))
@@ -467,10 +555,13 @@ def _members(
 
 
 __all__ = [
+    "CarveSpec",
     "EvidenceError",
     "MatchSpec",
     "UnitResult",
     "WorkUnit",
+    "carve_records",
+    "forget_inherited_evidence",
     "matching_index",
     "process_entry",
     "process_unit",
