@@ -328,6 +328,7 @@ def _scan(
         # Carving comes after the listed files: its rows are stored under the next seq.
         carve_seq = max((e.seq for e in entries), default=-1) + 1
         if options.carve and ev.kind in CARVED_KINDS and carve_seq not in done:
+            total_files += 1  # the progress bar counts the carving as one more file
             units.append(
                 WorkUnit(
                     i,
@@ -354,7 +355,9 @@ def _scan(
         if now - last_commit >= COMMIT_EVERY:
             store.commit()
             last_commit = now
-        progress.advance(len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files))
+        progress.advance(
+            len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files if recs)
+        )
 
     if options.scheduler:
         run_on_dask(options.scheduler, units, on_result, store, options.stop)
