@@ -136,9 +136,9 @@ def _decodes(data: bytes) -> bool:
     return True
 
 
-def _timed(cmd: list[str]) -> float:
+def _timed(cmd: list[str], cwd: Path | None = None) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -155,8 +155,13 @@ def run_photorec(image: Path, out: Path) -> tuple[float, list[bytes]]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     cmd = [_tool("photorec"), "/log", "/d", str(out / "recup"), "/cmd", str(image)]
-    elapsed = _timed([*cmd, PHOTOREC_OPTIONS])
-    found = [p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.suffix != ".log"]
+    # /log writes photorec.log into the working folder.
+    elapsed = _timed([*cmd, PHOTOREC_OPTIONS], cwd=out)
+    found = [
+        p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.suffix not in (".log", ".xml")
+    ]
     return elapsed, found
 
 

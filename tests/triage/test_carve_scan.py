@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.triage.conftest import (
+    ewfacquire,
     jpeg_bytes,
     make_ext4,
     make_fat,
@@ -103,6 +104,15 @@ def test_kernel_deleted_ext4_photos_are_carved(tmp_path, ext4_deleted):
     assert ev["summary"]["categories"] == {"A": {"files": 1, "unique": 1}}
     assert ev["carving"]["files"] == len(carved)
     assert ev["carving"]["stopped"] is None
+
+
+def test_an_e01_of_the_disk_carves_the_same(tmp_path, ext4_deleted):
+    raw, _ = scan(ext4_deleted, tmp_path / "raw")
+    e01 = ewfacquire(ext4_deleted, tmp_path / "disk")
+    rows, _ = scan(e01, tmp_path / "e01")
+    carved = [(r["path"], r["offset"], r["sha1"]) for r in rows if r["carved"]]
+    assert carved == [(r["path"], r["offset"], r["sha1"]) for r in raw if r["carved"]]
+    assert len(carved) >= 2
 
 
 def test_no_carve_skips_it(tmp_path, ext4_deleted):

@@ -439,7 +439,8 @@ def carve_records(
         recs = process_stream(
             io.BytesIO(found.data), label, path, True, 0, limits, dihedral=dihedral
         )
-        recs[0].update(carved=True, offset=found.offset)
+        # A carved file has no file-system times (contract "Times": all null).
+        recs[0].update(carved=True, offset=found.offset, times=dict.fromkeys(_TIME_KEYS))
         records += recs
     summary = {
         "areas": len(areas),
@@ -449,6 +450,9 @@ def carve_records(
         "stopped": outcome.stopped,
     }
     return records, summary
+
+
+_TIME_KEYS = ("modified", "accessed", "changed", "created")
 
 
 def _sha1_of(evidence: Evidence, entry: Entry) -> str | None:
