@@ -26,6 +26,10 @@ from tests.triage.conftest import (
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
+from netsafe.triage.sources import open_evidence
+from netsafe.triage.sources.archive import Limits
+from netsafe.triage.unallocated import part_of, unallocated_areas
+from netsafe.triage.work import CarveSpec, carve_records
 
 KEPT = jpeg_bytes(photo(30))
 GONE_JPEG = jpeg_bytes(photo(31, (800, 600)))
@@ -113,6 +117,22 @@ def test_an_e01_of_the_disk_carves_the_same(tmp_path, ext4_deleted):
     carved = [(r["path"], r["offset"], r["sha1"]) for r in rows if r["carved"]]
     assert carved == [(r["path"], r["offset"], r["sha1"]) for r in raw if r["carved"]]
     assert len(carved) >= 2
+
+
+def test_carving_cut_in_parts_gives_the_same_rows(ext4_deleted):
+    evidence = open_evidence(ext4_deleted)
+    try:
+        whole, summary = carve_records(evidence, "x", CarveSpec(0), Limits())
+        parts = [
+            carve_records(evidence, "x", CarveSpec(k, parts=5, part=k), Limits()) for k in range(5)
+        ]
+    finally:
+        evidence.close()
+    assert [r for recs, _ in parts for r in recs] == whole
+    assert sum(s["bytes"] for _, s in parts) == summary["bytes"]
+    areas = unallocated_areas(open_evidence(ext4_deleted))
+    pieces = [part_of(areas, k, 5) for k in range(5)]
+    assert sum(a.end - a.start for p in pieces for a in p) == sum(a.end - a.start for a in areas)
 
 
 def test_no_carve_skips_it(tmp_path, ext4_deleted):

@@ -79,6 +79,10 @@ def exif_of_image(img: Image.Image) -> dict | None:
     """The ``exif`` object of an opened picture: make, model, serial, taken (DateTimeOriginal
     as written, no time zone), gps ``[lat, lon]`` and software, each ``None`` where the
     picture does not say; ``None`` for a picture that carries no EXIF at all."""
+    if img.format == "PNG" and "exif" not in img.info:
+        # Pillow would decode the whole picture to look for an eXIf chunk after the
+        # pixels; cameras write EXIF before them, where opening the file already read it.
+        return None
     with warnings.catch_warnings():
         # Pillow warns about malformed EXIF (corrupt IFD, bad offsets): that is data here.
         warnings.simplefilter("ignore")
@@ -120,6 +124,9 @@ def _thumbnail(img: Image.Image) -> bytes | None:
     (offsets count from the TIFF header, which is where the raw EXIF of a JPEG begins
     after ``Exif\\0\\0``).
     """
+    raw = img.info.get("exif")
+    if not isinstance(raw, bytes):
+        return None
     exif = img.getexif()
     try:
         ifd1 = exif.get_ifd(_IFD1)
@@ -129,9 +136,6 @@ def _thumbnail(img: Image.Image) -> bytes | None:
     if not isinstance(offset, int) or not isinstance(length, int):
         return None
     if length <= 2 or length > MAX_THUMBNAIL or offset < 0:
-        return None
-    raw = img.info.get("exif")
-    if not isinstance(raw, bytes):
         return None
     if raw.startswith(b"Exif\x00\x00"):
         raw = raw[6:]

@@ -28,11 +28,13 @@ from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
+from netsafe.triage.unallocated import media_size
 from netsafe.triage.work import (
     CarveSpec,
     MatchSpec,
     UnitResult,
     WorkUnit,
+    carve_parts,
     empty_record,
     forget_inherited_evidence,
     matching_index,
@@ -178,6 +180,7 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
     if unit.carve is not None:
         # Said in the report's evidence errors, like a budget that ran out.
         result.carving = {"files": 0, "stopped": f"carving failed ({message})"}
+        result.files.append((unit.carve.seq, []))
     if unit.verify:
         result.integrity = {
             "stored_md5": None,
@@ -325,21 +328,25 @@ def _scan(
                 i, ev.kind, labels[i], entries, done, options.limits, options.dihedral, matching
             )
         )
-        # Carving comes after the listed files: its rows are stored under the next seq.
-        carve_seq = max((e.seq for e in entries), default=-1) + 1
-        if options.carve and ev.kind in CARVED_KINDS and carve_seq not in done:
-            total_files += 1  # the progress bar counts the carving as one more file
-            units.append(
-                WorkUnit(
-                    i,
-                    labels[i],
-                    ev.kind,
-                    limits=options.limits,
-                    dihedral=options.dihedral,
-                    matching=matching,
-                    carve=CarveSpec(carve_seq, options.carve_limits),
+        # Carving comes after the listed files: its rows are stored under the next seqs.
+        if options.carve and ev.kind in CARVED_KINDS:
+            first = max((e.seq for e in entries), default=-1) + 1
+            parts = carve_parts(media_size(ev))
+            for part in range(parts):
+                if first + part in done:
+                    continue
+                total_files += 1  # the progress bar counts each carving part as a file
+                units.append(
+                    WorkUnit(
+                        i,
+                        labels[i],
+                        ev.kind,
+                        limits=options.limits,
+                        dihedral=options.dihedral,
+                        matching=matching,
+                        carve=CarveSpec(first + part, options.carve_limits, part, parts),
+                    )
                 )
-            )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
     # compressed TAR only reads forward cheaply. Outputs do not depend on this order.

@@ -101,6 +101,33 @@ def unallocated_areas(evidence: Evidence) -> list[Area]:
     return sorted(a for a in areas if a.end > a.start)
 
 
+def media_size(evidence: Evidence) -> int:
+    """The size in bytes of a disk source's media (0 for other kinds)."""
+    img = _image(evidence)
+    return img.get_size() if img is not None else 0
+
+
+def part_of(areas: list[Area], part: int, parts: int, align: int = 512) -> list[Area]:
+    """The ``part``-th of ``parts`` equal slices of ``areas`` (by bytes, cut at ``align``
+    boundaries): the areas, or pieces of them, that lie in that slice. The slices of
+    all parts tile the areas exactly."""
+    total = sum(a.end - a.start for a in areas)
+
+    def cut(k: int) -> int:
+        return total if k >= parts else (total * k // parts) // align * align
+
+    lo, hi = cut(part), cut(part + 1)
+    out = []
+    at = 0
+    for a in areas:
+        size = a.end - a.start
+        s, e = max(lo, at), min(hi, at + size)
+        if s < e:
+            out.append(Area(a.start + s - at, a.start + e - at, a.prefix))
+        at += size
+    return out
+
+
 def _fs_unallocated(img, base: int, end: int) -> list[tuple[int, int]]:
     """Byte ranges of the file system at ``base`` that no allocated file or folder uses
     (raises OSError/RuntimeError when there is no file system TSK reads)."""
@@ -181,4 +208,4 @@ def first_byte(evidence: Evidence, entry: Entry) -> int | None:
     return None
 
 
-__all__ = ["Area", "first_byte", "reader", "unallocated_areas"]
+__all__ = ["Area", "first_byte", "media_size", "part_of", "reader", "unallocated_areas"]

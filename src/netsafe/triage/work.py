@@ -48,7 +48,7 @@ from netsafe.triage.thumbcache import (
     thumbcache_entries,
     thumbs_db_entries,
 )
-from netsafe.triage.unallocated import first_byte, reader, unallocated_areas
+from netsafe.triage.unallocated import first_byte, part_of, reader, unallocated_areas
 
 #: Files at least this large, of a type not compressed by nature, are candidates for
 #: an encrypted container and get their entropy measured.
@@ -135,11 +135,26 @@ class MatchSpec:
 
 @dataclass(frozen=True)
 class CarveSpec:
-    """The carving of one evidence item: its records are stored under ``seq`` (the number
-    after its last entry, so carved rows come after the listed ones)."""
+    """Part ``part`` of ``parts`` of the carving of one evidence item: its records are
+    stored under ``seq`` (after the evidence's last entry, so carved rows come after
+    the listed ones, part after part)."""
 
     seq: int
     limits: CarveLimits = field(default_factory=CarveLimits)
+    part: int = 0
+    parts: int = 1
+
+
+#: The carving of a disk is cut into a part per this many bytes of media (at most
+#: CARVE_PARTS), so that every worker carves; the cut depends on the media alone, so
+#: the rows do not depend on the number of workers.
+CARVE_PART_BYTES = 256 << 20
+CARVE_PARTS = 16
+
+
+def carve_parts(media_bytes: int) -> int:
+    """How many parts the carving of media of this size is cut into."""
+    return max(1, min(CARVE_PARTS, -(-media_bytes // CARVE_PART_BYTES)))
 
 
 #: A carving unit reads a whole disk's free space: it is started among the first.
@@ -419,7 +434,7 @@ def carve_records(
     A carved file that is a deleted file the file system still lists (same SHA-1, and
     its content begins at the same byte) is not a second row.
     """
-    areas = unallocated_areas(evidence)
+    areas = part_of(unallocated_areas(evidence), spec.part, spec.parts)
     read = reader(evidence)
     listed: dict[int, list[Entry]] = {}
     for entry in evidence.entries():
@@ -430,7 +445,12 @@ def carve_records(
     outcome = CarveResult()
     records: list[dict] = []
     starts = [a.start for a in areas]
-    for found in carve(read, [(a.start, a.end) for a in areas], spec.limits, outcome):
+    # The evidence's budget shared by its parts: files evenly, seconds as summed.
+    limits_of_part = CarveLimits(
+        max_files=-(-spec.limits.max_files // spec.parts),
+        max_seconds=spec.limits.max_seconds / spec.parts,
+    )
+    for found in carve(read, [(a.start, a.end) for a in areas], limits_of_part, outcome):
         sha1 = hashlib.sha1(found.data).hexdigest()
         if any(_sha1_of(evidence, e) == sha1 for e in listed.get(found.offset, ())):
             continue
@@ -564,6 +584,7 @@ __all__ = [
     "MatchSpec",
     "UnitResult",
     "WorkUnit",
+    "carve_parts",
     "carve_records",
     "forget_inherited_evidence",
     "matching_index",
