@@ -196,3 +196,34 @@ def test_two_scans_carve_the_same_rows(tmp_path, fat_disk):
     first, _ = scan(disk, tmp_path / "a")
     again, _ = scan(disk, tmp_path / "b", "--workers", "2")
     assert first == again
+
+
+def test_a_partition_without_file_system_is_carved_whole(tmp_path):
+    # p1 FAT; p2 holds no file system at all (wiped, or one TSK does not read) but
+    # a photo lies in it.
+    fat = make_fat(tmp_path / "fat.img", {"a.jpg": KEPT})
+    junk = bytearray(4 << 20)
+    junk[1 << 20 : (1 << 20) + len(GONE_JPEG)] = GONE_JPEG
+    disk = mbr_disk(tmp_path / "disk.dd", [(0x0C, fat.read_bytes()), (0x83, bytes(junk))])
+    rows, _ = scan(disk, tmp_path / "out")
+    (carved,) = [r for r in rows if r["carved"]]
+    assert carved["sha1"] == hashlib.sha1(GONE_JPEG).hexdigest()
+    assert carved["path"] == f"p2/$Carved/{carved['offset']}.jpg"
+    with open(disk, "rb") as fh:
+        fh.seek(carved["offset"])
+        assert fh.read(len(GONE_JPEG)) == GONE_JPEG
+
+
+def test_the_sources_own_unallocated_ranges_are_used_when_it_has_them(fat_disk):
+    disk, gap_at = fat_disk
+    evidence = open_evidence(disk)
+    try:
+        ours = unallocated_areas(evidence)
+        # A source that knows its ranges (the disk sources will): used as given, the
+        # prefixes still from the partition table.
+        evidence.unallocated_ranges = lambda: [(a.start, a.end) for a in ours]
+        assert unallocated_areas(evidence) == ours
+        evidence.unallocated_ranges = lambda: [(gap_at, gap_at + 4096)]
+        assert [(a.start, a.prefix) for a in unallocated_areas(evidence)] == [(gap_at, "")]
+    finally:
+        evidence.close()

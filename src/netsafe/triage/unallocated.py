@@ -77,6 +77,8 @@ def unallocated_areas(evidence: Evidence) -> list[Area]:
             return [Area(a, b) for a, b in own()]
         return [Area(a, b) for a, b in _fs_unallocated(img, 0, size)]
     areas: list[Area] = []
+    #: Each partition's extent and prefix, numbered as the disk source numbers them.
+    volumes: list[Area] = []
     block = vs.info.block_size
     number = 0
     for part in vs:
@@ -85,17 +87,20 @@ def unallocated_areas(evidence: Evidence) -> list[Area]:
         if part.flags & _ALLOC:
             number += 1
             prefix = f"p{number}/"
+            volumes.append(Area(start, end, prefix))
+            if callable(own):
+                continue
             try:
                 ranges = _fs_unallocated(img, start, end)
             except (OSError, RuntimeError):
                 ranges = [(start, end)]  # no file system TSK reads: carved whole
             areas += [Area(a, b, prefix) for a, b in ranges]
-        elif part.flags & _UNALLOC:
+        elif part.flags & _UNALLOC and not callable(own):
             areas.append(Area(start, end))
     if callable(own):
-        # The source knows its ranges better; the prefixes still come from the table.
+        # The source knows its ranges; the prefixes come from the partition table.
         return [
-            Area(a, b, next((x.prefix for x in areas if x.start <= a < x.end), ""))
+            Area(a, b, next((v.prefix for v in volumes if v.start <= a < v.end), ""))
             for a, b in own()
         ]
     return sorted(a for a in areas if a.end > a.start)
