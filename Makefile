@@ -22,10 +22,14 @@ $(STAMP): pyproject.toml package.json
 system-deps:
 	./scripts/system-deps.sh
 
+# The demo runs the production server (gunicorn) and the triage worker side by side;
+# Ctrl-C stops both. NETSAFE_ENV=development is named here, never assumed: it allows
+# the public development secret and the debug page (an unset NETSAFE_ENV allows neither).
 demo: install
-	$(BIN)/netsafe demo --host $(HOST) --port $(PORT)
-	$(BIN)/netsafe serve --host $(HOST) --port $(PORT)
+	NETSAFE_ENV=development $(BIN)/netsafe demo --host $(HOST) --port $(PORT)
+	NETSAFE_ENV=development ./scripts/serve-with-worker.sh $(BIN)/netsafe $(HOST) $(PORT)
 
+# The production server alone, with the environment as it is (NETSAFE_ENV and a secret).
 serve: install
 	$(BIN)/netsafe serve --host $(HOST) --port $(PORT)
 

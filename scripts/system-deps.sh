@@ -24,6 +24,9 @@ for pair in "${wanted[@]}"; do
 done
 # WeasyPrint needs Pango at run time.
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+# The E01 media check reads through libewf's C library: it reports chunk checksum failures,
+# which the Python binding does not.
+ldconfig -p 2>/dev/null | grep -q 'libewf.so.2' || missing+=(libewf2)
 # python-magic needs libmagic.
 ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1' || missing+=(libmagic1)
 

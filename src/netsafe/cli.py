@@ -44,13 +44,69 @@ def django_setup(migrate: bool = False) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(0, min=0, help="Worker processes (0: 2 x cores + 1, at most 8)."),
+    threads: int = typer.Option(8, min=1, help="Requests each worker serves at once."),
+    timeout: int = typer.Option(
+        60, min=1, help="Seconds a request may run before its worker is restarted."
+    ),
+    keep_alive: int = typer.Option(
+        0, min=0, help="Seconds an idle keep-alive connection stays open (0: close after each)."
+    ),
+    access_log: str | None = typer.Option(
+        None,
+        "--access-log",
+        help="gunicorn's access log file ('-': standard output). Paths only, no query "
+        "strings; the application logs one JSON line per request anyway.",
+    ),
+    dev: bool = typer.Option(
+        False, "--dev", help="Django's auto-reloading development server instead (developers)."
+    ),
 ) -> None:
-    """Serve the web application (migrating the databases first)."""
-    django_setup(migrate=True)
-    from django.core.management import call_command
+    """Serve the web application with gunicorn (migrating the databases first)."""
+    from netsafe.web import serving
 
-    typer.echo(f"NetSafe is at http://{host}:{port}/ (Ctrl-C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    if not dev:
+        # Set before Django reads its settings: the workers inherit them.
+        os.environ.setdefault(serving.POOL_ENV, str(threads))
+    django_setup(migrate=True)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        serving.check()
+    except ImproperlyConfigured as exc:
+        typer.echo(f"netsafe serve: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if dev:
+        from django.core.management import call_command
+
+        if os.environ.get("RUN_MAIN") != "true":  # once, not again in the reloader's child
+            typer.echo(f"NetSafe (development server) is at http://{host}:{port}/ (Ctrl-C to stop)")
+        # WhiteNoise (with finders) serves /static/ itself: runserver's own static handler
+        # answered /static/../web/settings.py with a 500 (SuspiciousFileOperation).
+        call_command(
+            "runserver",
+            f"{host}:{port}",
+            use_reloader=True,
+            use_threading=True,
+            use_static_handler=False,
+        )
+        return
+    options = serving.ServerOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        timeout=timeout,
+        keepalive=keep_alive,
+        access_log=access_log,
+    )
+    config = options.gunicorn_config()
+    typer.echo(
+        f"NetSafe is at http://{host}:{port}/ (gunicorn, {config['workers']} workers x "
+        f"{threads} threads; Ctrl-C to stop)"
+    )
+    serving.close_connections()
+    serving.run_production(options)
 
 
 def _demo() -> None:

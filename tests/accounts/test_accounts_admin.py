@@ -21,6 +21,19 @@ def admin_client(client):
     return client
 
 
+def _second_admin_approves(user: User) -> None:
+    from netsafe.accounts import grants
+    from netsafe.accounts.models import RoleGrant
+    from netsafe.audit.context import audit_context
+
+    second = User.objects.filter(username="second-admin").first() or make_user(
+        "second-admin", None, "admin", is_staff=True
+    )
+    grant = RoleGrant.objects.get(user=user, status="pending")
+    with audit_context(user=second):
+        grants.approve(grant, by=second)
+
+
 def test_user_form_shows_roles_as_checkboxes(admin_client):
     user = make_user("edit-me", "gwent", "officer")
     html = admin_client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
@@ -47,7 +60,10 @@ def test_adding_a_user_with_roles_sets_them_and_is_audited(admin_client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(username="new-examiner")
-    assert user.roles == {"examiner"}
+    # A police role waits for a second administrator (two-person rule).
+    assert user.roles == set()
+    _second_admin_approves(user)
+    assert User.objects.get(pk=user.pk).roles == {"examiner"}
     entry = AuditEntry.objects.filter(object_id=str(user.pk), action="create").get()
     assert entry.username == "site-admin"
     assert entry.actor == "web: POST /admin/accounts/user/add/"
@@ -83,13 +99,14 @@ def test_changing_roles_is_audited_with_old_and_new(admin_client):
     }
     response = admin_client.post(f"/admin/accounts/user/{user.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    user.refresh_from_db()
+    assert User.objects.get(pk=user.pk).roles == {"officer"}
+    _second_admin_approves(user)
     assert User.objects.get(pk=user.pk).roles == {"officer", "supervisor"}
     entry = AuditEntry.objects.filter(object_id=str(user.pk), changes__has_key="groups").latest(
         "seq"
     )
     assert entry.changes["groups"][1] == ["officer", "supervisor"]
-    assert entry.username == "site-admin"
+    assert entry.username == "second-admin"
 
 
 def test_forces_can_be_added(admin_client):

@@ -7,6 +7,7 @@ hand-over, a safeguarding record with one child, signposting and an outcome.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,6 +26,9 @@ from netsafe.casework.choices import (
     SignpostedTo,
     Source,
 )
+
+#: Exhibit references are unique in the operation: each case's device has its own.
+_EXHIBITS = itertools.count(1)
 
 
 def referral(force_slug: str, **fields) -> m.Referral:
@@ -53,6 +57,32 @@ def identifier(owner: m.Referral | m.Subject, kind: str, value: str, **fields) -
 
 def address(owner: m.Subject, line1: str = "12 Heol y Felin", postcode: str = "CF10 1AA"):
     return m.Address.objects.create(subject=owner, line1=line1, town="Cardiff", postcode=postcode)
+
+
+def _custody(device: m.Device) -> m.CustodyEvent:
+    """The seizure by an officer of the device's force, then a hand-over to the DFU store."""
+    from netsafe.accounts.models import User
+    from netsafe.casework import custody
+
+    seizer, _ = User.objects.get_or_create(
+        username=f"{device.force.slug}-seizer",
+        defaults={"force": device.force, "first_name": "Rhys", "last_name": "Evans"},
+    )
+    custody.record_seizure(
+        device,
+        at=timezone.make_aware(
+            datetime.combine(device.seized, datetime.min.time()).replace(hour=7)
+        ),
+        by=seizer,
+        location=device.seized_where or "the address searched",
+    )
+    return custody.hand_over(
+        device,
+        at=timezone.make_aware(datetime(2017, 3, 3, 14, 0)),
+        to=custody.Receiver(body="DFU store", reference="DFU/17/0042"),
+        location="Bridgend",
+        reason="For triage",
+    )
 
 
 @dataclass
@@ -115,15 +145,9 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
         seized=warrant.executed,
         seized_where="Bedroom 1",
         seized_by="DC Evans 1234",
-        exhibit_ref="RE/1",
+        exhibit_ref=f"RE/{next(_EXHIBITS)}",
     )
-    custody = m.CustodyEvent.objects.create(
-        device=device,
-        at=timezone.make_aware(datetime(2017, 3, 3, 14, 0)),
-        handed_by="DC Evans 1234",
-        received_by="DFU store",
-        location="Bridgend",
-    )
+    custody = _custody(device)
     safeguarding = m.Safeguarding.objects.create(
         subject=subj,
         date=warrant.executed,

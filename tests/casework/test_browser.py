@@ -43,7 +43,8 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     page.get_by_label("Username").fill("sw-officer")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Operation NetSafe")
+    # An officer starts on My work, their next things to do.
+    expect(page).to_have_url(f"{live_server.url}/my-work/")
 
     # Referral
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()

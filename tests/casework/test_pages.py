@@ -111,6 +111,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
             "subject": subject.ref,
             "warrant": warrant.ref,
             "date": "2017-02-06",
+            "time": "07:10",
             "offences": ["86/2", "86/10"],
             "disposal": "bail",
             "bail_until": "2017-03-06",
@@ -118,6 +119,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
     )
     arrest = subject.arrests.get()
     assert arrest.offences == ["86/2", "86/10"]
+    assert f"{arrest.time:%H:%M}" == "07:10"
 
     _post(
         client,
@@ -137,16 +139,22 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
     device = subject.devices.get()
     _post(
         client,
-        "custodyevent-create",
+        "device-custody-seizure",
+        {"at": "2017-02-06T07:30", "receiver": officer.pk, "location": "Back bedroom"},
+        device.pk,
+    )
+    _post(
+        client,
+        "device-custody-handover",
         {
-            "device": device.ref,
             "at": "2017-02-06T18:30",
-            "handed_by": "DC Jones 4411",
-            "received_by": "DFU store",
+            "body": "DFU store",
+            "body_reference": "DFU/17/1",
             "location": "Carmarthen",
         },
+        device.pk,
     )
-    assert device.custody.count() == 1
+    assert device.custody.count() == 2
     _post(client, "device-status", {"forensic_status": "triaged"}, device.pk)
     device.refresh_from_db()
     assert device.forensic_status == ForensicStatus.TRIAGED
@@ -239,7 +247,10 @@ def test_bad_input_gets_an_error_summary_and_nothing_is_saved(client, officer):
     assert response.status_code == 200
     text = response.content.decode()
     assert "There is a problem" in text
-    assert "The execution date is before the issue date." in text
+    assert (
+        "Executed on must be on or after the day it was issued (2017-01-01), not 2016-12-01."
+        in text
+    )
     assert not m.Warrant.objects.exists()
     response = client.post(reverse("casework:referral-assess", args=[subject.referral.pk, 1]), {})
     assert "Answer yes or no" in response.content.decode()

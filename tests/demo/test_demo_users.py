@@ -81,3 +81,34 @@ def test_a_weak_password_is_refused_with_the_reason():
     with pytest.raises(DemoError, match="too short"):
         ensure_users("short")
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_a_password_one_demo_user_refuses_is_explained_before_anything_is_loaded(monkeypatch):
+    """The password of the issue: long and mixed, but like "dyfed-powys-examiner"."""
+    from netsafe.casework.models import Warrant
+    from netsafe.demo import load
+
+    monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "Ux-Demo-Passw0rd!")
+    with pytest.raises(DemoError) as refused:
+        load(prevention=False)
+    message = str(refused.value)
+    assert "NETSAFE_DEMO_PASSWORD is the one password of all 19 demo users" in message
+    assert "must pass Django's password checks for every one of them" in message
+    assert "For demo user dyfed-powys-examiner it fails: The password is too similar" in message
+    assert "Nothing was loaded" in message
+    assert "unset NETSAFE_DEMO_PASSWORD" in message
+    assert ".." not in message
+    # Fail fast: not one user or record was written before the refusal.
+    assert not User.objects.exists()
+    assert not Warrant.objects.exists()
+
+
+def test_the_charity_users_count_when_their_demo_is_loaded_too(monkeypatch):
+    from netsafe.demo import load
+
+    monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "short")
+    with pytest.raises(DemoError, match="all 22 demo users") as refused:
+        load()
+    assert "This password is too short" in str(refused.value)
+    assert "and 16 more" in str(refused.value)
+    assert not User.objects.exists()

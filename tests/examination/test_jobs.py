@@ -134,3 +134,16 @@ def test_two_workers_never_take_the_same_job(store, exhibit, examiner):
     assert jobs.claim(first.pk).status == JobStatus.RUNNING
     TriageJob.objects.filter(pk=first.pk).update(status=JobStatus.DONE)
     assert jobs.claim(first.pk) is None
+
+
+def test_an_evidence_item_is_triaged_for_one_exhibit_only(store, exhibit, examiner):
+    """Issue 13: one evidence item was triaged for two different exhibits."""
+    from netsafe.casework import models as m
+
+    first = jobs.queue(exhibit, "JS-1-laptop", examiner)
+    other = m.Device.objects.create(subject=exhibit.subject, kind="phone", exhibit_ref="JS/2")
+    for spelling in ("JS-1-laptop", "./JS-1-laptop", "JS-2-usb/../JS-1-laptop"):
+        with pytest.raises(ValueError, match="belongs to exhibit JS/1: an evidence item is"):
+            jobs.queue(other, spelling, examiner)
+    assert list(m.Device.objects.get(pk=other.pk).triage_jobs.all()) == []
+    assert first.evidence == "JS-1-laptop"

@@ -193,14 +193,14 @@ def test_reimport_changes_nothing_and_a_later_record_replaces():
     assert AuditEntry.objects.filter(model__startswith="casework.").count() == casework_audit
 
     changed = good_records()
-    changed[2]["executed"] = "2016-11-10"
+    changed[2]["executed"] = "2016-11-07"
     del changed[2]["outcome"]  # replaced, not merged: the outcome goes
     changed[0]["ceop_package"] = "CEOP-16-9999"  # only an unknown field changes
     result = import_return(jsonl(*changed), "two.jsonl")
     assert result.counts["warrant"] == {"added": 0, "replaced": 1, "unchanged": 0}
     assert result.counts["referral"] == {"added": 0, "replaced": 1, "unchanged": 0}
     warrant = m.Warrant.objects.get(ref="GW1")
-    assert (warrant.executed, warrant.outcome) == (date(2016, 11, 10), "")
+    assert (warrant.executed, warrant.outcome) == (date(2016, 11, 7), "")
     assert ReturnRecord.objects.get(ref="GR1").data["ceop_package"] == "CEOP-16-9999"
 
 
@@ -337,3 +337,31 @@ def test_values_the_models_normalise_do_not_count_as_changes():
     del records[1]["born"]
     again = import_return(jsonl(*records), "gwent.jsonl")
     assert again.counts["subject"] == {"added": 0, "replaced": 0, "unchanged": 1}
+
+
+@pytest.mark.django_db(databases=["default", "prevention"])
+def test_the_command_refuses_to_replace_a_record_entered_on_screen_unless_told(tmp_path):
+    from tests.casework import factories as cf
+
+    typed = cf.referral("gwent", received=date(2017, 1, 9))  # entered on the pages
+    path = tmp_path / "gwent.jsonl"
+    records = good_records()
+    records[0]["ref"] = typed.ref
+    records[1]["referral_ref"] = typed.ref
+    path.write_text(jsonl(*records), encoding="utf-8")
+    before = stored_counts()
+    runner = CliRunner()
+    refused = runner.invoke(returns_app, ["import", str(path)])
+    assert refused.exit_code == 2
+    assert (
+        f"1: referral '{typed.ref}' was entered on screen and this return would replace it: "
+        "confirm the replacement on the upload page, or import with --replace-on-screen"
+    ) in refused.stderr
+    assert stored_counts() == before
+    typed.refresh_from_db()
+    assert typed.source == "nca-ceop"
+    done = runner.invoke(returns_app, ["import", "--replace-on-screen", str(path)])
+    assert done.exit_code == 0, done.output
+    assert "referral: 0 added, 1 replaced, 0 unchanged" in done.stdout
+    typed.refresh_from_db()
+    assert (typed.source, typed.received) == ("nca-ceop", date(2016, 11, 2))

@@ -69,7 +69,10 @@ def test_the_dashboard_draws_every_chart_with_its_name_and_table(page, live_serv
     ).to_have_count(0)
 
 
-def test_a_supervisor_sees_the_validation_report_in_the_browser(page, live_server):
+def test_a_supervisor_sees_the_validation_report_in_the_browser(
+    page, live_server, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path  # where the upload waits for its confirmation
     make_user("gwent-supervisor", "gwent", Role.SUPERVISOR)
     sign_in(page, live_server, "gwent-supervisor", "/returns/upload/")
     records = good_records()
@@ -78,7 +81,7 @@ def test_a_supervisor_sees_the_validation_report_in_the_browser(page, live_serve
     page.get_by_label("Return file").set_input_files(
         {"name": "gwent.jsonl", "mimeType": "application/json", "buffer": content.encode()}
     )
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Check the return").click()
     problems = page.locator(".netsafe-return-problem")
     expect(problems).to_have_count(1)
     expect(problems.first).to_have_text(
@@ -88,6 +91,10 @@ def test_a_supervisor_sees_the_validation_report_in_the_browser(page, live_serve
     page.get_by_label("Return file").set_input_files(
         {"name": "gwent.jsonl", "mimeType": "application/json", "buffer": content.encode()}
     )
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Check the return").click()
+    # A preview first: what it would add, nothing stored until confirmed.
+    expect(page.get_by_text("Nothing of gwent.jsonl is stored yet")).to_be_visible()
+    expect(page.locator("#return-preview")).to_contain_text("device")
+    page.get_by_role("button", name="Store the return").click()
     expect(page.get_by_text("gwent.jsonl was imported.")).to_be_visible()
     expect(page.locator("#return-counts")).to_contain_text("device")

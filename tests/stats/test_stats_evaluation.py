@@ -10,7 +10,15 @@ from scipy.stats import beta
 from tests.factories import PASSWORD
 
 from netsafe.prevention import demo as prevention_demo
-from netsafe.stats.evaluation import evaluate, rate_ratio, segmented_regression
+from netsafe.stats.evaluation import (
+    Change,
+    Evaluation,
+    Segmented,
+    evaluate,
+    explain,
+    rate_ratio,
+    segmented_regression,
+)
 
 
 def test_rate_ratio_interval_is_the_exact_conditional_binomial_one():
@@ -73,6 +81,66 @@ def test_evaluation_without_data_says_what_is_missing():
     assert ev.rate is None
     assert ev.series is None
     assert any("rate ratio needs both yearly counts" in line for line in ev.text)
+
+
+def _words_for(trend: float, level: float, slope: float) -> str:
+    """The month-by-month sentence for a fit with these changes (intervals around them)."""
+    months = [date(2016, 1, 1)] * 6
+
+    def change(ratio: float) -> Change:
+        return Change(ratio, ratio * 0.9, ratio * 1.1)
+
+    series = Segmented(
+        months, [10] * 6, [10.0] * 6, [10.0] * 6, 3, change(trend), change(level), change(slope), 6
+    )
+    ev = Evaluation("wales", (LAUNCH, LAUNCH), (LAUNCH, LAUNCH), None, series, (), ())
+    return next(line for line in explain(ev) if line.startswith("Month by month"))
+
+
+LAUNCH = date(2016, 11, 1)
+
+
+@pytest.mark.parametrize(
+    ("trend", "level", "slope", "expected"),
+    [
+        (
+            1.0,
+            1.0,
+            1.0,
+            [
+                "help-seeking was about level (changing by less than 1% a month) before launch",
+                "its level stayed on the earlier trend (1.00 times",
+                "the monthly trend after launch was the same as before (1.000 times",
+            ],
+        ),
+        (
+            1.03,
+            1.45,
+            0.98,
+            [
+                "help-seeking was rising by about 3% a month before launch",
+                "its level rose to 1.45 times (95% CI 1.30 to 1.59) the earlier trend",
+                "the monthly trend after launch was 0.980 times",
+            ],
+        ),
+        (
+            0.96,
+            0.8,
+            1.0,
+            [
+                "help-seeking was falling by about 4% a month before launch",
+                "its level fell to 0.80 times",
+                "the same as before",
+            ],
+        ),
+    ],
+)
+def test_the_month_by_month_sentence_reads_right_for_every_case(trend, level, slope, expected):
+    words = _words_for(trend, level, slope)
+    for phrase in expected:
+        assert phrase in words
+    assert "about no change" not in words
+    assert "by about 0%" not in words
 
 
 def _its_design(n: int, t0: int):

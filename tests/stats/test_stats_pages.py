@@ -83,3 +83,74 @@ def test_report_html_and_pdf(client):
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
     assert len(pdf.content) > 10_000
+
+
+def _pdf_text(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated, to look for its structure."""
+    import zlib
+
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_for_screen_readers(client):
+    build(executed=20, people_arrested=10, devices=40, children=3, late=0)
+    login(client, "lead", None, Role.OPERATION_LEAD)
+    pdf = _pdf_text(client.get("/stats/report.pdf?as_at=2018-01-19").content)
+    assert b"/StructTreeRoot" in pdf  # tagged: headings, tables, figures in reading order
+    assert b"/Marked true" in pdf
+    assert b"pdfuaid:part" in pdf  # declares PDF/UA-1
+    assert b"/Lang" in pdf
+
+
+def test_as_at_defaults_to_the_last_day_with_data_not_today(client):
+    facts = build(executed=30, people_arrested=15, devices=60, children=3, late=2)
+    login(client, "analyst", None, Role.ANALYST)
+    days = [day for _s, day in facts.referrals] + [
+        day for rows in (facts.arrests, facts.devices, facts.safeguarding) for _s, day, _x in rows
+    ]
+    days += [d for _s, issued, done in facts.warrants for d in (issued, done) if d is not None]
+    days += [day for _s, day in facts.interviews + facts.signposting]
+    days += [day for _s, day, _n, _o in facts.outcomes]
+    response = client.get("/stats/")
+    assert response.context["as_at"] == max(days)
+    html = response.content.decode()
+    assert f'value="{max(days).isoformat()}"' in html
+    # The months run from launch to the last month with activity: no years of zeros.
+    months = [row["month"] for row in response.context["months"]]
+    assert months[0] == "2016-11"
+    assert months[-1] == f"{max(days):%Y-%m}"
+    # Asked for a day long after the operation, the empty months at the end are left out.
+    later = client.get("/stats/?as_at=2026-12-03").context
+    assert later["months"][-1]["month"] <= f"{max(days):%Y-%m}"
+    assert later["stats"]["totals"] == response.context["stats"]["totals"]
+    assert len(later["stats"]["by_month"]) > 100  # stats --json keeps every month (contract)
+
+
+def test_with_no_data_the_page_opens_on_today(client):
+    from django.utils import timezone
+
+    login(client, "analyst", None, Role.ANALYST)
+    response = client.get("/stats/")
+    assert response.status_code == 200
+    assert response.context["as_at"] == timezone.localdate()
+    bad = client.get("/stats/?as_at=nonsense").content.decode()
+    assert "is not a date as YYYY-MM-DD: showing" in bad
+
+
+def test_every_table_scrolls_in_its_own_labelled_region(client):
+    build(executed=20, people_arrested=10, devices=40, children=3, late=0)
+    login(client, "analyst", None, Role.ANALYST)
+    for url in ("/stats/", "/stats/report/"):
+        html = client.get(url).content.decode()
+        tables = html.count("<table")
+        wrapped = re.findall(
+            r'<div class="app-table-wrap" role="region" aria-label="[^"]+" tabindex="0">\s*<table',
+            html,
+        )
+        assert tables == len(wrapped) > 5

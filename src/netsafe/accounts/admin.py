@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 
-from .models import Force, User
+from . import grants
+from .models import Force, RoleGrant, User
 from .roles import Role
 from .services import AccountError, check_roles
 
@@ -101,6 +102,47 @@ class UserAdmin(DjangoUserAdmin):
     def role_names(self, obj: User) -> str:
         return ", ".join(sorted(obj.roles))
 
+    def save_model(self, request, obj, form, change):
+        # A move to another force of a user with force roles waits for a second
+        # administrator like a new role (grants.change_roles): keep the old force now.
+        obj._requested_force = obj.force
+        if change:
+            old_force_id = User.objects.filter(pk=obj.pk).values_list("force_id", flat=True)[0]
+            if grants.needs_approval(
+                User.objects.get(pk=obj.pk), form.cleaned_data["roles"], obj.force
+            ):
+                obj.force_id = old_force_id
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.set_roles(form.cleaned_data["roles"])
+        user = form.instance
+        grant = grants.change_roles(
+            user, form.cleaned_data["roles"], user._requested_force, by=request.user
+        )
+        if grant is not None:
+            self.message_user(
+                request,
+                f"The roles {', '.join(grant.roles)} for {user.username} need a second "
+                "administrator's approval: they are listed under Role requests.",
+                messages.WARNING,
+            )
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    """Role requests awaiting a second administrator (approved on ``/accounts/grants/``)."""
+
+    list_display = ["user", "role_list", "force", "requested_by", "requested_at", "status"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in RoleGrant._meta.fields]
+
+    @admin.display(description="Roles")
+    def role_list(self, obj: RoleGrant) -> str:
+        return ", ".join(obj.roles)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

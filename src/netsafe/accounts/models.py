@@ -90,3 +90,45 @@ class User(AbstractUser):
     @property
     def is_operation_wide(self) -> bool:
         return bool(self.roles & OPERATION_ROLES)
+
+
+class RoleGrant(models.Model):
+    """Roles (and force) an administrator asked to give a user, awaiting a second administrator.
+
+    The two-person rule: police and charity roles open casework or the helpline, so
+    one administrator cannot give them alone (to anyone, themselves included). The
+    request holds the whole role set and force wanted; another administrator
+    approves (then it is applied) or rejects it, and the first is told on their
+    next page.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    roles = models.JSONField(help_text="the user's whole role set once approved")
+    force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants_requested"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the requesting administrator was told"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"roles {', '.join(self.roles)} for {self.user} ({self.get_status_display()})"

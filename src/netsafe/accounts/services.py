@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Force, User
+from .permissions import CONTENT_ROLES
 from .roles import FORCE_ROLES, PREVENTION_ROLES, Role
 
 
@@ -29,6 +30,13 @@ def check_roles(roles: Iterable[str], force: Force | None) -> list[str]:
     if unknown:
         raise AccountError(
             f"unknown role {', '.join(unknown)}; the roles are: {', '.join(Role.values)}"
+        )
+    if Role.ADMINISTRATOR in wanted and set(wanted) & CONTENT_ROLES:
+        # Administrators manage users and see figures; they never read casework or the
+        # helpline, so the roles that would let them are refused, not combined.
+        raise AccountError(
+            "an administrator cannot also hold police or charity roles "
+            f"({', '.join(sorted(set(wanted) & CONTENT_ROLES))}): use a separate account"
         )
     if set(wanted) & FORCE_ROLES and force is None:
         raise AccountError(f"role(s) {', '.join(sorted(set(wanted) & FORCE_ROLES))} need a force")

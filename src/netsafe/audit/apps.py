@@ -9,6 +9,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from . import signals
+        from . import checkpoint, signals
 
         signals.connect()
+        checkpoint.connect()

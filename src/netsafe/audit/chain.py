@@ -98,6 +98,21 @@ def _lock_head(db: str) -> ChainHead:
     return head
 
 
+def lock(using: str | None = None) -> None:
+    """Take the chain head's lock now, until the current transaction ends.
+
+    Every audited write takes it anyway (in :func:`append`), so audited writes commit
+    one after another. Code that must see every record committed before its own
+    audited write (such as drawing the next reference number) takes it first: it then
+    waits for the writer ahead of it to commit instead of colliding with its insert.
+    Must be called inside ``transaction.atomic``.
+    """
+    db = using or router.db_for_write(AuditEntry)
+    if not connections[db].in_atomic_block:
+        raise RuntimeError("netsafe.audit.chain.lock() outside a transaction would not hold")
+    _lock_head(db)
+
+
 def append(entry: AuditEntry, using: str | None = None) -> AuditEntry:
     """Give ``entry`` the next sequence number and its hash, and store it."""
     db = using or router.db_for_write(AuditEntry)

@@ -44,21 +44,21 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AuditLogImmutable("audit entries cannot be deleted")
 
     def visible_to(self, user) -> AuditEntryQuerySet:
-        """Entries ``user`` may read: all for administrators, their force's for supervisors.
+        """Entries ``user`` may read (the gate's ``read`` on ``audit``): every entry for
+        administrators (whose view of content is withheld entry by entry, see
+        :func:`netsafe.accounts.permissions.holds_content`), their force's for supervisors.
 
         A supervisor's force's entries are those made by its users and those
         about its records (e.g. the operation lead reading one of its subjects).
         """
-        from netsafe.accounts.roles import Role
+        from netsafe.accounts.permissions import READ, allowed, is_admin, supervised_force
 
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not allowed(user, READ, "audit"):
             return self.none()
-        if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        if is_admin(user):
             return self.all()
-        if user.has_role(Role.SUPERVISOR) and user.force_id:
-            slug = user.force.slug
-            return self.filter(models.Q(force=slug) | models.Q(object_force=slug))
-        return self.none()
+        slug = supervised_force(user)
+        return self.filter(models.Q(force=slug) | models.Q(object_force=slug))
 
 
 class AuditEntry(models.Model):

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import READ, READ_CONTENT, VERIFY, allowed
 
+from .bulk import BULK_ACTIONS
 from .chain import verify
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -19,10 +20,23 @@ PAGE_SIZE = 50
 
 
 def _readable_entries(user):
-    """The entries ``user`` may read; anyone but supervisors and administrators gets a 404."""
-    if not (user.is_superuser or user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)):
+    """The entries ``user`` may read; anyone the gate refuses gets a 404."""
+    if not allowed(user, READ, "audit"):
         raise Http404("no audit log for this user")
     return AuditEntry.objects.visible_to(user)
+
+
+def _withhold(entry: AuditEntry, user) -> AuditEntry:
+    """``entry`` for display: its content blanked when ``user`` may read only its figures.
+
+    An administrator sees who, when, what kind and which record (type and id), never
+    the record's name, the values changed, search terms, filters or reasons. The
+    instance is only displayed: an audit entry can never be saved again.
+    """
+    entry.withheld = not allowed(user, READ_CONTENT, entry)
+    if entry.withheld:
+        entry.object_repr = entry.detail = entry.reason = entry.recipient = ""
+    return entry
 
 
 @login_required
@@ -32,7 +46,8 @@ def entry_list(request):
     form = AuditFilterForm(request.GET or None, entries=entries)
     filtered = form.filter(entries) if form.is_bound else entries
     page = Paginator(filtered.order_by("-seq"), PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)  # read before this reading is itself logged
+    # Read before this reading is itself logged.
+    shown = [_withhold(e, request.user) for e in page.object_list]
     record("view", AuditEntry, detail=request.GET.urlencode())
     return render(request, "audit/list.html", {"filter_form": form, "page": page, "entries": shown})
 
@@ -40,14 +55,27 @@ def entry_list(request):
 @login_required
 def entry_detail(request, seq: int):
     """One entry with every changed field; the reading itself is logged."""
-    entry = get_object_or_404(_readable_entries(request.user), seq=seq)
+    entry = _withhold(get_object_or_404(_readable_entries(request.user), seq=seq), request.user)
     record("view", entry)
-    changes = [
-        {"field": name, "old": values[0], "new": values[1]}
-        if isinstance(values, list) and len(values) == 2
-        else {"field": name, "old": None, "new": values}
-        for name, values in sorted(entry.changes.items())
-    ]
+    if entry.withheld and entry.action not in BULK_ACTIONS:
+        # Which fields changed is a figure; what they held is content.
+        changes = [
+            {"field": name, "old": "(withheld)", "new": "(withheld)"}
+            for name in sorted(entry.changes)
+        ]
+    elif entry.action in BULK_ACTIONS:
+        # {"ids": [...]} of the records a list, search or export showed: not old and new.
+        changes = [
+            {"field": name, "old": None, "new": ", ".join(map(str, values))}
+            for name, values in sorted(entry.changes.items())
+        ]
+    else:
+        changes = [
+            {"field": name, "old": values[0], "new": values[1]}
+            if isinstance(values, list) and len(values) == 2
+            else {"field": name, "old": None, "new": values}
+            for name, values in sorted(entry.changes.items())
+        ]
     return render(request, "audit/detail.html", {"entry": entry, "changes": changes})
 
 
@@ -55,8 +83,7 @@ def entry_detail(request, seq: int):
 @require_http_methods(["GET", "POST"])
 def chain_check(request):
     """Administrators walk the whole hash chain (the same check as ``netsafe audit verify``)."""
-    user = request.user
-    if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+    if not allowed(request.user, VERIFY, "audit"):
         raise Http404("only administrators check the chain")
     result = None
     if request.method == "POST":

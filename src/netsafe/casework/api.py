@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from netsafe.audit import record
+from netsafe.audit.bulk import record_shown
 
 from . import access
 from . import models as m
@@ -112,11 +113,15 @@ class RecordViewSet(viewsets.ModelViewSet):
         return list(self.record_type.search)
 
     def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rt = self.record_type
         terms = request.query_params.get(filters.SearchFilter.search_param, "").strip()
         if terms:
-            rt = self.record_type
-            record("search", rt.model, detail=f"api {rt.slug}: {terms}"[:200])
-        return super().list(request, *args, **kwargs)
+            action, detail = "search", f"api {rt.slug}: {terms}"
+        else:
+            action, detail = "list", f"api {rt.slug}: {request.query_params.urlencode()}"
+        _record_page(rt.model, response, action, detail.rstrip(": "))
+        return response
 
     def get_queryset(self):
         rt = self.record_type
@@ -162,11 +167,30 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _record_page(model, response, action: str, detail: str) -> None:
+    """One audit entry for an API list page: what was asked and the ids it returned."""
+    data = response.data
+    rows = data.get("results", []) if isinstance(data, dict) else data
+    record_shown(
+        model,
+        [row["id"] for row in rows],
+        action=action,
+        detail=detail,
+        forces=[row.get("force") or "" for row in rows],
+    )
+
+
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deconfliction alerts for supervisors of the receiving force."""
 
     serializer_class = AlertSerializer
     permission_classes = [CaseworkAccess]
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        detail = f"api alerts: {request.query_params.urlencode()}".rstrip(": ")
+        _record_page(m.Alert, response, "list", detail)
+        return response
 
     def get_queryset(self):
         return (
@@ -185,6 +209,11 @@ def _viewset_for(rt: RecordType) -> type[RecordViewSet]:
         {
             "record_type": rt,
             "serializer_class": serializer,
+            # A ledger (chain of custody) is read here, never written or changed: its
+            # entries are added through its own pages, under its rules.
+            "http_method_names": RecordViewSet.http_method_names
+            if rt.editable
+            else ["get", "head", "options"],
             "__doc__": f"{plural.capitalize()} of your force (all forces, read only, for the "
             "operation lead).",
         },

@@ -17,7 +17,7 @@ from django.views.generic import FormView
 
 from netsafe.web.forms import DateInput
 
-from . import access, risk
+from . import access, plausibility, risk
 from .models import Referral, RiskAssessment
 from .querysets import today
 from .views import CaseworkMixin
@@ -54,6 +54,15 @@ class SaveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+    def clean_assessed_on(self):
+        # The rule every assessment is held to (the 2035 assessment kept a high-risk
+        # referral off the overdue list for nine years).
+        on = self.cleaned_data["assessed_on"]
+        problem = plausibility.recorded_date(on, plausibility.today())
+        if problem:
+            raise forms.ValidationError(f"Date of the assessment {problem}.")
+        return on
 
 
 class AssessmentMixin(CaseworkMixin):

@@ -8,12 +8,14 @@ accepts, another force's records.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
+from netsafe.accounts.roles import Role
 from netsafe.web.forms import DateInput, DateTimeInput
 
 from . import models as m
-from . import risk
+from . import plausibility, risk
 from .choices import Offence
 from .registry import RecordType
 
@@ -44,6 +46,33 @@ class RefChoiceField(forms.ModelChoiceField):
         return super().clean(value.strip() if isinstance(value, str) else value)
 
 
+def name_errors(field: forms.Field) -> None:
+    """Error messages that name the field, as GOV.UK asks ("Enter the date of birth").
+
+    Django's own ("This field is required.") leave an error summary a list of
+    the same sentence, with nothing to say which answer is missing.
+    """
+    label = str(field.label or "")
+    if not label:
+        return
+    what = label[0].lower() + label[1:]
+    if isinstance(field, forms.BooleanField):
+        field.error_messages["required"] = f"Confirm: {what}."
+    elif isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        if isinstance(field.widget, forms.TextInput):  # a record typed by its reference
+            field.error_messages["required"] = f"Enter the {what} reference."
+        else:
+            field.error_messages["required"] = f"Select the {what}."
+    else:
+        field.error_messages["required"] = f"Enter the {what}."
+    if isinstance(field, forms.DateTimeField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date and time."
+    elif isinstance(field, forms.DateField):
+        field.error_messages["invalid"] = f"Enter the {what} as a real date."
+    elif isinstance(field, forms.IntegerField):
+        field.error_messages["invalid"] = f"Enter the {what} as a whole number."
+
+
 class RecordForm(forms.ModelForm):
     """Base of every casework form: links limited to what ``user`` may change."""
 
@@ -53,6 +82,8 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if name in self.declared_fields and name not in self._meta.fields:
+                continue  # a question of the form's own, not a field of the record
             model_field = self._meta.model._meta.get_field(name)
             if isinstance(model_field, models.ForeignKey):
                 related = model_field.related_model
@@ -78,10 +109,37 @@ class RecordForm(forms.ModelForm):
                 field.widget = DateInput()
         if "ref" in self.fields and not self.instance.pk:
             self.fields["ref"].help_text = "Leave blank to have one given."
+        for field in self.fields.values():
+            name_errors(field)
+            # A field with a callable default (a date defaulting to today) would compare
+            # against a hidden copy of its first value, which the pages do not send: every
+            # save would then look like a change.
+            field.show_hidden_initial = False
+
+    def _update_errors(self, errors):
+        # The model's rules may be about a field this form does not show (an action
+        # form changes a few fields of a record): such errors go above the form, where
+        # the officer still reads them (each names its field).
+        if hasattr(errors, "error_dict"):
+            moved: dict[str, list] = {}
+            for name, messages in errors.error_dict.items():
+                key = name if name == NON_FIELD_ERRORS or name in self.fields else NON_FIELD_ERRORS
+                moved.setdefault(key, []).extend(messages)
+            errors = ValidationError(moved)
+        super()._update_errors(errors)
 
 
 class EncounterForm(RecordForm):
     """Arrests and voluntary interviews: offences chosen from the Home Office codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time" in self.fields:
+            # The custody clock needs it: asked of every arrest recorded on the pages.
+            self.fields["time"].required = True
+            self.fields["time"].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            self.fields["time"].help_text = "When the subject was arrested (24-hour clock)."
+            name_errors(self.fields["time"])
 
     offences = forms.MultipleChoiceField(
         choices=Offence.choices,
@@ -114,7 +172,41 @@ class IdentifierForm(RecordForm):
         return data
 
 
+class SafeguardingForm(RecordForm):
+    """More than ten children in one record is rare: a supervisor confirms it."""
+
+    confirm_children = forms.BooleanField(
+        required=False,
+        label="I am a supervisor and I confirm this number of children",
+        help_text=f"Needed when one record counts more than {plausibility.CHILDREN_CONFIRM} "
+        "children.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "children" not in self.fields:
+            del self.fields["confirm_children"]
+
+    def clean(self):
+        data = super().clean()
+        count = data.get("children")
+        if "children" in self.fields and plausibility.needs_confirmation(count):
+            if not self.user.has_role(Role.SUPERVISOR):
+                self.add_error(
+                    "children",
+                    f"{count} children in one record needs a supervisor's confirmation: "
+                    "ask a supervisor of your force to record it.",
+                )
+            elif not data.get("confirm_children"):
+                self.add_error(
+                    "confirm_children",
+                    f"Confirm that {count} children were safeguarded in this one record.",
+                )
+        return data
+
+
 _BASES: dict[type, type[RecordForm]] = {
+    m.Safeguarding: SafeguardingForm,
     m.Arrest: EncounterForm,
     m.VoluntaryInterview: EncounterForm,
     m.Identifier: IdentifierForm,

@@ -11,12 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from netsafe.accounts.models import Force
+from netsafe.audit import chain as audit_chain
 
-from . import normalise, risk
+from . import normalise, plausibility, risk
 from .choices import (
     DeviceKind,
     Disposal,
@@ -85,6 +87,31 @@ class ForceScoped(models.Model):
             target = getattr(self, field.name, None)
             if target is not None and self.force_id and target.force_id != self.force_id:
                 raise ValidationError({field.name: "Choose a record of your own force."})
+        self.check_plausible()
+
+    def plausibility_facts(self) -> dict:
+        """What the plausibility rules need of other records (see :func:`.plausibility.check`)."""
+        return {}
+
+    def check_plausible(self) -> None:
+        """Refuse values that cannot be true (:mod:`.plausibility`), each next to its field."""
+        values = {
+            f.name: getattr(self, f.attname) for f in self._meta.concrete_fields if not f.generated
+        }
+        findings = plausibility.check(self._meta.model_name, values, **self.plausibility_facts())
+        if not findings:
+            return
+        errors: dict[str, list[str]] = {}
+        for finding in findings:
+            label = capfirst(self._meta.get_field(finding.field).verbose_name)
+            errors.setdefault(finding.field, []).append(f"{label} {finding.message}.")
+        raise ValidationError(errors)
+
+    def _warrant_facts(self) -> dict:
+        warrant = self.warrant if getattr(self, "warrant_id", None) else None
+        if warrant is None:
+            return {}
+        return {"warrant": plausibility.WarrantFacts(warrant.ref, warrant.executed)}
 
 
 class CaseRecord(ForceScoped):
@@ -116,16 +143,21 @@ class CaseRecord(ForceScoped):
         if self.ref:
             super().save(*args, **kwargs)
             return
-        # Two officers saving at once can draw the same number: try the next one.
-        for attempt in range(5):
-            self.ref = self._next_ref()
-            try:
-                with transaction.atomic():
-                    super().save(*args, **kwargs)
-                return
-            except IntegrityError:
-                if attempt == 4:
-                    raise
+        # Two officers saving at once would draw the same number (neither sees the other's
+        # uncommitted record). The audit chain's lock, which this record's audited creation
+        # takes a moment later anyway, makes the second wait for the first to commit.
+        # The retries remain for references typed by hand that take a number ahead.
+        with transaction.atomic():
+            audit_chain.lock()
+            for attempt in range(5):
+                self.ref = self._next_ref()
+                try:
+                    with transaction.atomic():
+                        super().save(*args, **kwargs)
+                    return
+                except IntegrityError:
+                    if attempt == 4:
+                        raise
 
     def clean(self) -> None:
         """Refuse a reference the force already uses for this kind of record."""
@@ -501,15 +533,6 @@ class Warrant(CaseRecord):
         """Issued and not yet executed."""
         return self.issued is not None and self.executed is None
 
-    def clean(self) -> None:
-        super().clean()
-        if self.executed and not self.issued:
-            raise ValidationError({"issued": "A warrant is issued before it is executed."})
-        if self.issued and self.applied and self.issued < self.applied:
-            raise ValidationError({"issued": "The issue date is before the application."})
-        if self.executed and self.issued and self.executed < self.issued:
-            raise ValidationError({"executed": "The execution date is before the issue date."})
-
 
 class Encounter(CaseRecord):
     """What arrests and voluntary interviews share."""
@@ -548,16 +571,21 @@ class Encounter(CaseRecord):
             raise ValidationError(
                 {"offences": f"Unknown offence code(s): {', '.join(map(str, unknown))}."}
             )
-        if self.bail_until and self.disposal != Disposal.BAIL:
-            raise ValidationError({"bail_until": "A bail date is only for someone bailed."})
         if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
             raise ValidationError({"warrant": "That warrant is for another subject."})
+
+    def plausibility_facts(self) -> dict:
+        return self._warrant_facts()
 
 
 class Arrest(Encounter):
     """A subject arrested, with the offences and what happened after interview."""
 
     REF_PREFIX = "ARR"
+
+    #: The custody clock starts at the arrest (PACE s.41): the pages ask for it; a
+    #: return, which carries no time, leaves it empty.
+    time = models.TimeField("time of arrest", null=True, blank=True)
 
     class Meta(Encounter.Meta):
         # People arrested are distinct subjects, by force and up to a date (the home
@@ -584,8 +612,8 @@ class Device(CaseRecord):
     exhibit_ref = models.CharField(
         "exhibit reference",
         max_length=40,
-        blank=True,
-        help_text="As on the exhibit label, for example JS/1.",
+        help_text="As on the exhibit label, for example JS/1: one exhibit per reference in "
+        "the operation.",
     )
     subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
@@ -614,6 +642,16 @@ class Device(CaseRecord):
     class Meta(CaseRecord.Meta):
         ordering = ["-seized", "-id"]
         # The triage queue is read by status in order of seizure, per force or operation-wide.
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            # One exhibit per reference in the whole operation, however it is capitalised.
+            # (A device sent in a return has none: the contract carries no exhibit.)
+            models.UniqueConstraint(
+                Upper("exhibit_ref"),
+                condition=~models.Q(exhibit_ref=""),
+                name="casework_device_unique_exhibit",
+            ),
+        ]
         indexes = [
             models.Index(fields=["force", "forensic_status", "seized", "id"]),
             models.Index(fields=["forensic_status", "seized", "id"]),
@@ -630,6 +668,14 @@ class Device(CaseRecord):
             self.subject_id = self.warrant.subject_id
         super().save(*args, **kwargs)
 
+    def needs_seizure(self) -> bool:
+        """No chain of custody yet: its first entry, the seizure, is to be recorded."""
+        return not self.custody.exists()
+
+    def has_custody(self) -> bool:
+        """The chain of custody has begun (hand-overs and corrections can follow)."""
+        return self.custody.exists()
+
     @property
     def risk_band(self) -> str:
         """The subject's current risk band (none for a device of no known subject)."""
@@ -639,26 +685,114 @@ class Device(CaseRecord):
         super().clean()
         if self.warrant_id and self.subject_id and self.warrant.subject_id != self.subject_id:
             raise ValidationError({"warrant": "That warrant is for another subject."})
+        self.exhibit_ref = (self.exhibit_ref or "").strip()
+        if self.exhibit_ref:
+            taken = Device.objects.filter(exhibit_ref__iexact=self.exhibit_ref).exclude(pk=self.pk)
+            if taken.exists():
+                # Whose it is stays unsaid: it may be another force's exhibit.
+                raise ValidationError(
+                    {
+                        "exhibit_ref": f"Exhibit reference {self.exhibit_ref} is already used "
+                        "in the operation: each exhibit has its own reference."
+                    }
+                )
+
+    def plausibility_facts(self) -> dict:
+        return self._warrant_facts()
+
+
+class CustodyKind(models.TextChoices):
+    SEIZURE = "seizure", "Seizure"
+    HANDOVER = "handover", "Hand-over"
+    CORRECTION = "correction", "Correction"
+
+
+class AppendOnly(Exception):
+    """A chain-of-custody entry is never changed or deleted: a correction is a new entry."""
+
+
+class CustodyQuerySet(CaseQuerySet):
+    """Entries of the ledger: no bulk change or delete either."""
+
+    def update(self, **kwargs):
+        raise AppendOnly("Chain-of-custody entries cannot be changed: record a correction.")
+
+    def delete(self):
+        raise AppendOnly("Chain-of-custody entries cannot be deleted: record a correction.")
 
 
 class CustodyEvent(ForceScoped):
-    """One hand-over of a device: who handed it to whom, when and where."""
+    """One entry of a device's chain of custody: an append-only ledger.
+
+    Entry one is the seizure; each later entry is a hand-over from the current
+    holder to a named user or a named outside body (with its reference), at a
+    time after the entry before; a correction is a new entry pointing at the
+    entry it corrects, with the values it should have had. Entries are
+    written only through :mod:`netsafe.casework.custody`, which holds those
+    rules; nothing changes or deletes an entry once written. ``handed_by`` and
+    ``received_by`` keep the names as they were at the time (a user may later
+    be renamed or leave).
+    """
 
     FORCE_FROM = ("device",)
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="custody")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="custody")
+    number = models.PositiveIntegerField("entry", help_text="1 is the seizure.")
+    kind = models.CharField(max_length=10, choices=CustodyKind.choices)
     at = models.DateTimeField("when")
-    handed_by = models.CharField("handed over by", max_length=100)
-    received_by = models.CharField("received by", max_length=100)
+    handed_by = models.CharField("handed over by", max_length=150, blank=True)
+    received_by = models.CharField("received by", max_length=150)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="received by (user)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.CharField(
+        "outside body",
+        max_length=150,
+        blank=True,
+        help_text="For example a forensic provider or the court.",
+    )
+    body_reference = models.CharField("outside body's reference", max_length=80, blank=True)
     location = models.CharField("where", max_length=200)
     reason = models.CharField(max_length=200, blank=True, help_text="For example: to the DFU.")
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The entry this one corrects.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CustodyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["device", "at", "id"]
-        verbose_name = "custody hand-over"
+        ordering = ["device", "number"]
+        verbose_name = "chain-of-custody entry"
+        verbose_name_plural = "chain of custody"
+        constraints = [
+            models.UniqueConstraint(fields=["device", "number"], name="casework_custody_number")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.handed_by} to {self.received_by}, {self.location}"
+        if self.kind == CustodyKind.SEIZURE:
+            return f"{self.number}. seized by {self.received_by}, {self.location}"
+        return f"{self.number}. {self.handed_by} to {self.received_by}, {self.location}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnly("Chain-of-custody entries cannot be changed: record a correction.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Chain-of-custody entries cannot be deleted: record a correction.")
 
 
 # --- Safeguarding, signposting, outcomes ----------------------------------------------
@@ -775,6 +909,13 @@ class Outcome(CaseRecord):
             raise ValidationError({"sentence": "Enter the sentence given."})
         if self.sentence and self.outcome != OutcomeKind.CONVICTED:
             raise ValidationError({"sentence": "A sentence is only for a conviction."})
+
+    def plausibility_facts(self) -> dict:
+        if self.outcome != OutcomeKind.CONVICTED or not self.subject_id:
+            return {}
+        charged = Outcome.objects.filter(subject_id=self.subject_id, outcome=OutcomeKind.CHARGED)
+        first = charged.exclude(pk=self.pk).aggregate(first=models.Min("date"))["first"]
+        return {"first_charged": first}
 
 
 # --- Deconfliction ------------------------------------------------------------------

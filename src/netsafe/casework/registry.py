@@ -77,6 +77,9 @@ class RecordType:
     listed: bool = True
     #: Viewing a record is itself logged (people's records).
     log_views: bool = False
+    #: Changed and created through the generic pages and API; False for a ledger
+    #: (chain of custody) written only through its own rules and never changed.
+    editable: bool = True
 
     @property
     def name(self) -> str:
@@ -98,7 +101,8 @@ class RecordType:
 
 
 def _encounter(model, slug: str) -> RecordType:
-    """Arrests and voluntary interviews are recorded alike."""
+    """Arrests and voluntary interviews are recorded alike (an arrest has its time too)."""
+    when = ("date", "time") if model is m.Arrest else ("date",)
     return RecordType(
         model,
         slug,
@@ -106,7 +110,7 @@ def _encounter(model, slug: str) -> RecordType:
             "ref",
             "subject",
             "warrant",
-            "date",
+            *when,
             "offences",
             "disposal",
             "bail_until",
@@ -290,11 +294,25 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Related(
                 "Chain of custody",
                 "custody",
-                ("at", "handed_by", "received_by", "location", "reason"),
+                (
+                    "number",
+                    "kind",
+                    "at",
+                    "handed_by",
+                    "received_by",
+                    "body_reference",
+                    "location",
+                    "reason",
+                    "corrects",
+                ),
             ),
         ),
         actions=(
-            Action("Hand over custody", creates="custodyevent", parent="device"),
+            Action("Record the seizure", url_name="device-custody-seizure", when="needs_seizure"),
+            Action("Hand over custody", url_name="device-custody-handover", when="has_custody"),
+            Action(
+                "Correct a custody entry", url_name="device-custody-correct", when="has_custody"
+            ),
             Action("Update forensic status", name="status", fields=("forensic_status", "notes")),
         ),
         select_related=("subject__referral",),
@@ -375,11 +393,24 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.CustodyEvent,
         "custody",
-        fields=("device", "at", "handed_by", "received_by", "location", "reason"),
-        columns=("device", "at", "handed_by", "received_by", "location"),
+        fields=(
+            "device",
+            "number",
+            "kind",
+            "at",
+            "handed_by",
+            "received_by",
+            "body",
+            "body_reference",
+            "location",
+            "reason",
+            "corrects",
+        ),
+        columns=("device", "number", "kind", "at", "handed_by", "received_by", "location"),
         search=("handed_by", "received_by", "location"),
         parents=("device",),
         listed=False,
+        editable=False,
     ),
     RecordType(
         m.Child,

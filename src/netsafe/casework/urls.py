@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import assess, views
+from . import assess, custody_views, views
 from .registry import RECORD_TYPES
 
 app_name = "casework"
@@ -16,12 +16,14 @@ def _record_urls():
         name = rt.name
         yield path(base, views.RecordListView.as_view(record_type=rt), name=f"{name}-list")
         yield path(
-            f"{base}new/", views.RecordCreateView.as_view(record_type=rt), name=f"{name}-create"
-        )
-        yield path(
             f"{base}<int:pk>/",
             views.RecordDetailView.as_view(record_type=rt),
             name=f"{name}-detail",
+        )
+        if not rt.editable:
+            continue  # a ledger: written through its own pages only
+        yield path(
+            f"{base}new/", views.RecordCreateView.as_view(record_type=rt), name=f"{name}-create"
         )
         yield path(
             f"{base}<int:pk>/edit/",
@@ -58,6 +60,21 @@ urlpatterns = [
         "casework/referrals/<int:pk>/assess/<int:step>/",
         assess.StepView.as_view(),
         name="referral-assess",
+    ),
+    path(
+        "casework/devices/<int:pk>/custody/seizure/",
+        custody_views.CustodyView.as_view(mode="seizure"),
+        name="device-custody-seizure",
+    ),
+    path(
+        "casework/devices/<int:pk>/custody/hand-over/",
+        custody_views.CustodyView.as_view(mode="handover"),
+        name="device-custody-handover",
+    ),
+    path(
+        "casework/devices/<int:pk>/custody/correct/",
+        custody_views.CustodyView.as_view(mode="correct"),
+        name="device-custody-correct",
     ),
     *_record_urls(),
 ]

@@ -23,6 +23,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from django_filters.filterset import FilterSet, filterset_factory
 
 from netsafe.audit import record
+from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import DateInput
 
 from . import access, figures, mywork, normalise
@@ -196,7 +197,6 @@ class RecordListView(RecordMixin, ListView):
         self.query = self.request.GET.get("q", "").strip()
         self.search_truncated = False
         if self.query and rt.search:
-            record("search", rt.model, detail=f"{rt.slug}: {self.query}"[:200])
             # The matches are found first, by the search's own indexes, and only then
             # narrowed to what the user may see: asked together, the database tends to
             # walk the whole force instead. Counting and paging then work on the keys.
@@ -210,6 +210,13 @@ class RecordListView(RecordMixin, ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        # One audit entry per page shown: the search terms or filters, and the records' ids.
+        rt = self.record_type
+        if self.query and rt.search:
+            action, detail = "search", f"{rt.slug}: {self.query}"
+        else:
+            action, detail = "list", f"{rt.slug}: {self.request.GET.urlencode()}".rstrip(": ")
+        record_shown(rt.model, context["object_list"], action=action, detail=detail)
         context.update(
             filterset=self.filterset,
             query=self.query,
@@ -300,6 +307,10 @@ class RecordFormMixin(RecordMixin):
         return context
 
     def form_valid(self, form):
+        if self.object is not None and self.object.pk and not form.has_changed():
+            # Saying "saved" when nothing changed leaves an officer thinking it did.
+            messages.info(self.request, "Nothing was changed.")
+            return HttpResponseRedirect(self.get_success_url())
         response = super().form_valid(form)
         messages.success(self.request, f"{self.record_type.verbose_name.capitalize()} saved.")
         return response
@@ -378,6 +389,14 @@ class RecordActionView(RecordUpdateView):
     def get_heading(self):
         return f"{self.record_type.action(self.action_name).label}: {self.object}"
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # An action records its first field ("Record the issue": the issue date): without
+        # it the action does nothing, so it is asked for, not silently skipped.
+        first = self.record_type.action(self.action_name).fields[0]
+        form.fields[first].required = True
+        return form
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
     """The operation's headline figures: the user's force, or operation-wide."""
@@ -427,6 +446,12 @@ class AlertListView(CaseworkMixin, ListView):
     model = Alert
     template_name = "casework/alert_list.html"
     paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        detail = f"alerts: {self.request.GET.urlencode()}".rstrip(": ")
+        record_shown(Alert, context["object_list"], detail=detail)
+        return context
 
     def get_queryset(self):
         return Alert.objects.visible_to(self.request.user).select_related(

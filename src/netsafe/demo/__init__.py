@@ -37,10 +37,18 @@ def load(scale: int = 1, stdout: TextIO | None = None, *, prevention: bool = Tru
     from netsafe.audit.context import audit_context
 
     from . import operation
-    from .users import demo_password, ensure_users
+    from .users import check_password_for_everyone, demo_password, demo_users, ensure_users
 
     out = stdout or sys.stdout
     password = demo_password()
+    # Every demo user gets this password: refuse it now, before a single record is
+    # written, if the validators refuse it for any one of them.
+    usernames = [spec.username for spec in demo_users()]
+    if prevention:
+        from netsafe.prevention.demo import DEMO_USERS
+
+        usernames += list(DEMO_USERS)
+    check_password_for_everyone(password, usernames)
     with audit_context(actor="command: netsafe demo", reason="demo load"):
         users = ensure_users(password)
         officers = {slug: users[f"{slug}-officer"].pk for slug in operation.FORCES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -17,10 +18,18 @@ def demo(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port `netsafe serve` will use (for the URL).")] = 8000,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            help="Also fill the evidence store with generated benign evidence and a demo "
+            "hash set, for trying triage."
+        ),
+    ] = True,
 ) -> None:
     """Load the synthetic Operation NetSafe and the demo users (loading twice changes nothing)."""
     django_setup(migrate=True)
     from netsafe.demo import DemoError, load
+    from netsafe.demo.evidence import load_evidence
     from netsafe.demo.operation import END, START
     from netsafe.demo.users import FORCE_ROLES, FORCES, password_source
 
@@ -36,7 +45,29 @@ def demo(
         typer.echo("The demo was already loaded: nothing new was written.")
     if summary["alerts"]:
         typer.echo(f"Deconfliction raised {summary['alerts']} alerts between forces.")
+    if evidence:
+        typer.echo(evidence_help(load_evidence(sys.stdout), host, port))
     typer.echo(login_help(host, port, FORCES, [str(r) for r in FORCE_ROLES], password_source()))
+
+
+def evidence_help(summary: dict, host: str, port: int) -> str:
+    """Where the demo evidence is and which device each item is for."""
+    from django.urls import reverse
+
+    lines = [
+        "",
+        f"Evidence to triage, in {summary['root']} (NETSAFE_EVIDENCE_ROOT), one item per device:",
+    ]
+    for kind, spec in summary["items"].items():
+        if kind in summary["skipped"]:
+            continue
+        url = reverse("casework:device-detail", kwargs={"pk": spec["device"]})
+        lines.append(f"  {spec['item']}: exhibit {spec['exhibit']}, http://{host}:{port}{url}")
+    lines.append(
+        f"Triage from the pages matches them against the demo hash set {summary['hashset']} "
+        "(used when NETSAFE_HASHSETS names none)."
+    )
+    return "\n".join(lines)
 
 
 def login_help(host: str, port: int, forces, roles, password: str) -> str:

@@ -56,6 +56,7 @@ from netsafe.casework.choices import (
     SignpostedTo,
     Source,
 )
+from netsafe.casework.references import FORCE_CODES
 
 from . import store
 from .users import FORCES
@@ -651,14 +652,18 @@ class ForceOperation:
         for (case, warrant), count in zip(executed, apportion(total, weights), strict=True):
             seizer = rng.choice(self.officers)
             initials = "".join(p[0] for p in seizer.split()[1:-1]).upper()
-            for n in range(1, count + 1):
+            for _ in range(count):
                 kind = rng.choices(kinds, kind_weights)[0]
                 make, model_name = rng.choice(_DEVICES[kind][1])
                 status = self._forensic_status(warrant.executed)
+                # Unique in the operation: the force, the seizing officer's initials and
+                # the force's exhibit number (the copy's suffix in benchmark copies).
+                self._numbers["exhibit"] += 1
+                exhibit = f"{FORCE_CODES[self.force.slug]}/{initials}/{self._numbers['exhibit']}"
                 device = self.add(
                     m.Device(
                         ref=self.ref(m.Device),
-                        exhibit_ref=f"{initials}/{n}",
+                        exhibit_ref=exhibit + self.suffix,
                         subject=case.subject,
                         warrant=warrant,
                         kind=kind,
@@ -691,27 +696,28 @@ class ForceOperation:
         return self.rng.choices(statuses, odds)[0]
 
     def _custody(self, device: m.Device, seizer: str) -> None:
-        rng = self.rng
+        """The device's ledger as casework.custody would write it: the seizure, then
+        hand-overs from the holder to outside bodies, each with its reference."""
         store = f"{self.force.name} property store"
-        exhibits, keeper, examiner = rng.sample(self.officers, 3)
+        dfu = f"{self.force.name} Digital Forensic Unit"
+        number = self._numbers["custody"] = self._numbers["custody"] + 1
+        year = device.seized.year
         hops = [
-            (device.seized, seizer, exhibits, device.seized_where, "Seized under warrant"),
-            (device.seized + timedelta(days=rng.randint(0, 1)), exhibits, keeper, store, "Stored"),
+            (device.seized, store, f"PS/{year}/{number:05d}", store, "Stored as an exhibit"),
         ]
         if device.forensic_status != ForensicStatus.AWAITING_TRIAGE:
             to_dfu = self.day(
-                hops[-1][0] + timedelta(days=3), min(device.seized + timedelta(days=120), END)
+                device.seized + timedelta(days=3), min(device.seized + timedelta(days=120), END)
             )
-            dfu = f"{self.force.name} Digital Forensic Unit"
-            hops.append((to_dfu, keeper, examiner, dfu, "For triage"))
+            hops.append((to_dfu, dfu, f"DFU/{to_dfu.year}/{number:05d}", dfu, "For triage"))
             if device.forensic_status in (ForensicStatus.RETURNED, ForensicStatus.DESTROYED):
                 done = self.day(to_dfu + timedelta(days=30), END)
                 if device.forensic_status == ForensicStatus.RETURNED:
                     hops.append(
                         (
                             done,
-                            examiner,
                             "Owner (signed for)",
+                            f"Receipt {number:05d}",
                             "Front counter",
                             "Returned: no trace",
                         )
@@ -720,27 +726,44 @@ class ForceOperation:
                     hops.append(
                         (
                             done,
-                            examiner,
-                            "Disposal officer",
+                            "Disposal contractor",
+                            f"Certificate {number:05d}",
                             store,
                             "Destroyed by order of the court",
                         )
                     )
-        last = None
-        for on, handed, received, where, why in hops:
-            # Warrants are executed early; each hand-over comes after the one before.
-            at = self.moment(on, (6, 9) if last is None else (10, 18))
-            last = at = max(at, last + timedelta(minutes=30)) if last else at
+        # Warrants are executed early; each entry comes after the one before.
+        last = self.moment(device.seized, (6, 9))
+        self.add(
+            m.CustodyEvent(
+                device=device,
+                number=1,
+                kind=m.CustodyKind.SEIZURE,
+                at=last,
+                received_by=seizer,
+                location=device.seized_where,
+                reason="Seized",
+            )
+        )
+        holder = seizer  # (the seizure entry's receiver: device.seized_by)
+        for n, (on, body, reference, where, why) in enumerate(hops, 2):
+            last = max(self.moment(on, (10, 18)), last + timedelta(minutes=30))
+            received = f"{body} (ref. {reference})"
             self.add(
                 m.CustodyEvent(
                     device=device,
-                    at=at,
-                    handed_by=handed,
+                    number=n,
+                    kind=m.CustodyKind.HANDOVER,
+                    at=last,
+                    handed_by=holder,
                     received_by=received,
+                    body=body,
+                    body_reference=reference,
                     location=where,
                     reason=why,
                 )
             )
+            holder = received
 
     def _safeguarding(self, children: int) -> None:
         rng = self.rng
@@ -757,7 +780,10 @@ class ForceOperation:
                 break
             count = min(left, rng.choices((0, 1, 2, 3), (12, 50, 28, 10))[0])
             left -= count
-            self._safeguard(case, count)
+            if count:
+                # A household checked and found safe is no safeguarding record: one counts
+                # 1 to 30 children (netsafe.casework.plausibility).
+                self._safeguard(case, count)
         if left:
             raise ValueError(
                 f"{self.force.slug}: {left} of {children} children left without a household; "

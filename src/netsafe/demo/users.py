@@ -69,6 +69,42 @@ def demo_password() -> str:
     return DEFAULT_PASSWORD
 
 
+def check_password_for_everyone(password: str, usernames: list[str]) -> None:
+    """Refuse, before anything is written, a password that Django's validators refuse for
+    any one demo user: every demo user gets the same password, so it must pass the
+    checks for all of them (one rule compares it with each user name).
+
+    The :class:`DemoError` names the users and the rules that failed and what to do.
+    """
+    failures: list[tuple[str, list[str]]] = []
+    for username in usernames:
+        try:
+            # An unsaved user as the demo creates it: the validators compare the
+            # password with its name (and its empty e-mail and names).
+            validate_password(password, User(username=username))
+        except ValidationError as exc:
+            failures.append((username, list(exc.messages)))
+    if not failures:
+        return
+    source = f"{PASSWORD_VARIABLE}" if os.environ.get(PASSWORD_VARIABLE) else "the demo password"
+    first, reasons = failures[0]
+    others = [name for name, _ in failures[1:]]
+    also = ""
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        users = "user" if len(others) == 1 else "users"
+        also = f" (it fails for {len(others)} other demo {users} too: {shown})"
+    raise DemoError(
+        f"{source} is the one password of all {len(usernames)} demo users, so it must pass "
+        f"Django's password checks for every one of them. For demo user {first} it fails: "
+        f"{' '.join(reasons).rstrip('.')}{also}. Nothing was loaded. Choose a password of at least "
+        "10 characters that is not a common password, not only digits and not like any "
+        "demo user name (such as FORCE-ROLE, operation-lead, helpline-handler), for example "
+        f"four unrelated words; or, outside production, unset {PASSWORD_VARIABLE} to use "
+        f"the demo default."
+    )
+
+
 def password_source() -> str:
     """Where the demo password comes from, in words for the log-in help."""
     if os.environ.get(PASSWORD_VARIABLE):

@@ -50,15 +50,34 @@ def queue(device: Device, evidence_path: str, user) -> TriageJob:
 
     Raises :class:`~netsafe.examination.evidence.EvidencePathError` for a path
     outside the store or missing, :class:`ValueError` when the device already
-    has a scan queued or running.
+    has a scan queued or running, or the item was triaged for another exhibit.
     """
-    evidence.resolve(evidence_path)
-    relative = evidence_path.strip()
+    target = evidence.resolve(evidence_path)
+    # The item as the store names it, however it was typed ("a/../b", "./b"), so that
+    # one item is recognised as one.
+    relative = target.relative_to(evidence.root().resolve()).as_posix()
     with transaction.atomic():
         # Lock the device so two examiners clicking at once queue one scan, not two.
         Device.objects.select_for_update().filter(pk=device.pk).first()
         if TriageJob.objects.filter(device=device).pending().exists():
             raise ValueError(f"{device} already has a triage queued or running.")
+        # An evidence item is the copy of one exhibit: triaging it for another exhibit
+        # would attach one device's findings to a second device.
+        other = (
+            TriageJob.objects.filter(evidence=relative)
+            .exclude(device=device)
+            .select_related("device")
+            .first()
+        )
+        if other is not None:
+            owner = (
+                f"exhibit {other.device.exhibit_ref or other.device.ref}"
+                if other.device.force_id == device.force_id
+                else "an exhibit of another force"
+            )
+            raise ValueError(
+                f"{relative} belongs to {owner}: an evidence item is triaged for one exhibit only"
+            )
         job = TriageJob.objects.create(device=device, evidence=relative, queued_by=user)
         job.out_dir = str(triage_dir() / f"job-{job.pk}")
         job.save(update_fields=["out_dir"])
@@ -144,6 +163,22 @@ class JobProgress(Progress):
             )
 
 
+def demo_hashset_path() -> Path:
+    """Where ``netsafe demo`` writes its hash set: ``var/hashsets/demo.csv``."""
+    return Path(settings.VAR_DIR) / "hashsets" / "demo.csv"
+
+
+def hashsets() -> list[Path]:
+    """The hash sets every triage from the pages matches against: ``NETSAFE_HASHSETS``;
+    when it names none, the demo's hash set if ``netsafe demo`` wrote one, so that the
+    demo's triage finds its matches with nothing to configure."""
+    configured = [Path(p) for p in settings.NETSAFE_HASHSETS]
+    if configured:
+        return configured
+    demo = demo_hashset_path()
+    return [demo] if demo.is_file() else []
+
+
 def scan_options(job: TriageJob) -> ScanOptions:
     """The engine's options for ``job``, from the settings."""
     out = Path(job.out_dir)
@@ -151,7 +186,7 @@ def scan_options(job: TriageJob) -> ScanOptions:
     return ScanOptions(
         evidence=[evidence.resolve(job.evidence)],
         out=out,
-        hashsets=[Path(p) for p in settings.NETSAFE_HASHSETS],
+        hashsets=hashsets(),
         workers=workers,
         resume=(out / STORE_NAME).is_file(),
         scheduler=getattr(settings, "NETSAFE_TRIAGE_SCHEDULER", None) or None,

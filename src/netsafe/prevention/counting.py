@@ -6,8 +6,11 @@ The method (the one Plausible Analytics documents, with a monthly period added):
 - For each period (the day, the month) a random 32-byte salt is made when the
   period's first visitor arrives. It lives only in the cache, never in a
   database or a log, and expires when the period ends.
-- A visitor is recognised within the period by an HMAC-SHA-256 of
-  ``(IP address, user agent)`` under that period's salt. The digest is held,
+- A visitor is recognised within the period by an HMAC-SHA-256 of their
+  network address (the IPv4 address; for IPv6 the /64 network, since a device
+  picks new addresses within it at will) under that period's salt. Headers the
+  visitor chooses (the user agent, languages) are not part of it: sending a new
+  user agent with each request must not make a new visitor. The digest is held,
   as a cache key only, until the period ends; the IP address itself is never
   stored anywhere. When the period's first view from a digest arrives, the
   period's count in :class:`~netsafe.prevention.models.SelfHelpVisits` goes up
@@ -20,8 +23,8 @@ The method (the one Plausible Analytics documents, with a monthly period added):
 
 Limits, honestly:
 
-- People sharing one address and browser (a household, an office behind one
-  NAT) count as one; one person on two devices or networks counts as two.
+- People sharing one address (a household, an office behind one NAT) count as
+  one; one person on two networks counts as two.
 - A visitor who comes back in a new month counts again: distinct visitors
   over a year cannot be known without an identifier that lasts a year, which
   is exactly what the service refuses to keep.
@@ -36,7 +39,7 @@ Limits, honestly:
   all) and browser prefetches are not counted.
 - Behind a reverse proxy, ``REMOTE_ADDR`` must be the visitor's address (set by
   the proxy and the WSGI server, e.g. gunicorn's ``--forwarded-allow-ips``);
-  otherwise every visitor with the same browser counts as one.
+  otherwise every visitor counts as one.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from datetime import date, datetime, time, timedelta
@@ -100,6 +104,17 @@ def is_robot(request) -> bool:
     return not agent or prefetch or bool(_ROBOT.search(agent))
 
 
+def network_of(address: str) -> str:
+    """The network a visitor is counted by: an IPv4 address, or an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped or ip) if isinstance(ip, ipaddress.IPv6Address) else str(ip)
+
+
 def count_visit(request, nation: str = ALL_VISITORS) -> bool:
     """Count this visitor once per day and month (in ``nation``'s rows); True if counted new.
 
@@ -108,9 +123,7 @@ def count_visit(request, nation: str = ALL_VISITORS) -> bool:
     """
     if is_robot(request):
         return False
-    who = "\n".join(
-        (request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", ""))
-    ).encode()
+    who = network_of(request.META.get("REMOTE_ADDR", "")).encode()
     new_in: list[tuple[str, date]] = []
     for period, start, last_day in _periods(timezone.localdate()):
         ttl = _seconds_left(last_day)

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from netsafe.accounts.roles import Role
+from netsafe.web.params import bounded
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can, prevention_view
 from .charts import bar_chart
@@ -286,9 +287,11 @@ def _day_param(request, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Http404(f"{name} must be a date like 2016-11-24") from None
+    # A page steps a day either side: the calendar's ends overflow (400, not 500).
+    return bounded(day, name, value)
 
 
 def _month_param(request, name: str) -> date | None:
@@ -296,6 +299,7 @@ def _month_param(request, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value + "-01")
+        month = date.fromisoformat(value + "-01")
     except ValueError:
         raise Http404(f"{name} must be a month like 2017-10") from None
+    return bounded(month, name, value)

@@ -16,6 +16,13 @@ app = typer.Typer(help="Operation returns: each force's records in and out.", no
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Return files (JSON Lines).")],
+    replace_on_screen: Annotated[
+        bool,
+        typer.Option(
+            "--replace-on-screen",
+            help="Replace records entered on the pages (otherwise their lines are refused).",
+        ),
+    ] = False,
 ) -> None:
     """Import returns, all or nothing per file; exit 2 if any file was rejected."""
     django_setup(migrate=True)
@@ -26,13 +33,16 @@ def import_(
     rejected = 0
     for path in files:
         try:
-            content = path.read_bytes()
+            # Read line by line: a hostile line is refused without being held whole.
+            with (
+                path.open("rb") as content,
+                audit_context(actor=f"command: netsafe returns import ({_os_user()})"),
+            ):
+                result = import_return(content, str(path), replace_on_screen=replace_on_screen)
         except OSError as exc:
             typer.echo(f"{path}: cannot read: {exc.strerror}", err=True)
             rejected += 1
             continue
-        with audit_context(actor=f"command: netsafe returns import ({_os_user()})"):
-            result = import_return(content, str(path))
         if not result.ok:
             rejected += 1
             problems = result.checked.report()

@@ -22,3 +22,21 @@ class UploadForm(forms.Form):
                 f"{MAX_BYTES / 1e6:.0f} MB."
             )
         return upload
+
+
+class ConfirmForm(forms.Form):
+    """Store the return just previewed (its file waits under a token)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    replace_on_screen = forms.BooleanField(
+        required=False,
+        label="Replace the records entered on screen listed above with the return's values",
+    )
+
+    def __init__(self, *args, on_screen: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not on_screen:
+            del self.fields["replace_on_screen"]
+
+    def clean_replace_on_screen(self):
+        return bool(self.cleaned_data.get("replace_on_screen"))

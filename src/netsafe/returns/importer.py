@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import transaction
 
@@ -16,7 +17,27 @@ from netsafe.casework import risk
 
 from .models import ReturnImport, ReturnRecord
 from .schema import SPECS
-from .validation import Checked, Key, Record, chunks, validate
+from .validation import Checked, Key, Problem, Record, chunks, validate
+
+#: Says how to confirm the replacement of records entered on the pages.
+CONFIRM_HINT = "confirm the replacement on the upload page, or import with --replace-on-screen"
+
+
+class _Undo(Exception):
+    """Rolls the import's transaction back (a preview, or a record it may not replace)."""
+
+
+class _Hashing:
+    """A binary stream that hashes what is read from it, line by line."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.sha256 = hashlib.sha256()
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self.stream.readline(limit)
+        self.sha256.update(data)
+        return data
 
 
 @dataclass
@@ -26,6 +47,11 @@ class ImportResult:
     #: ``{type: {"added": n, "replaced": n, "unchanged": n}}`` (types in the file only).
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     stored: ReturnImport | None = None
+    #: Records entered on the pages that the return replaces: (line, type, ref).
+    on_screen: list[tuple[int, str, str]] = field(default_factory=list)
+    #: A preview: what the import would do, with nothing stored.
+    preview: bool = False
+    sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -40,41 +66,73 @@ class ImportResult:
 
 
 def import_return(
-    content: bytes | str, file_name: str, *, user=None, only_force: str | None = None
+    content: bytes | str | BinaryIO,
+    file_name: str,
+    *,
+    user=None,
+    only_force: str | None = None,
+    replace_on_screen: bool = False,
+    preview: bool = False,
 ) -> ImportResult:
     """Validate the whole of ``content``; if it is clean, store it in one transaction.
 
-    A file with any problem stores nothing (``result.ok`` is False and
+    ``content`` is the return's bytes (or text, or a binary file read line by
+    line). A file with any problem stores nothing (``result.ok`` is False and
     ``result.checked.report()`` lists the problems). Otherwise each record
     creates or replaces the casework record of its force, type and ref, a
     record identical to the stored one is left alone, and the import is written
     to the audit log with its counts (inside the caller's audit context).
+
+    A record entered on the pages (one no return has sent) is replaced only with
+    ``replace_on_screen``; otherwise its line is refused, saying so, and nothing
+    is stored. ``preview`` does the whole import and rolls it back: the result
+    says what would be added, replaced and refused.
     """
-    raw = content.encode("utf-8") if isinstance(content, str) else content
-    checked = validate(raw, only_force=only_force)
-    result = ImportResult(file_name, checked)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    stream = _Hashing(io.BytesIO(content) if isinstance(content, bytes) else content)
+    checked = validate(stream, only_force=only_force)
+    result = ImportResult(file_name, checked, preview=preview, sha256=stream.sha256.hexdigest())
     if not checked.ok:
         return result
-    with audit_context(reason=f"operation return {file_name}"), transaction.atomic():
-        stored = ReturnImport.objects.create(
-            file_name=file_name[:255],
-            sha256=hashlib.sha256(raw).hexdigest(),
-            imported_by=user if getattr(user, "is_authenticated", False) else None,
-        )
-        result.counts = _apply(checked.records, stored)
-        stored.counts = result.counts
-        stored.save(update_fields=["counts"])
-        audit_record(
-            "returns import",
-            stored,
-            changes={kind: [None, c] for kind, c in result.counts.items()},
-            detail=f"{file_name} sha256 {stored.sha256}: " + "; ".join(result.summary()),
-        )
+    try:
+        with audit_context(reason=f"operation return {file_name}"), transaction.atomic():
+            stored = ReturnImport.objects.create(
+                file_name=file_name[:255],
+                sha256=result.sha256,
+                imported_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            result.counts, result.on_screen = _apply(checked.records, stored)
+            if result.on_screen and not replace_on_screen:
+                for line, kind, ref in result.on_screen:
+                    checked.problems.append(
+                        Problem(
+                            line,
+                            f"{kind} {ref!r} was entered on screen and this return would "
+                            f"replace it: {CONFIRM_HINT}",
+                        )
+                    )
+                raise _Undo
+            stored.counts = result.counts
+            stored.save(update_fields=["counts"])
+            audit_record(
+                "returns import",
+                stored,
+                changes={kind: [None, c] for kind, c in result.counts.items()},
+                detail=f"{file_name} sha256 {stored.sha256}: " + "; ".join(result.summary()),
+            )
+            if preview:
+                raise _Undo
+    except _Undo:
+        return result
     result.stored = stored
     return result
 
 
-def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, int]]:
+def _apply(
+    records: list[Record], stored: ReturnImport
+) -> tuple[dict[str, dict[str, int]], list[tuple[int, str, str]]]:
+    """Store ``records``; return the counts by type and the records entered on screen replaced."""
     forces = {f.slug: f for f in Force.objects.filter(slug__in={r.force for r in records})}
     objects = _load_objects(records)
     kept = _load_return_records(records)
@@ -82,6 +140,7 @@ def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, i
     for rec in records:
         by_type[rec.type].append(rec)
     counts: dict[str, dict[str, int]] = {}
+    on_screen: list[tuple[int, str, str]] = []
     for kind, spec in SPECS.items():
         if kind not in by_type:
             continue
@@ -95,6 +154,9 @@ def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, i
                 objects[rec.key] = obj
                 tally["added"] += 1
             elif _differs(obj, values):
+                if rec.key not in kept:
+                    # No return sent it: an officer typed it on the pages.
+                    on_screen.append((rec.line, rec.type, rec.ref))
                 for attr, value in values.items():
                     setattr(obj, attr, value)
                 obj.save()
@@ -107,7 +169,7 @@ def _apply(records: list[Record], stored: ReturnImport) -> dict[str, dict[str, i
                     tally["replaced"] += 1
                 continue
             _keep_raw(rec, kept, forces, stored)
-    return counts
+    return counts, on_screen
 
 
 def _model_values(rec: Record, objects: dict[Key, Any], stored=None) -> dict[str, Any]:

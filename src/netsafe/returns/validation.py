@@ -8,17 +8,19 @@ the parsed records together with every problem found (``LINE: message``).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
+from netsafe.casework import plausibility
 
 from .schema import COMMON, REF_MAX_LENGTH, SPECS, Field
 
@@ -28,6 +30,21 @@ Key = tuple[str, str, str]  # (type, force slug, ref)
 
 #: Keeps each ``IN (...)`` list well under SQLite's limit on query parameters.
 CHUNK = 500
+
+#: Longest line of a return (a record is a few hundred bytes; anything near this is hostile).
+MAX_LINE_BYTES = 1024 * 1024
+#: Deepest nesting of arrays and objects in one line (a record is one or two levels).
+MAX_DEPTH = 20
+#: Most digits of a number (a JSON number beyond this loses precision in most readers).
+MAX_DIGITS = 15
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+_DIGITS = re.compile(r"\d")
+
+
+class HostileLine(ValueError):
+    """A line that is refused before (or while) its JSON is read: too deep, too long a number."""
 
 
 @dataclass(frozen=True)
@@ -74,17 +91,50 @@ class Checked:
         return [str(p) for p in sorted(self.problems, key=lambda p: p.line)]
 
 
-def validate(content: bytes | str, *, only_force: str | None = None) -> Checked:
+def read_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+    """The lines of ``stream`` (bytes, without their end), ``None`` for a line over ``limit``.
+
+    A line is read at most ``limit`` bytes at a time, so a hostile file of one
+    enormous line never sits in memory whole.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            # Too long: skip the rest of it, a bounded piece at a time.
+            while True:
+                rest = stream.readline(limit)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        line = line.removesuffix(b"\n").removesuffix(b"\r")
+        yield None if len(line) > limit else line
+
+
+def validate(content: bytes | str | BinaryIO, *, only_force: str | None = None) -> Checked:
     """Check a whole return (JSON Lines) and list every problem with its line.
 
-    ``only_force`` (a force slug) refuses records of any other force, for a
+    ``content`` is the file's bytes (or text, or an open binary file, read line by
+    line). ``only_force`` (a force slug) refuses records of any other force, for a
     supervisor uploading their own force's return.
     """
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
     checked = Checked()
-    lines = content.splitlines() if content else []
     forces = set(Force.objects.values_list("slug", flat=True))
     seen: dict[Key, int] = {}
-    for number, raw_line in enumerate(lines, 1):
+    anything = False
+    for number, raw_line in enumerate(read_lines(stream), 1):
+        if raw_line is None:
+            checked.problems.append(
+                Problem(number, f"line longer than {MAX_LINE_BYTES // 1024 // 1024} MB: refused")
+            )
+            anything = True
+            continue
+        anything = anything or bool(raw_line.strip())
         record = _check_line(number, raw_line, forces, only_force, checked)
         if record is None:
             continue
@@ -99,10 +149,51 @@ def validate(content: bytes | str, *, only_force: str | None = None) -> Checked:
             continue
         seen[record.key] = number
         checked.records.append(record)
-    if not any(line.strip() for line in lines):
+    if not anything:
         checked.problems.append(Problem(1, "the file holds no records"))
     _check_references(checked)
+    _check_plausible(checked)
     return checked
+
+
+def _nesting(line: bytes) -> int:
+    """How deeply the arrays and objects of a JSON line nest (brackets in strings ignored)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub(b"", line)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _number(text: str, kind: type) -> Any:
+    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
+    digits = len(_DIGITS.findall(mantissa))
+    if digits > MAX_DIGITS:
+        raise HostileLine(f"a number of {digits} digits: at most {MAX_DIGITS} are allowed")
+    value = kind(text)
+    if kind is float and value in (float("inf"), float("-inf")):
+        raise HostileLine(f"the number {text[:40]} is too large")
+    return value
+
+
+def _not_a_number(text: str) -> Any:
+    raise HostileLine(f"{text} is not a plain JSON number")
+
+
+def loads(line: str) -> Any:
+    """Parse one line of JSON, refusing deep nesting and long numbers (:class:`HostileLine`)."""
+    depth = _nesting(line.encode("utf-8"))
+    if depth > MAX_DEPTH:
+        raise HostileLine(f"nested {depth} levels deep: at most {MAX_DEPTH} are allowed")
+    return json.loads(
+        line,
+        parse_int=lambda t: _number(t, int),
+        parse_float=lambda t: _number(t, float),
+        parse_constant=_not_a_number,
+    )
 
 
 def _name(record: Record) -> str:
@@ -124,9 +215,12 @@ def _check_line(
     if not raw_line.strip():
         return None  # blank lines (a trailing newline) carry nothing
     try:
-        data = json.loads(raw_line)
+        data = loads(raw_line)
     except json.JSONDecodeError as exc:
         fail(f"bad JSON: {exc.msg} at column {exc.colno}")
+        return None
+    except HostileLine as exc:
+        fail(f"refused: {exc}")
         return None
     if not isinstance(data, dict):
         fail(f"a record is a JSON object, not {type(data).__name__}")
@@ -201,13 +295,13 @@ def _parse(f: Field, value: Any) -> tuple[Any, str]:
             return None, f"has unknown code(s) {unknown!r}: one of {', '.join(f.choices)}"
         return value, ""
     if f.kind == "year":
-        this_year = timezone.localdate().year
-        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= this_year:
-            return None, f"must be a year from 1900 to {this_year}, not {value!r}"
+        # The range is a plausibility rule (checked with the others, once the line is read).
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"must be a year as a whole number, not {value!r}"
         return value, ""
     if f.kind == "count":
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 32767:
-            return None, f"must be a whole number from 0, not {value!r}"
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"must be a whole number, not {value!r}"
         return value, ""
     if f.kind == "text":
         if not isinstance(value, str) or len(value) > f.max_length:
@@ -295,5 +389,92 @@ def _check_references(checked: Checked) -> None:
                     record.line,
                     f"{record.type} {record.ref!r}: warrant {warrant!r} is for subject "
                     f"{warrant_for!r}, not {subject!r}",
+                )
+            )
+
+
+def _stored_warrants(keys: set[tuple[str, str]]) -> dict[tuple[str, str], date | None]:
+    """(force, ref) -> executed date of the stored warrants among ``keys``."""
+    found: dict[tuple[str, str], date | None] = {}
+    by_force: dict[str, set[str]] = defaultdict(set)
+    for force, ref in keys:
+        by_force[force].add(ref)
+    for force, refs in by_force.items():
+        for batch in chunks(sorted(refs)):
+            rows = SPECS["warrant"].model.objects.filter(force__slug=force, ref__in=batch)
+            for ref, executed in rows.values_list("ref", "executed"):
+                found[(force, ref)] = executed
+    return found
+
+
+def _first_charges(checked: Checked, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], date]:
+    """(force, subject ref) -> earliest charge, of the file and of those stored it keeps."""
+    first: dict[tuple[str, str], date] = {}
+
+    def note(key: tuple[str, str], on: date) -> None:
+        if key not in first or on < first[key]:
+            first[key] = on
+
+    in_file = {r.key for r in checked.records if r.type == "outcome"}
+    for record in checked.records:
+        if record.type == "outcome" and record.values.get("outcome") == "charged":
+            note((record.force, record.values["subject_ref"]), record.values["date"])
+    by_force: dict[str, set[str]] = defaultdict(set)
+    for force, ref in subjects:
+        by_force[force].add(ref)
+    for force, refs in by_force.items():
+        for batch in chunks(sorted(refs)):
+            rows = (
+                SPECS["outcome"]
+                .model.objects.filter(force__slug=force, subject__ref__in=batch, outcome="charged")
+                .values_list("ref", "subject__ref", "date")
+            )
+            for ref, subject_ref, on in rows:
+                # A stored outcome the file sends again is judged as the file has it.
+                if ("outcome", force, ref) not in in_file:
+                    note((force, subject_ref), on)
+    return first
+
+
+def _check_plausible(checked: Checked, on: date | None = None) -> None:
+    """The plausibility rules of :mod:`netsafe.casework.plausibility`, line by line."""
+    on = on or timezone.localdate()
+    in_file = {r.key: r for r in checked.records}
+    wanted = {
+        (r.force, r.values["warrant_ref"])
+        for r in checked.records
+        if "warrant_ref" in r.values
+        and ("warrant", r.force, r.values["warrant_ref"]) not in in_file
+    }
+    stored_warrants = _stored_warrants(wanted) if wanted else {}
+    convicted = {
+        (r.force, r.values["subject_ref"])
+        for r in checked.records
+        if r.type == "outcome" and r.values.get("outcome") == "convicted"
+    }
+    charges = _first_charges(checked, convicted) if convicted else {}
+    for record in checked.records:
+        spec = SPECS[record.type]
+        names = {f.attr: f.name for f in spec.fields}
+        values = {f.attr: record.values.get(f.name) for f in spec.fields if f.kind != "ref"}
+        facts: dict[str, Any] = {}
+        warrant_ref = record.values.get("warrant_ref")
+        if warrant_ref is not None:
+            key = ("warrant", record.force, warrant_ref)
+            if key in in_file:
+                executed = in_file[key].values.get("executed")
+                facts["warrant"] = plausibility.WarrantFacts(warrant_ref, executed)
+            elif (record.force, warrant_ref) in stored_warrants:
+                executed = stored_warrants[(record.force, warrant_ref)]
+                facts["warrant"] = plausibility.WarrantFacts(warrant_ref, executed)
+        if record.type == "outcome":
+            facts["first_charged"] = charges.get((record.force, record.values["subject_ref"]))
+        kind = spec.model._meta.model_name
+        for finding in plausibility.check(kind, values, on=on, **facts):
+            checked.problems.append(
+                Problem(
+                    record.line,
+                    f"{record.type} {record.ref!r}: {names.get(finding.field, finding.field)} "
+                    f"{finding.message}",
                 )
             )

@@ -38,7 +38,8 @@ def context(as_at: date) -> dict[str, Any]:
     except ``public`` and ``press``, which have been through disclosure control)."""
     stats = figures.compute(as_at)
     names = dict(Force.objects.values_list("slug", "name"))
-    months = stats["by_month"]
+    # Leading and trailing empty months say nothing and crowd the charts and the table.
+    months = figures.trim_months(stats["by_month"], ACTIVITY)
     labels = [row["month"] for row in months]
     launch_key = figures.month_key(figures.launched())
     launch_index = labels.index(launch_key) if launch_key in labels else None

@@ -176,11 +176,35 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _pct(ratio: float) -> str:
+def _monthly_trend(ratio: float) -> str:
+    """The month-on-month trend before launch as a clause ("rising by about 3% a month")."""
     points = round((ratio - 1) * 100)
     if points == 0:
-        return "no change"
-    return f"{abs(points)}% {'higher' if points > 0 else 'lower'}"
+        return "about level (changing by less than 1% a month)"
+    return f"{'rising' if points > 0 else 'falling'} by about {abs(points)}% a month"
+
+
+def _times(change: Change, digits: int) -> str:
+    """``1.45 times (95% CI 1.20 to 1.75)``."""
+    return (
+        f"{change.ratio:.{digits}f} times (95% CI {change.low:.{digits}f} to "
+        f"{change.high:.{digits}f})"
+    )
+
+
+def _step(level: Change) -> str:
+    """What happened to the level at launch, said for a rise, a fall or no change."""
+    if round(level.ratio, 2) == 1:
+        return f"its level stayed on the earlier trend ({_times(level, 2)} the trend)"
+    moved = "rose" if level.ratio > 1 else "fell"
+    return f"its level {moved} to {_times(level, 2)} the earlier trend"
+
+
+def _bend(slope: Change) -> str:
+    """How the monthly trend after launch compares with the trend before."""
+    if round(slope.ratio, 3) == 1:
+        return f"the monthly trend after launch was the same as before ({_times(slope, 3)})"
+    return f"the monthly trend after launch was {_times(slope, 3)} the trend before"
 
 
 def explain(ev: Evaluation) -> list[str]:
@@ -205,12 +229,9 @@ def explain(ev: Evaluation) -> list[str]:
     if ev.series is not None:
         s = ev.series
         text.append(
-            f"Month by month ({s.used} months), help-seeking was changing by about "
-            f"{_pct(s.trend.ratio)} a month before launch. At launch its level stepped to "
-            f"{s.level.ratio:.2f} times the earlier trend (95% CI {s.level.low:.2f} to "
-            f"{s.level.high:.2f}), and the monthly trend after launch was "
-            f"{s.slope.ratio:.3f} times the trend before (95% CI {s.slope.low:.3f} to "
-            f"{s.slope.high:.3f})."
+            f"Month by month ({s.used} months), help-seeking was "
+            f"{_monthly_trend(s.trend.ratio)} before launch. At launch {_step(s.level)}, "
+            f"and {_bend(s.slope)}."
         )
     text.extend(ev.missing)
     text.append(

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
@@ -218,6 +218,33 @@ def compute(as_at: date | None = None, *, with_help_seeking: bool = True) -> dic
 
 
 # --- For the dashboard ----------------------------------------------------------------
+
+
+def last_day_with_data(today: date | None = None) -> date | None:
+    """The latest date on or before ``today`` (default: today) of any record a figure
+    counts, or None when nothing is counted yet.
+
+    The dashboard opens on this day: an operation that has ended (or a demo of
+    one) shows its last figures, not years of empty months up to today.
+    """
+    today = today or timezone.localdate()
+    days = [
+        model.objects.filter(**{f"{field}__lte": today}).aggregate(last=Max(field))["last"]
+        for model, field in _dated(MEASURES)
+    ]
+    return max((day for day in days if day is not None), default=None)
+
+
+def trim_months(months: list[dict[str, Any]], names: Iterable[str]) -> list[dict[str, Any]]:
+    """``by_month`` rows without the empty months before the first and after the last month
+    with any of ``names`` counted (empty months between them stay: a month of nothing
+    is a figure). The launch month is kept when it is inside the rows."""
+    names = tuple(names)
+    launch = month_key(launched())
+    busy = [
+        i for i, row in enumerate(months) if row["month"] == launch or any(row[n] for n in names)
+    ]
+    return months[busy[0] : busy[-1] + 1] if busy else []
 
 
 def cumulative(months: list[dict[str, Any]], names: Iterable[str]) -> dict[str, list[int]]:

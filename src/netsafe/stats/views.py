@@ -10,20 +10,34 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from netsafe.web.params import parse_day
+
 from .access import sees_dashboard
 from .dashboard import context
+from .figures import last_day_with_data
 from .report import render_pdf
 
 
 def as_at_of(request) -> tuple[date, str]:
-    """The ``as_at`` date asked for (default today) and an error message for a bad one."""
+    """The ``as_at`` date asked for and an error message for a bad one.
+
+    Without one: the last day with data (today when there is none), so that the page
+    opens on the operation's latest figures rather than on empty months up to today.
+    A date outside the bounds of :mod:`netsafe.web.params` is a 400.
+    """
     value = request.GET.get("as_at", "").strip()
+    default = last_day_with_data() or timezone.localdate()
     if not value:
-        return timezone.localdate(), ""
+        return default, ""
     try:
-        return date.fromisoformat(value), ""
+        date.fromisoformat(value)
     except ValueError:
-        return timezone.localdate(), f"{value!r} is not a date as YYYY-MM-DD: showing today."
+        return default, (
+            f"{value!r} is not a date as YYYY-MM-DD: showing {default:%-d %B %Y}, "
+            "the last day with data."
+        )
+    # A real date at the calendar's ends overflows the month arithmetic: a 400 page.
+    return parse_day(value, "as_at"), ""
 
 
 def _require(user) -> None:

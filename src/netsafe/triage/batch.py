@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from netsafe.triage import csvsafe
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
 
@@ -193,7 +194,7 @@ def _write_summary(out: Path, summary: dict) -> None:
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
     with open(out / "summary.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csvsafe.writer(fh)
         writer.writerow(SUMMARY_FIELDS)
         for r in rows:
             writer.writerow(

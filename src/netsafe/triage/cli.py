@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shlex
@@ -23,6 +22,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from netsafe.triage import csvsafe
 from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import (
     DEFAULT_VICS_CATEGORIES,
@@ -288,6 +288,10 @@ def scan_command(
     finally:
         bar.stop()
     for ev in report["evidence"]:
+        reason = verification_failure(ev["integrity"])
+        if reason:
+            typer.echo(f"WARNING: {ev['path']} failed verification: {reason}", err=True)
+    for ev in report["evidence"]:
         s, p = ev["summary"], ev["priority"]
         cats = ", ".join(f"{k}: {v['files']}" for k, v in s["categories"].items()) or "none"
         typer.echo(
@@ -296,6 +300,17 @@ def scan_command(
             f"(categories {cats}); priority {p['band']} ({p['score']})"
         )
     typer.echo(f"Report: {out / 'report.html'}")
+
+
+def verification_failure(integrity: dict) -> str | None:
+    """Why an evidence item's media check failed (one line), or None when it did not fail."""
+    if integrity.get("verified") is not False:
+        return None
+    reason = integrity.get("error") or (
+        f"stored MD5 {integrity.get('stored_md5')} differs from the computed "
+        f"{integrity.get('computed_md5')}"
+    )
+    return " ".join(str(reason).split())
 
 
 @app.command("batch")
@@ -395,7 +410,7 @@ def match_command(
     rows = 0
     try:
         with open(out, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csvsafe.writer(fh)
             writer.writerow(("query", "hashset", "entry_id", "kind", "category", "distance"))
             for (label, _), verdict in zip(pairs, verdicts, strict=True):
                 for m in verdict.matches:

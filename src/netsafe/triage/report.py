@@ -7,7 +7,6 @@ and ``finished`` in report.json tell them apart).
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -17,10 +16,12 @@ from pathlib import Path
 from typing import cast
 
 from netsafe import __version__
+from netsafe.triage import csvsafe
 from netsafe.triage.hashsets import HashSet
 from netsafe.triage.index import HashIndex, Match, Query, Verdict
 from netsafe.triage.indicators import IndicatorScan, Rule
 from netsafe.triage.priority import assess
+from netsafe.triage.sources import TIME_KEYS
 from netsafe.triage.work import CONTENT_FIELDS, RECORD_FIELDS
 
 SCHEMA = "netsafe.triage-report/1"
@@ -34,8 +35,11 @@ EXIF_COLUMNS = (
     "exif_longitude",
     "exif_software",
 )
+#: files.csv flattens a row's ``times`` into one column per time.
 CSV_FIELDS = (
-    *RECORD_FIELDS,
+    *(f for f in RECORD_FIELDS if f != "times"),
+    *TIME_KEYS,
+    "path_hex",
     "carved",
     "offset",
     *EXIF_COLUMNS,
@@ -66,7 +70,12 @@ class EvidenceInfo:
 
 def file_row(rec: dict, verdict: Verdict) -> dict:
     """One files.jsonl object: the record's fields, ``known``, ``matches`` and ``error``."""
-    row = {k: rec.get(k) for k in RECORD_FIELDS}
+    row = {}
+    for k in RECORD_FIELDS:
+        row[k] = rec.get(k)
+        if k == "path" and rec.get("path_hex"):
+            # Only where the name's bytes are not UTF-8 (the contract's "also has").
+            row["path_hex"] = rec["path_hex"]
     row.update({k: rec.get(k) for k in CONTENT_FIELDS})
     row["carved"] = bool(row["carved"])
     row["known"] = verdict.known
@@ -218,6 +227,10 @@ def csv_row(row: dict) -> list:
             value = ";".join(sorted({m.hashset for m in matches}))
         elif name == "matches":
             value = len(matches)
+        elif name in TIME_KEYS:
+            value = (row["times"] or {}).get(name)
+        elif name == "path_hex":
+            value = row.get("path_hex")
         else:
             value = row[name]
         if isinstance(value, bool):
@@ -248,7 +261,7 @@ def write_outputs(
         open(out / "files.jsonl", "w", encoding="utf-8", newline="\n") as jl,
         open(out / "files.csv", "w", encoding="utf-8", newline="") as cf,
     ):
-        writer = csv.writer(cf, lineterminator="\n")
+        writer = csvsafe.writer(cf)
         writer.writerow(CSV_FIELDS)
         for i, ev in enumerate(evidence):
             summary = Summary(rules)
@@ -300,6 +313,7 @@ overflow-wrap:anywhere}th{overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.band{font-weight:bold;padding:.1rem .5rem}
 .high{background:#d4351c;color:#fff}.medium{background:#f47738;color:#0b0c0c}.low{background:#00703c;color:#fff}
 code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
+.failed{border:5px solid #d4351c;padding:0 1rem;margin:1rem 0}.failed h2{border:0;color:#d4351c}
 """
 _UK_CATEGORIES = ("A", "B", "C")
 _MAX_ERROR_ROWS = 200
@@ -337,6 +351,23 @@ def _table(
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _integrity_text(integrity: dict) -> str:
+    """The integrity line of one evidence item: verified or not, with what was compared."""
+    hashes = f"MD5 stored {integrity['stored_md5']}, computed {integrity['computed_md5'] or 'none'}"
+    if "stored_sha1" in integrity:
+        hashes += (
+            f"; SHA-1 stored {integrity['stored_sha1'] or 'none'}, "
+            f"computed {integrity['computed_sha1'] or 'none'}"
+        )
+    if integrity["verified"] is None:
+        if integrity.get("error"):
+            return f"nothing stored to verify against ({integrity['error']})"
+        return "no stored hash to verify"
+    if integrity["verified"]:
+        return f"verified, every chunk passed its checksum ({hashes})"
+    return f"NOT verified: {integrity.get('error') or 'hashes differ'} ({hashes})"
+
+
 def render_html(report: dict, summaries: list[Summary]) -> str:
     """report.html: per device the priority, the category table, known files, indicators, errors."""
     parts = [
@@ -356,18 +387,23 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
         if report["hashsets"]
         else "<p>No hash sets were given: nothing could be matched.</p>",
     ]
+    failed = [ev for ev in report["evidence"] if ev["integrity"].get("verified") is False]
+    if failed:
+        # An examiner must see this before any figure below: the media is not what was
+        # acquired, or not all of it could be checked.
+        alert = [
+            "<div class='failed' role='alert'><h2>Evidence failed verification</h2><ul>",
+            *(
+                f"<li><strong>{_e(ev['path'])}</strong>: "
+                f"{_e(ev['integrity'].get('error') or 'stored and computed hashes differ')}</li>"
+                for ev in failed
+            ),
+            "</ul></div>",
+        ]
+        parts[4:4] = alert  # right under the title
     for ev, summary in zip(report["evidence"], summaries, strict=True):
         s, p = ev["summary"], ev["priority"]
-        integrity = ev["integrity"]
-        if integrity["verified"] is None:
-            integ = "no stored hash to verify"
-        elif integrity["verified"]:
-            integ = f"verified: stored MD5 {integrity['stored_md5']} equals the computed one"
-        else:
-            integ = (
-                f"NOT verified: stored MD5 {integrity['stored_md5']}, computed "
-                f"{integrity['computed_md5'] or 'none'} {integrity.get('error') or ''}"
-            )
+        integ = _integrity_text(ev["integrity"])
         parts += [
             f"<h2>{_e(ev['path'])}</h2>",
             f"<p>Kind: {_e(ev['kind'])}. Integrity: {_e(integ)}.</p>",

@@ -25,7 +25,14 @@ from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetErr
 from netsafe.triage.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.indicators import load_rules
 from netsafe.triage.report import EvidenceInfo, write_outputs
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
+from netsafe.triage.sources import (
+    Entry,
+    Evidence,
+    EvidenceError,
+    Integrity,
+    on_bad_ranges,
+    open_evidence,
+)
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
 from netsafe.triage.unallocated import media_size
@@ -35,7 +42,7 @@ from netsafe.triage.work import (
     UnitResult,
     WorkUnit,
     carve_parts,
-    empty_record,
+    entry_record,
     forget_inherited_evidence,
     matching_index,
     process_unit,
@@ -174,7 +181,7 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
     """The result of a unit that could not be processed: ``message`` on each of its files."""
     result = UnitResult(unit.evidence_index)
     for entry in unit.entries:
-        rec = empty_record(unit.evidence_path, entry.path, entry.size, entry.deleted)
+        rec = entry_record(unit.evidence_path, entry)
         rec["error"] = message
         result.files.append((entry.seq, [rec]))
     if unit.carve is not None:
@@ -182,12 +189,7 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
         result.carving = {"files": 0, "stopped": f"carving failed ({message})"}
         result.files.append((unit.carve.seq, []))
     if unit.verify:
-        result.integrity = {
-            "stored_md5": None,
-            "computed_md5": None,
-            "verified": False,
-            "error": message,
-        }
+        result.integrity = Integrity.failed(message).as_dict()
     return result
 
 
@@ -314,9 +316,11 @@ def _scan(
 
     units: list[WorkUnit] = []
     total_files = total_bytes = done_files = done_bytes = 0
+    listings: list[list[Entry]] = []
     for i, ev in enumerate(evidence):
         done = store.done(i)
         entries = list(ev.entries())
+        listings.append(entries)
         total_files += len(entries)
         total_bytes += sum(e.size for e in entries)
         done_files += sum(1 for e in entries if e.seq in done)
@@ -399,10 +403,14 @@ def _scan(
         )
         for i, ev in enumerate(evidence)
     ]
+    damaged = [
+        damaged_files(ev, listings[i], (store.integrity(i) or {}).get("bad_ranges") or [])
+        for i, ev in enumerate(evidence)
+    ]
     return write_outputs(
         options.out,
         infos,
-        store.records,
+        lambda i: mark_damaged(store.records(i), damaged[i]),
         lambda: matching_index(matching, hashsets),
         hashsets,
         load_rules(),
@@ -417,6 +425,34 @@ def _carving_errors(carving: dict | None) -> list[str]:
     if carving and carving.get("stopped"):
         return [f"{carving['stopped']}: the rest of the unallocated space was not carved"]
     return []
+
+
+def damaged_files(evidence: Evidence, entries: list[Entry], bad: list[list[int]]) -> dict[str, str]:
+    """Path -> error of each file whose content lies on the media's ``bad`` ranges."""
+    if not bad:
+        return {}
+    ranges = [(a, b) for a, b in bad]
+    out = {}
+    for entry in entries:
+        try:
+            runs = evidence.byte_runs(entry)
+        except (OSError, RuntimeError):
+            continue
+        message = on_bad_ranges(runs, ranges)
+        if message:
+            out[entry.path] = message
+    return out
+
+
+def mark_damaged(records: Iterable[dict], damaged: dict[str, str]) -> Iterator[dict]:
+    """The records, those of files on bad media (and their archive members) with the
+    error added; their hashes are kept."""
+    for rec in records:
+        path = rec["path"]
+        message = damaged.get(path) or damaged.get(path.split("!", 1)[0])
+        if message:
+            rec["error"] = f"{message}; {rec['error']}" if rec.get("error") else message
+        yield rec
 
 
 def run_on_dask(

@@ -32,7 +32,14 @@ from netsafe.triage.perceptual import (
     pdq_dihedral_of_stream,
     pdq_of_stream,
 )
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
+from netsafe.triage.sources import (
+    NO_TIMES,
+    Entry,
+    Evidence,
+    EvidenceError,
+    open_evidence,
+    times_dict,
+)
 from netsafe.triage.sources.archive import (
     ARCHIVE_TYPES,
     ArchiveBomb,
@@ -95,6 +102,8 @@ RECORD_FIELDS = (
     "sha256",
     "pdq",
     "pdq_quality",
+    "times",
+    "stream",
 )
 #: What the content itself tells, written after :data:`RECORD_FIELDS` on every row:
 #: whether the file was carved from unallocated space and from which byte of the
@@ -302,7 +311,7 @@ def process_entry(
     try:
         stream = evidence.open(entry)
     except READ_ERRORS as exc:
-        rec = empty_record(label, entry.path, entry.size, entry.deleted)
+        rec = entry_record(label, entry)
         rec["error"] = str(exc) or type(exc).__name__
         return [rec]
     # A member of an archive given as evidence is already one level down.
@@ -322,14 +331,38 @@ def process_entry(
     if records[0]["error"] and records[0]["size"] < entry.size:
         # Reading stopped early: the row still gives the file's size, the error says why.
         records[0]["size"] = entry.size
+    records[0].update(_entry_fields(entry))
     return records
 
 
 def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
-    """A record with nothing computed yet."""
+    """A record with nothing computed yet (no times known, not a stream, not carved)."""
     rec: dict = dict.fromkeys(RECORD_FIELDS + CONTENT_FIELDS)
-    rec.update(evidence=evidence, path=path, size=size, deleted=deleted, error=None, carved=False)
+    rec.update(
+        evidence=evidence,
+        path=path,
+        size=size,
+        deleted=deleted,
+        times=times_dict(NO_TIMES),
+        error=None,
+        carved=False,
+    )
     return rec
+
+
+def entry_record(evidence: str, entry: Entry) -> dict:
+    """A record with nothing computed yet for a file the source listed: with what the
+    listing says of it (times, stream, raw path)."""
+    rec = empty_record(evidence, entry.path, entry.size, entry.deleted)
+    rec.update(_entry_fields(entry))
+    return rec
+
+
+def _entry_fields(entry: Entry) -> dict:
+    fields: dict = {"times": times_dict(entry.times), "stream": entry.stream}
+    if entry.path_hex is not None:
+        fields["path_hex"] = entry.path_hex
+    return fields
 
 
 def _keep(kind: str) -> bool:
@@ -460,7 +493,7 @@ def carve_records(
             io.BytesIO(found.data), label, path, True, 0, limits, dihedral=dihedral
         )
         # A carved file has no file-system times (contract "Times": all null).
-        recs[0].update(carved=True, offset=found.offset, times=dict.fromkeys(_TIME_KEYS))
+        recs[0].update(carved=True, offset=found.offset, times=times_dict(NO_TIMES))
         records += recs
     summary = {
         "areas": len(areas),
@@ -470,9 +503,6 @@ def carve_records(
         "stopped": outcome.stopped,
     }
     return records, summary
-
-
-_TIME_KEYS = ("modified", "accessed", "changed", "created")
 
 
 def _sha1_of(evidence: Evidence, entry: Entry) -> str | None:
@@ -547,11 +577,12 @@ def _members(
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = member.error
+                child["times"] = times_dict(member.times)
                 out.append(child)
                 continue
             try:
                 with member.open() as ms:
-                    out += process_stream(
+                    recs = process_stream(
                         ms,
                         rec["evidence"],
                         mpath,
@@ -561,9 +592,12 @@ def _members(
                         dihedral=dihedral,
                         budget=budget,
                     )
+                recs[0]["times"] = times_dict(member.times)
+                out += recs
             except READ_ERRORS as exc:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = f"read error: {exc}"
+                child["times"] = times_dict(member.times)
                 out.append(child)
             if budget.stopped:
                 break

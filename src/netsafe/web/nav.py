@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import MANAGE, READ, allowed
 
 
 def items(user) -> list[tuple[str, str]]:
     """The audit log for supervisors and administrators; the admin site for administrators."""
     links = []
-    if user.is_superuser or user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if allowed(user, READ, "audit"):
         links.append(("Audit log", reverse("audit:list")))
-    if user.is_staff and (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+    if user.is_staff and allowed(user, MANAGE, "accounts"):
         links.append(("Administration", reverse("admin:index")))
+        links.append(("Role requests", reverse("grant-list")))
     return links

@@ -4,10 +4,16 @@ One module, driven by the environment, because the differences between
 environments are few and each one is a security decision worth seeing in one
 place:
 
-- ``NETSAFE_ENV``: ``development`` (default), ``test`` or ``production``.
+- ``NETSAFE_ENV``: ``development``, ``test`` or ``production``.
   Production refuses to start without a real ``NETSAFE_SECRET_KEY`` and
   ``NETSAFE_ALLOWED_HOSTS`` and turns on secure cookies, HSTS and the CSP.
+  Unset, commands run as in development (so that ``netsafe createuser`` or
+  ``netsafe stats`` work on a new machine) but DEBUG is off, and serving HTTP
+  refuses the public development secret (:mod:`netsafe.web.serving`): DEBUG
+  and the development secret are only ever chosen, never a default.
 - ``DATABASE_URL``: the casework database (default: SQLite under ``var/``).
+  On PostgreSQL, ``NETSAFE_DB_POOL_SIZE`` (set by ``netsafe serve``) gives each
+  server process a psycopg connection pool of at most that many connections.
 - ``PREVENTION_DATABASE_URL``: the charity's database, kept apart from police
   data (default: a second SQLite file under ``var/``).
 - ``NETSAFE_VAR``: where local state lives (default: ``var/`` in the current
@@ -23,7 +29,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
-ENV = os.environ.get("NETSAFE_ENV", "development").strip().lower()
+#: The environment as given; empty when NETSAFE_ENV is unset.
+ENV_GIVEN = os.environ.get("NETSAFE_ENV", "").strip().lower()
+ENV = ENV_GIVEN or "development"
 if ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"NETSAFE_ENV must be development, test or production, not {ENV!r}")
 PRODUCTION = ENV == "production"
@@ -38,7 +46,12 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
         "at least 50 characters (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     )
 
-DEBUG = ENV == "development" and os.environ.get("NETSAFE_DEBUG", "1") == "1"
+#: Serving HTTP with the public secret is refused unless asked for (netsafe.web.serving).
+USING_DEVELOPMENT_SECRET = SECRET_KEY == _DEV_SECRET
+
+# A debug page shows the settings and source of every failing request: only when a
+# developer asked for development by name, never because a variable was forgotten.
+DEBUG = ENV_GIVEN == "development" and os.environ.get("NETSAFE_DEBUG", "1") == "1"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("NETSAFE_ALLOWED_HOSTS", "").split(",") if h]
 if not ALLOWED_HOSTS:
@@ -74,14 +87,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe meets no host check, HTTPS redirect or session.
+    "netsafe.web.health.HealthCheckMiddleware",
+    # Next, so that its duration covers everything the application does.
+    "netsafe.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: the public /help/ pages neither read nor refresh a session.
+    "netsafe.web.middleware.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "netsafe.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Tells an administrator, on their next page, what became of the roles they asked for.
+    "netsafe.accounts.grants.GrantNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -121,10 +142,30 @@ NETSAFE_NAVIGATION = [
 ]
 
 
+def _whole_number(name: str, default: str) -> int:
+    value = os.environ.get(name, "").strip() or default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def _database(url_env: str, default_file: str) -> dict:
     url = os.environ.get(url_env, "").strip()
     if url:
-        return dj_database_url.parse(url, conn_max_age=60)
+        config = dj_database_url.parse(url, conn_max_age=60)
+        pool_size = _whole_number("NETSAFE_DB_POOL_SIZE", "0")
+        if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
+            # A server process's threads share at most pool_size connections, so the
+            # total is bounded by workers x pool_size whatever the load (deploy/README.md
+            # has the sum against max_connections). A request waits up to `timeout` for
+            # a connection, then fails, rather than PostgreSQL refusing new clients.
+            config["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not as well
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": _whole_number("NETSAFE_DB_POOL_TIMEOUT", "10"),
+            }
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -144,6 +185,22 @@ DATABASES = {
     "prevention": _database("PREVENTION_DATABASE_URL", "prevention.sqlite3"),
 }
 DATABASE_ROUTERS = ["netsafe.web.routers.PreventionRouter"]
+
+# One cache for every web process (``redis://HOST:6379/0``): the help pages' visitor
+# counting must see every machine's visitors. Unset, each process has its own memory
+# cache, which is right for one process only (deploy/README.md).
+_CACHE_URL = os.environ.get("NETSAFE_CACHE_URL", "").strip()
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"NETSAFE_CACHE_URL must be a Redis URL (redis://HOST:6379/0), not {_CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -164,13 +221,15 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Login throttling: five failures lock the username for 15 minutes.
+# Login throttling: five failures lock the user name *from that address* for 15
+# minutes. By name alone, anyone could lock any officer out by typing five wrong
+# passwords from anywhere; a guesser spreading tries over many addresses is slowed
+# down per name instead (netsafe.accounts.throttle: a growing wait after five
+# failures from any address, capped at NETSAFE_LOGIN_SLOWDOWN_MAX seconds).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Not by address as well: a whole police station reaches us from one NAT
-# address, so five typos across an office would lock everyone out.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+NETSAFE_LOGIN_SLOWDOWN_MAX = 60  # seconds
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = os.environ.get("NETSAFE_AXES", "1") == "1"
@@ -230,9 +289,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 REST_FRAMEWORK = {
+    # Sessions only: HTTP Basic sent the password with every request, wrote no sign-in
+    # to the audit log and ignored the idle time-out (and the lock-out's slow-down).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -253,6 +313,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # One JSON line per request (netsafe.web.request_log); NETSAFE_REQUEST_LOG=0 stops them.
+    "loggers": {
+        "netsafe.requests": {
+            "level": "INFO" if os.environ.get("NETSAFE_REQUEST_LOG", "1") == "1" else "WARNING"
+        }
+    },
 }
 
 # Triage inside casework (netsafe.examination). The evidence store examiners pick

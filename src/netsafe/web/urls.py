@@ -15,3 +15,5 @@ urlpatterns = [
     path("prevention/", include("netsafe.prevention.urls")),
     path("help/", include("netsafe.prevention.public_urls")),
 ]
+
+handler400 = "netsafe.web.errors.bad_request"

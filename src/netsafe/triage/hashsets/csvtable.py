@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from netsafe.triage import csvsafe
 from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
 
 COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series", "video_id", "frame")
@@ -51,7 +52,10 @@ class CsvFormat(HashSetFormat):
                     raise HashSetError(
                         f"{path}:{number}: {len(row)} fields, header has {len(names)}"
                     )
-                values = dict(zip(names, (c.strip() for c in row), strict=True))
+                # Our writer neutralises formula-like cells (csvsafe): read back the exact value.
+                values = dict(
+                    zip(names, (csvsafe.unsafe_cell(c.strip()) for c in row), strict=True)
+                )
                 where = f"{path}:{number}"
                 frame = values.get("frame") or None
                 try:
@@ -78,7 +82,7 @@ class CsvFormat(HashSetFormat):
         self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
     ) -> None:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = csvsafe.writer(buf)
         writer.writerow(COLUMNS)
         for e in entries:
             writer.writerow(["" if getattr(e, c) is None else getattr(e, c) for c in COLUMNS])

@@ -14,6 +14,7 @@ import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -33,7 +34,11 @@ class Entry:
 
     ``seq`` is the position in the source's deterministic listing, ``path`` the
     display path relative to the evidence root, ``locator`` what the source
-    needs to open the file again (kind-specific, picklable).
+    needs to open the file again (kind-specific, picklable). ``times`` is
+    (modified, accessed, changed, created) as ISO 8601 UTC text or None each,
+    ``stream`` the name of an NTFS alternate data stream (the path then ends
+    ``:stream``), ``path_hex`` the path's raw bytes in hex where they are not
+    valid UTF-8.
     """
 
     seq: int
@@ -41,24 +46,109 @@ class Entry:
     size: int
     locator: tuple
     deleted: bool = False
+    times: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
+    stream: str | None = None
+    path_hex: str | None = None
+
+
+#: The keys of a record's ``times``, in the order of :attr:`Entry.times`.
+TIME_KEYS = ("modified", "accessed", "changed", "created")
+NO_TIMES: tuple[None, None, None, None] = (None, None, None, None)
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """A POSIX time as ISO 8601 UTC text (``2016-12-22T20:09:38Z``), whole seconds; None for
+    None, for 0 (what The Sleuth Kit gives where the file system keeps no such time) and for
+    a value no calendar date can hold."""
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def times_dict(times: tuple[str | None, ...]) -> dict[str, str | None]:
+    """The ``times`` object of a record from an entry's ``times`` tuple."""
+    return dict(zip(TIME_KEYS, times, strict=True))
+
+
+def path_hex(raw: bytes) -> str | None:
+    """The raw bytes of a path in hex where they are not valid UTF-8 (so that two names
+    ``backslashreplace`` writes alike stay apart), else None."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    return None
+
+
+#: The case metadata an E01's ``integrity`` gives, as the contract names it.
+METADATA_FIELDS = (
+    "case_number",
+    "evidence_number",
+    "examiner",
+    "description",
+    "notes",
+    "acquired",
+    "acquiry_software",
+)
+
+
+def on_bad_ranges(runs: list[tuple[int, int]], bad: list[tuple[int, int]]) -> str | None:
+    """The ``error`` of a file whose content (``runs``) lies on media that failed its
+    checksum (``bad``), naming the ranges; None when it does not."""
+    hits = sorted(
+        {(max(a, c), min(b, d)) for a, b in runs for c, d in bad if max(a, c) < min(b, d)}
+    )
+    if not hits:
+        return None
+    where = ", ".join(f"bytes {a}-{b}" for a, b in hits[:5]) + (" ..." if len(hits) > 5 else "")
+    return f"content lies on media that failed its checksum ({where} of the image): not reliable"
 
 
 @dataclass
 class Integrity:
-    """Stored and computed media hash of an evidence item (E01); all None when none is stored."""
+    """An E01's media check: stored and computed MD5 and SHA-1, the byte ranges of chunks
+    that failed their checksum, the case metadata; all None for evidence with nothing
+    stored to check against.
+
+    ``verified`` is true only when every chunk passed its checksum and each stored hash
+    equals the computed one; ``error`` says why not.
+    """
 
     stored_md5: str | None = None
     computed_md5: str | None = None
     verified: bool | None = None
     error: str | None = None
+    stored_sha1: str | None = None
+    computed_sha1: str | None = None
+    #: ``[first byte, end byte)`` of media whose chunks failed their checksum.
+    bad_ranges: list[tuple[int, int]] | None = None
+    #: Case metadata as stored (E01 only): case_number, evidence_number, examiner, ...
+    metadata: dict[str, str | None] | None = None
+
+    @classmethod
+    def failed(cls, message: str) -> Integrity:
+        """The check of an E01 that could not run at all."""
+        return cls(
+            verified=False, error=message, bad_ranges=[], metadata=dict.fromkeys(METADATA_FIELDS)
+        )
 
     def as_dict(self) -> dict:
-        """The ``integrity`` object of report.json (plus ``error`` when reading failed)."""
+        """The ``integrity`` object of report.json (plus ``error`` when not verified)."""
         out: dict = {
             "stored_md5": self.stored_md5,
             "computed_md5": self.computed_md5,
             "verified": self.verified,
         }
+        if self.metadata is not None:
+            out.update(
+                stored_sha1=self.stored_sha1,
+                computed_sha1=self.computed_sha1,
+                bad_ranges=[list(r) for r in self.bad_ranges or []],
+                metadata=self.metadata,
+            )
         if self.error:
             out["error"] = self.error
         return out
@@ -84,6 +174,11 @@ class Evidence(ABC):
     @abstractmethod
     def open(self, entry: Entry) -> BinaryIO:
         """A read-only binary stream of ``entry``'s content (seekable where the medium is)."""
+
+    def byte_runs(self, entry: Entry) -> list[tuple[int, int]]:
+        """Where ``entry``'s content lies in the evidence, as ``[start, end)`` byte ranges
+        (disk images; empty where the source cannot say)."""
+        return []
 
     def has_stored_hash(self) -> bool:
         """Whether :meth:`verify` has a stored hash to check against."""

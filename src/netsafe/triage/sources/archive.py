@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from netsafe.triage.sources import Entry, Evidence, EvidenceError
+from netsafe.triage.sources import Entry, Evidence, EvidenceError, iso_time
 
 #: MIME types (from the bytes) that are opened as archives.
 ARCHIVE_TYPES = frozenset(
@@ -89,17 +89,30 @@ class Budget:
 
 
 class Member:
-    """One regular file inside an archive: its name, size and a way to open it."""
+    """One regular file inside an archive: its name, size, modification time (ISO 8601
+    text, or None where the archive stores none) and a way to open it."""
 
     def __init__(
-        self, name: bytes | str, size: int, opener, error: str | None = None, bomb: bool = False
+        self,
+        name: bytes | str,
+        size: int,
+        opener,
+        error: str | None = None,
+        modified: str | None = None,
+        bomb: bool = False,
     ) -> None:
         self.name = name if isinstance(name, str) else name.decode("utf-8", "backslashreplace")
         self.size = size
         self._opener = opener
         self.error = error
+        self.modified = modified
         #: The member alone expands beyond the ratio limit (``error`` says so).
         self.bomb = bomb
+
+    @property
+    def times(self) -> tuple[str | None, str | None, str | None, str | None]:
+        """(modified, accessed, changed, created) as :attr:`Entry.times` has them."""
+        return (self.modified, None, None, None)
 
     def open(self) -> BinaryIO:
         return self._opener()
@@ -142,7 +155,9 @@ def list_members(
                 bomb = True
             # Only members that will really be read count against the bytes budget.
             budget.charge(info.file_size, read=error is None)
-            yield Member(_zip_name(info), info.file_size, _opener(zf, info), error, bomb)
+            yield Member(
+                _zip_name(info), info.file_size, _opener(zf, info), error, _zip_time(info), bomb
+            )
         return
     fileobj.seek(0)
     # Left open on purpose: members are opened after listing, while the caller holds fileobj.
@@ -154,7 +169,16 @@ def list_members(
         if not member.isreg():
             continue
         budget.charge(member.size)
-        yield Member(member.name, member.size, _tar_opener(tf, member))
+        opener = _tar_opener(tf, member)
+        yield Member(member.name, member.size, opener, None, iso_time(member.mtime))
+
+
+def _zip_time(info: zipfile.ZipInfo) -> str | None:
+    # A ZIP stores its date without a time zone: given as written. 1980-01-01 00:00 is
+    # what tools write where they had no date.
+    if info.date_time[:3] == (1980, 1, 1) and not any(info.date_time[3:]):
+        return None
+    return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*info.date_time)
 
 
 def _opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -195,7 +219,7 @@ class ArchiveEvidence(Evidence):
 
     def entries(self) -> Iterator[Entry]:
         for seq, m in enumerate(self._members):
-            yield Entry(seq, m.name, m.size, (seq,))
+            yield Entry(seq, m.name, m.size, (seq,), times=m.times)
 
     def member(self, entry: Entry) -> Member:
         """The archive member an entry stands for (its ``error`` says when it cannot be read)."""

@@ -8,7 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, display_name
+from netsafe.triage.sources import (
+    Entry,
+    Evidence,
+    EvidenceError,
+    display_name,
+    iso_time,
+    path_hex,
+)
+
+#: Reading a file would otherwise set its access time: the evidence's own times are what
+#: the report gives, and a second scan must see the same ones. Only the file's owner (or
+#: root) may ask for it; anyone else reads as before.
+_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+def stat_times(st: os.stat_result) -> tuple[str | None, str | None, str | None, str | None]:
+    """(modified, accessed, changed, created) of a ``stat`` result, ISO 8601 UTC; created
+    only where the platform gives a birth time."""
+    birth = getattr(st, "st_birthtime", None)
+    return (iso_time(st.st_mtime), iso_time(st.st_atime), iso_time(st.st_ctime), iso_time(birth))
 
 
 class FolderEvidence(Evidence):
@@ -52,11 +71,23 @@ class FolderEvidence(Evidence):
                 if stat.S_ISDIR(st.st_mode):
                     subdirs.append(child_rel)
                 elif stat.S_ISREG(st.st_mode):
-                    yield Entry(seq, display_name(child_rel), st.st_size, (child_rel,))
+                    yield Entry(
+                        seq,
+                        display_name(child_rel),
+                        st.st_size,
+                        (child_rel,),
+                        times=stat_times(st),
+                        path_hex=path_hex(child_rel),
+                    )
                     seq += 1
             # Depth-first in name order: push in reverse so the smallest name is walked first.
             stack.extend(reversed(subdirs))
 
     def open(self, entry: Entry) -> BinaryIO:
         (rel,) = entry.locator
-        return open(os.path.join(self._root, rel), "rb", buffering=0)
+        full = os.path.join(self._root, rel)
+        try:
+            fd = os.open(full, os.O_RDONLY | _NOATIME)
+        except PermissionError:
+            fd = os.open(full, os.O_RDONLY)
+        return open(fd, "rb", buffering=0)

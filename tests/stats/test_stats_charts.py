@@ -1,0 +1,77 @@
+"""The SVG charts: colours anyone can tell from the page, axis labels that never overlap."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import pytest
+
+from netsafe.stats.charts import (
+    BACKGROUND,
+    PALETTE,
+    TURNED_GAP,
+    Chart,
+    Series,
+    bar_chart,
+    line_chart,
+)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.2 relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.2 contrast ratio of two colours."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_contrast_formula_gives_the_published_figures():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#f47738", "#ffffff") == pytest.approx(2.78, abs=0.01)  # GOV.UK orange
+
+
+@pytest.mark.parametrize("colour", PALETTE)
+def test_every_series_colour_has_3_to_1_contrast_with_the_page(colour):
+    # WCAG 1.4.11: parts of graphics needed to understand them, 3:1 against what is next.
+    assert contrast(colour, BACKGROUND) >= 3, colour
+
+
+def test_series_colours_are_all_different():
+    assert len(set(PALETTE)) == len(PALETTE)
+
+
+def _months(n: int) -> list[str]:
+    return [f"{2016 + (10 + i) // 12}-{(10 + i) % 12 + 1:02d}" for i in range(n)]
+
+
+def _x_labels(svg: str) -> list[tuple[float, str]]:
+    return [
+        (float(x), text)
+        for x, text in re.findall(r'<text x="([\d.]+)"[^>]*data-axis="x">([^<]*)</text>', svg)
+    ]
+
+
+@pytest.mark.parametrize("draw", [line_chart, bar_chart])
+@pytest.mark.parametrize("n", [7, 15, 26, 34, 61, 122])
+def test_month_labels_never_overlap_and_the_last_month_is_named(draw, n):
+    labels = _months(n)
+    svg = draw(Chart("c", "t", "d", labels, [Series("s", list(range(n)))]))
+    shown = _x_labels(svg)
+    assert shown[0][1] == labels[0]
+    assert shown[-1][1] == labels[-1]
+    gaps = [b[0] - a[0] for a, b in pairwise(shown)]
+    assert min(gaps) >= TURNED_GAP, (n, gaps)
+    # Enough of them to read the axis: at least one label for every 60 px.
+    assert len(shown) >= min(n, 640 // 60)
+
+
+def test_a_few_categories_are_all_named_level():
+    svg = bar_chart(Chart("c", "t", "d", ["Gwent", "Dyfed-Powys"], [Series("s", [1, 2])]))
+    assert [text for _x, text in _x_labels(svg)] == ["Gwent", "Dyfed-Powys"]
+    assert "rotate(" not in svg
