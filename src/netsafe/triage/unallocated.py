@@ -191,7 +191,15 @@ def first_byte(evidence: Evidence, entry: Entry) -> int | None:
     """Where the content of a listed file begins in the evidence (its first run), or None
     (resident, sparse, a stream, or not on a disk source)."""
     img = _image(evidence)
-    if img is None or len(entry.locator) != 2:
+    if img is None:
+        return None
+    try:
+        runs = evidence.byte_runs(entry)
+    except (OSError, RuntimeError, ValueError):
+        runs = []
+    if runs:
+        return runs[0][0]
+    if len(entry.locator) != 2:
         return None
     offset, addr = entry.locator
     try:
