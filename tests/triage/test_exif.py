@@ -12,6 +12,7 @@ import struct
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from PIL import ExifTags, Image
 from tests.triage.conftest import jpeg_bytes, photo, write_tree
 from typer.testing import CliRunner
@@ -191,3 +192,26 @@ def test_scan_writes_exif_and_the_thumbnail_row(tmp_path):
     html = (out / "report.html").read_text()
     assert "Canon EOS 5D Mark IV" in html
     assert "032021001234" in html
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF"])
+def test_exif_of_other_picture_formats(fmt):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Model] = "Pixel 7"
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2017:01:02 03:04:05"
+    buf = io.BytesIO()
+    photo(1, (64, 48)).save(buf, fmt, exif=exif.tobytes())
+    found, thumbnail = read_exif(io.BytesIO(buf.getvalue()))
+    assert found == {
+        "make": None,
+        "model": "Pixel 7",
+        "serial": None,
+        "taken": "2017:01:02 03:04:05",
+        "gps": None,
+        "software": None,
+    }
+    assert thumbnail is None
+    # The same picture without EXIF says nothing.
+    plain = io.BytesIO()
+    photo(1, (64, 48)).save(plain, fmt)
+    assert read_exif(io.BytesIO(plain.getvalue())) == (None, None)

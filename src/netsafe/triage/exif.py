@@ -78,7 +78,8 @@ def _gps(gps: dict) -> list[float] | None:
 def exif_of_image(img: Image.Image) -> dict | None:
     """The ``exif`` object of an opened picture: make, model, serial, taken (DateTimeOriginal
     as written, no time zone), gps ``[lat, lon]`` and software, each ``None`` where the
-    picture does not say; ``None`` for a picture that carries no EXIF at all."""
+    picture does not say; ``None`` for a picture whose EXIF says none of them (or that
+    carries none)."""
     if img.format == "PNG" and "exif" not in img.info:
         # Pillow would decode the whole picture to look for an eXIf chunk after the
         # pixels; cameras write EXIF before them, where opening the file already read it.
@@ -94,7 +95,7 @@ def exif_of_image(img: Image.Image) -> dict | None:
     serial = sub.get(ExifTags.Base.BodySerialNumber) or exif.get(
         ExifTags.Base.CameraSerialNumber  # DNG keeps it in IFD0
     )
-    return {
+    found = {
         "make": _text(exif.get(ExifTags.Base.Make)),
         "model": _text(exif.get(ExifTags.Base.Model)),
         "serial": _text(serial),
@@ -102,6 +103,9 @@ def exif_of_image(img: Image.Image) -> dict | None:
         "gps": _gps(gps) if gps else None,
         "software": _text(exif.get(ExifTags.Base.Software)),
     }
+    # A TIFF always has an IFD0 (its pixel layout): EXIF that names none of these is
+    # no EXIF for the examiner.
+    return found if any(v is not None for v in found.values()) else None
 
 
 def read_exif(stream: BinaryIO) -> tuple[dict | None, bytes | None]:
