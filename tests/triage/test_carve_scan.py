@@ -23,6 +23,7 @@ from tests.triage.conftest import (
     tool,
     write_tree,
 )
+from tests.triage.test_carving import video
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -42,6 +43,7 @@ def _png(seed: int) -> bytes:
 
 
 GONE_PNG = _png(32)
+GONE_MP4 = video("mp4", "mpeg4", frames=18)
 
 
 def scan(evidence: Path, out: Path, *extra: str) -> tuple[list[dict], dict]:
@@ -59,7 +61,12 @@ def ext4_deleted(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("ext4carve")
     src = write_tree(
         base / "src",
-        {"DCIM/kept.jpg": KEPT, "DCIM/gone.jpg": GONE_JPEG, "DCIM/gone.png": GONE_PNG},
+        {
+            "DCIM/kept.jpg": KEPT,
+            "DCIM/gone.jpg": GONE_JPEG,
+            "DCIM/gone.png": GONE_PNG,
+            "DCIM/gone.mp4": GONE_MP4,
+        },
     )
     image = make_ext4(base / "ext4.img", src, "32M")
     mnt = base / "mnt"
@@ -72,6 +79,7 @@ def ext4_deleted(tmp_path_factory) -> Path:
     try:
         (mnt / "DCIM/gone.jpg").unlink()
         (mnt / "DCIM/gone.png").unlink()
+        (mnt / "DCIM/gone.mp4").unlink()
     finally:
         subprocess.run(["umount", str(mnt)], check=True)
     # No file system tool lists them any more.
@@ -100,6 +108,11 @@ def test_kernel_deleted_ext4_photos_are_carved(tmp_path, ext4_deleted):
         assert row["error"] is None
         assert row["type"] == f"image/{'jpeg' if ext == 'jpg' else 'png'}"
     assert by_sha1[hashlib.sha1(GONE_JPEG).hexdigest()]["matches"][0]["category"] == "A"
+    # A deleted video comes back too, hashed as a video.
+    clip = by_sha1[hashlib.sha1(GONE_MP4).hexdigest()]
+    assert clip["path"] == f"$Carved/{clip['offset']}.mp4"
+    assert clip["type"].startswith("video/")
+    assert clip["error"] is None
     # The photo still allocated is a listed row only, never carved.
     kept = hashlib.sha1(KEPT).hexdigest()
     assert [r["path"] for r in rows if r["sha1"] == kept] == ["DCIM/kept.jpg"]
