@@ -7,9 +7,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-deps demo serve test test-sqlite test-postgres bench lint format clean
+# The translation catalogues: each .po (committed) compiles to its .mo (generated, ignored).
+PO := $(wildcard src/netsafe/locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
 
-install: $(STAMP)
+.PHONY: install system-deps messages demo serve test test-sqlite test-postgres bench lint format clean
+
+install: $(STAMP) messages
 
 $(STAMP): pyproject.toml package.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +25,13 @@ $(STAMP): pyproject.toml package.json
 
 system-deps:
 	./scripts/system-deps.sh
+
+messages: $(MO)
+
+# --check-format: a translation that loses a %(name)s placeholder fails the build.
+%.mo: %.po
+	@command -v msgfmt >/dev/null || ./scripts/system-deps.sh
+	msgfmt --check-format -o $@ $<
 
 # The demo runs the production server (gunicorn) and the triage worker side by side;
 # Ctrl-C stops both. NETSAFE_ENV=development is named here, never assumed: it allows
@@ -57,4 +68,4 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache $(MO)

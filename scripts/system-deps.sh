@@ -16,6 +16,7 @@ wanted=(
   ntfscp:ntfs-3g
   mkfs.exfat:exfatprogs
   photorec:testdisk
+  msgfmt:gettext
 )
 missing=()
 for pair in "${wanted[@]}"; do

@@ -55,3 +55,10 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+def pytest_sessionstart(session):
+    """Build the Welsh catalogue (.mo) when it is missing or older than its .po."""
+    from netsafe.web.catalogues import compile_catalogues
+
+    compile_catalogues()

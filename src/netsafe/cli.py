@@ -127,6 +127,12 @@ def _triage() -> None:
     app.add_typer(triage_app, name="triage")
 
 
+def _hashsets() -> None:
+    from netsafe.triage.hashsets.cli import app as hashsets_app
+
+    app.add_typer(hashsets_app, name="hashsets")
+
+
 def _returns() -> None:
     from netsafe.returns.cli import app as returns_app
 
@@ -153,6 +159,7 @@ _AREAS = {
     "createuser": _platform,
     "audit": _platform,
     "triage": _triage,
+    "hashsets": _hashsets,
     "returns": _returns,
     "stats": _stats,
     "triage-worker": _examination,

@@ -113,3 +113,17 @@ def test_csv_hash_set_round_trips_formula_like_ids(tmp_path):
     assert "'=1+1" in path.read_text("utf-8")
     (back,) = CsvFormat().read(path, DEFAULT_VICS_CATEGORIES)
     assert (back.id, back.series) == ("=1+1", "-s")
+
+
+def test_compiled_csv_hash_set_reads_formula_like_ids_exactly(tmp_path):
+    from netsafe.triage.hashsets import load_hashset
+
+    path = tmp_path / "set.csv"
+    entries = [
+        HashEntry(id="=1+1", md5="0" * 32, category="A"),
+        HashEntry(id="2", md5="1" * 32, category="-B"),
+    ]
+    CsvFormat().write(entries, path, DEFAULT_VICS_CATEGORIES)
+    compiled = load_hashset(path, DEFAULT_VICS_CATEGORIES, tmp_path / "cache").compiled
+    got = {(compiled.entry_id(row), compiled.category(row)) for row in range(compiled.entries)}
+    assert got == {("=1+1", "A"), ("2", "-B")}

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from netsafe.triage import scan as scan_module
 from netsafe.triage.batch import ManifestError, read_manifest
 from netsafe.triage.cli import app
-from netsafe.triage.index import HashIndex
+from netsafe.triage.matching import HashIndex
 from netsafe.triage.perceptual import pdq_of_stream
 from netsafe.triage.scan import Progress, ScanOptions, scan
 
@@ -172,6 +172,29 @@ def test_batch_scans_each_device_and_orders_the_summary(tmp_path, devices, hashs
     assert again.exit_code == 0, again.output
     assert "EX/1: done before" in again.output
     assert json.loads((out / "summary.json").read_text("utf-8")) == summary
+
+
+def test_local_batch_scans_devices_side_by_side_on_one_pool(
+    tmp_path, devices, hashset, monkeypatch
+):
+    manifest = tmp_path / "intake.txt"
+    manifest.write_text("".join(f"EX{i} {d}\n" for i, d in enumerate(devices, 1)))
+    one_by_one = tmp_path / "one-by-one"
+    result = _batch(manifest, "--out", one_by_one, "--hashset", hashset, "--workers", "1")
+    assert result.exit_code == 0, result.output
+
+    import netsafe.triage.scan as scan_module
+
+    def no_pool_per_device(*args, **kwargs):
+        raise AssertionError("a device's scan started a pool of its own")
+
+    # Every device's scan runs its units on the batch's one pool of two workers.
+    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", no_pool_per_device)
+    shared = tmp_path / "shared"
+    result = _batch(manifest, "--out", shared, "--hashset", hashset, "--workers", "2")
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    for ex in ("EX1", "EX2", "EX3"):
+        assert outputs(shared / ex) == outputs(one_by_one / ex), ex
 
 
 def test_manifest_errors_name_the_line(tmp_path, devices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from netsafe.triage.hashsets import HashEntry, HashSet
-from netsafe.triage.index import HashIndex, Match, Query, pdq_array
+from netsafe.triage.matching import HashIndex, Match, Query, pdq_array
 from netsafe.triage.pdq.index import PDQIndex
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .roles import FORCE_ROLES, OPERATION_ROLES, POLICE_ROLES, PREVENTION_ROLES, Role
 
@@ -41,6 +42,14 @@ class User(AbstractUser):
 
     force = models.ForeignKey(
         Force, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    #: The language of the user's pages: ``en-gb``, ``cy``, or blank for the browser's choice.
+    language = models.CharField(
+        _("Language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[("en-gb", "English"), ("cy", "Cymraeg")],
     )
 
     objects = NetSafeUserManager()

@@ -1,4 +1,5 @@
-"""Signing in and out and changing one's password (no self-service reset: administrators reset)."""
+"""Signing in and out, changing one's password (no self-service reset: administrators reset)
+and choosing the language of one's pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -45,4 +46,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("language/", views.language, name="account-language"),
 ]

@@ -26,7 +26,7 @@ from netsafe.audit import record
 from netsafe.casework.choices import ForensicStatus
 from netsafe.casework.models import Device
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES
-from netsafe.triage.index import Match
+from netsafe.triage.matching import Match
 from netsafe.triage.report import counted_category, counted_matches
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 #: The helpline shown on every public page. Override with settings ``PREVENTION_HELPLINE``.
+#: ``exit_url`` is where "Leave this site quickly" goes: an ordinary, harmless page.
 DEFAULT_HELPLINE = {
-    "charity": "Stop It Now! Wales",
-    "name": "Stop It Now! helpline",
+    "charity": _("Stop It Now! Wales"),
+    "name": _("Stop It Now! helpline"),
     "phone": "0808 1000 900",
-    "promise": "Free, confidential and anonymous. You do not have to give your name.",
+    "promise": _("Free, confidential and anonymous. You do not have to give your name."),
+    "exit_url": "https://www.bbc.co.uk/weather",
 }
 
 

@@ -28,6 +28,7 @@ from .choices import (
     CallerType,
     Channel,
     Concern,
+    ContactLanguage,
     EscalatedTo,
     HeardFrom,
     Offending,
@@ -160,6 +161,7 @@ def _data(handler_id: int) -> int:
                     SelfHelpVisits.objects.update_or_create(
                         period="month", start=month, nation=nation, defaults={"visitors": count}
                     )
+        _in_welsh(contacts)
         _check(contacts)
         Contact.objects.bulk_create(contacts, batch_size=500)
         escalations = [
@@ -178,6 +180,19 @@ def _data(handler_id: int) -> int:
         # Figures released before the demo existed described an empty log.
         Release.objects.all().delete()
         return len(contacts)
+
+
+#: The share of the demo's contacts from Wales held in Welsh (an illustration, not a
+#: figure of the charity's).
+WELSH_SHARE = 0.12
+
+
+def _in_welsh(contacts: list[Contact]) -> None:
+    """Hold some contacts from Wales in Welsh; a separate seed, so nothing else changes."""
+    rng = random.Random(20161102)
+    for contact in contacts:
+        if contact.region.startswith("wales") and rng.random() < WELSH_SHARE:
+            contact.language = ContactLanguage.WELSH
 
 
 def _check(contacts: list[Contact]) -> None:

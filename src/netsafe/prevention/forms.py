@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from .choices import CallerType, Offer, Topic
+from .choices import CallerType, ContactLanguage, Offer, Topic
 from .identifiers import generate_caller_code
 from .models import Contact, Escalation
 
@@ -16,10 +17,13 @@ class ContactForm(forms.ModelForm):
     """Log one contact. Identifiers are refused by the model's validators, with the reason."""
 
     topics = forms.MultipleChoiceField(
-        choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Topics"),
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     offered = forms.MultipleChoiceField(
-        label="What was offered",
+        label=_("What was offered"),
         choices=Offer.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -30,6 +34,7 @@ class ContactForm(forms.ModelForm):
         fields = [
             "occurred_at",
             "channel",
+            "language",
             "caller_type",
             "offending",
             "region",
@@ -43,6 +48,7 @@ class ContactForm(forms.ModelForm):
         widgets = {
             "occurred_at": _DATETIME,
             "channel": forms.RadioSelect,
+            "language": forms.RadioSelect,
             "caller_type": forms.RadioSelect,
             "offending": forms.RadioSelect,
             "heard_from": forms.RadioSelect,
@@ -54,12 +60,24 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+            # A handler working in Welsh mostly takes contacts in Welsh; they can change it.
+            if translation.get_language() == "cy":
+                self.initial.setdefault("language", ContactLanguage.WELSH)
         # A required radio group needs no "---------" choice: nothing checked means no answer.
         self.fields["caller_type"].choices = CallerType.choices
+        # One choice is always checked; a form sent without it (older clients) keeps the
+        # contact's language, English for a new one.
+        self.fields["language"].required = False
         self.suggested_code = generate_caller_code()
-        self.fields["caller_code"].help_text = (
+        self.fields["caller_code"].help_text = _(
             "Ask if they have a code. If not, you can give them this one: "
-            f"{self.suggested_code}. Never a name or a number that identifies them."
+            "%(code)s. Never a name or a number that identifies them."
+        ) % {"code": self.suggested_code}
+
+    def clean_language(self) -> str:
+        """The language chosen, or the contact's own (English for a new one) when none is sent."""
+        return (
+            self.cleaned_data.get("language") or self.instance.language or ContactLanguage.ENGLISH
         )
 
     def clean_caller_code(self) -> str:
@@ -88,9 +106,11 @@ class DeclareNationForm(forms.Form):
     """The public site's optional question: where do you live?"""
 
     nation = forms.ChoiceField(
-        label="Where do you live?",
-        help_text="Optional. It helps us know where help is needed. We do not keep anything "
-        "else about you.",
+        label=_("Where do you live?"),
+        help_text=_(
+            "Optional. It helps us know where help is needed. We do not keep anything "
+            "else about you."
+        ),
         widget=forms.RadioSelect,
         choices=[],
     )
@@ -100,5 +120,5 @@ class DeclareNationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["nation"].choices = [
-            (n.value, "Somewhere else" if n == Nation.UNKNOWN else n.label) for n in Nation
+            (n.value, _("Somewhere else") if n == Nation.UNKNOWN else n.label) for n in Nation
         ]

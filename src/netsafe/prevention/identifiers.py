@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,16 @@ _BIRTH_CUE = re.compile(
 
 #: Kinds of identifier, most specific first (an overlap keeps the more specific).
 _KIND_LABELS = {
-    "email": "an e-mail address",
-    "ip": "an IP address",
-    "ni-number": "a National Insurance number",
-    "postcode": "a postcode",
-    "vehicle": "a vehicle registration",
-    "handle": "a social media handle",
-    "name": "a name",
-    "birth": "a date of birth",
-    "phone": "a phone number",
-    "long-number": "a long number (phone, account or reference number)",
+    "email": gettext_lazy("an e-mail address"),
+    "ip": gettext_lazy("an IP address"),
+    "ni-number": gettext_lazy("a National Insurance number"),
+    "postcode": gettext_lazy("a postcode"),
+    "vehicle": gettext_lazy("a vehicle registration"),
+    "handle": gettext_lazy("a social media handle"),
+    "name": gettext_lazy("a name"),
+    "birth": gettext_lazy("a date of birth"),
+    "phone": gettext_lazy("a phone number"),
+    "long-number": gettext_lazy("a long number (phone, account or reference number)"),
 }
 
 
@@ -180,7 +182,10 @@ def describe(findings: list[Finding]) -> str:
     """A sentence naming what was found and where, without repeating the identifier."""
     parts = []
     for f in findings:
-        parts.append(f"{_KIND_LABELS[f.kind]} (at character {f.start + 1})")
+        parts.append(
+            _("%(what)s (at character %(where)d)")
+            % {"what": _KIND_LABELS[f.kind], "where": f.start + 1}
+        )
     return "; ".join(parts)
 
 
@@ -189,8 +194,10 @@ def refuse_identifiers(value: str) -> None:
     findings = find_identifiers(value or "")
     if findings:
         raise ValidationError(
-            "This must not identify anyone. Remove %(what)s. The helpline log never "
-            "holds a name, phone number, e-mail, postcode, address or similar identifier.",
+            gettext_lazy(
+                "This must not identify anyone. Remove %(what)s. The helpline log never "
+                "holds a name, phone number, e-mail, postcode, address or similar identifier."
+            ),
             code="identifier",
             params={"what": describe(findings)},
         )
@@ -204,17 +211,23 @@ def validate_caller_code(value: str) -> None:
     if not value:
         return
     if not 3 <= len(value) <= 20:
-        raise ValidationError("A caller code has 3 to 20 characters.", code="caller-code")
+        raise ValidationError(
+            gettext_lazy("A caller code has 3 to 20 characters."), code="caller-code"
+        )
     if not CALLER_CODE.match(value):
         raise ValidationError(
-            "A caller code uses capital letters, digits and single hyphens only, e.g. OAK-42.",
+            gettext_lazy(
+                "A caller code uses capital letters, digits and single hyphens only, e.g. OAK-42."
+            ),
             code="caller-code",
         )
     if sum(c.isdigit() for c in value) > 4:
         # Longer numbers are how phone numbers, dates of birth and account numbers sneak in.
         raise ValidationError(
-            "A caller code may hold at most 4 digits: it must not be a phone number, "
-            "date of birth or any other number that identifies the caller.",
+            gettext_lazy(
+                "A caller code may hold at most 4 digits: it must not be a phone number, "
+                "date of birth or any other number that identifies the caller."
+            ),
             code="caller-code",
         )
     refuse_identifiers(value)

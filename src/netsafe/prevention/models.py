@@ -16,11 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     CallerType,
     Channel,
     Concern,
+    ContactLanguage,
     EscalatedTo,
     HeardFrom,
     Nation,
@@ -93,44 +96,56 @@ class ContactQuerySet(models.QuerySet):
 class Contact(CheckedOnSave):
     """One helpline contact: a call, a chat or a secure e-mail. Never who it was."""
 
-    occurred_at = models.DateTimeField("Date and time", default=timezone.now, db_index=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
-    caller_type = models.CharField("Who is calling", max_length=20, choices=CallerType.choices)
+    occurred_at = models.DateTimeField(_("Date and time"), default=timezone.now, db_index=True)
+    channel = models.CharField(
+        _("Channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    #: The language the contact was held in (the Welsh Language Standards ask it be known).
+    language = models.CharField(
+        _("Language of the contact"),
+        max_length=2,
+        choices=ContactLanguage.choices,
+        default=ContactLanguage.ENGLISH,
+    )
+    caller_type = models.CharField(_("Who is calling"), max_length=20, choices=CallerType.choices)
     offending = models.CharField(
-        "Has the person the call is about offended?",
+        _("Has the person the call is about offended?"),
         max_length=10,
         choices=Offending.choices,
         default=Offending.NOT_SAID,
     )
     region = models.CharField(
-        "Where the caller lives", max_length=30, choices=Region.choices, default=Region.UNKNOWN
+        _("Where the caller lives"), max_length=30, choices=Region.choices, default=Region.UNKNOWN
     )
     heard_from = models.CharField(
-        "How they heard of us",
+        _("How they heard of us"),
         max_length=20,
         choices=HeardFrom.choices,
         default=HeardFrom.NOT_SAID,
     )
-    topics = models.JSONField(default=list, blank=True, validators=[validate_topics])
+    topics = models.JSONField(_("Topics"), default=list, blank=True, validators=[validate_topics])
     offered = models.JSONField(
-        "What was offered", default=list, blank=True, validators=[validate_offered]
+        _("What was offered"), default=list, blank=True, validators=[validate_offered]
     )
     duration_minutes = models.PositiveSmallIntegerField(
-        "Duration (minutes)", validators=[MinValueValidator(0), MaxValueValidator(600)]
+        _("Duration (minutes)"), validators=[MinValueValidator(0), MaxValueValidator(600)]
     )
     caller_code = models.CharField(
-        "Returning-caller code",
+        _("Returning-caller code"),
         max_length=20,
         blank=True,
         db_index=True,
         validators=[validate_caller_code],
-        help_text="A code the caller chose or was given, e.g. OAK-42. Never a name or number "
-        "that identifies them.",
+        help_text=_(
+            "A code the caller chose or was given, e.g. OAK-42. Never a name or number "
+            "that identifies them."
+        ),
     )
     notes = models.TextField(
+        _("Notes"),
         blank=True,
         validators=[refuse_identifiers],
-        help_text="What helps the next handler. No names, numbers, e-mail or postcodes.",
+        help_text=_("What helps the next handler. No names, numbers, e-mail or postcodes."),
     )
     #: The staff user's id (no relation: users live in the other database).
     handler = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -147,11 +162,18 @@ class Contact(CheckedOnSave):
             models.CheckConstraint(
                 condition=models.Q(region__in=Region.values), name="contact_region_known"
             ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=ContactLanguage.values),
+                name="contact_language_known",
+            ),
         ]
 
     def __str__(self) -> str:
-        when = timezone.localtime(self.occurred_at).strftime("%d %b %Y %H:%M")
-        return f"{self.get_channel_display()} contact, {when}"
+        when = date_format(timezone.localtime(self.occurred_at), "j M Y H:i")
+        return _("%(channel)s contact, %(when)s") % {
+            "channel": self.get_channel_display(),
+            "when": when,
+        }
 
     def clean_fields(self, exclude=None) -> None:
         """Normalise the caller code, then validate the fields."""
@@ -162,7 +184,7 @@ class Contact(CheckedOnSave):
     def clean(self) -> None:
         """A contact cannot be logged for a time still to come."""
         if self.occurred_at and self.occurred_at > timezone.now() + timedelta(minutes=5):
-            raise ValidationError({"occurred_at": "A contact cannot be in the future."})
+            raise ValidationError({"occurred_at": _("A contact cannot be in the future.")})
 
     def topic_labels(self) -> list[str]:
         """The topics in words."""
@@ -177,15 +199,15 @@ class Escalation(CheckedOnSave):
     """A safeguarding escalation: that one was made, when and to whom. An event, no identity."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="escalations")
-    made_at = models.DateTimeField("When it was made", default=timezone.now)
-    concern = models.CharField(max_length=20, choices=Concern.choices)
-    made_to = models.CharField("Made to", max_length=20, choices=EscalatedTo.choices)
+    made_at = models.DateTimeField(_("When it was made"), default=timezone.now)
+    concern = models.CharField(_("Concern"), max_length=20, choices=Concern.choices)
+    made_to = models.CharField(_("Made to"), max_length=20, choices=EscalatedTo.choices)
     detail = models.CharField(
-        "Which team",
+        _("Which team"),
         max_length=200,
         blank=True,
         validators=[refuse_identifiers],
-        help_text="For example: Gwent MASH duty team. Not a person's name or number.",
+        help_text=_("For example: Gwent MASH duty team. Not a person's name or number."),
     )
     #: The staff user's id (no relation: users live in the other database).
     recorded_by = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -195,7 +217,7 @@ class Escalation(CheckedOnSave):
         ordering = ["-made_at"]
 
     def __str__(self) -> str:
-        return f"Escalation to {self.get_made_to_display()}"
+        return _("Escalation to %(whom)s") % {"whom": self.get_made_to_display()}
 
 
 class VisitPeriod(models.TextChoices):

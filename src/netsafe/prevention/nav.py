@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can
 
@@ -11,10 +12,10 @@ def items(user) -> list[tuple[str, str]]:
     """The prevention links ``user`` may follow: none at all for police users."""
     links: list[tuple[str, str]] = []
     if can(user, LOG_CONTACTS):
-        links.append(("Today's contacts", reverse("prevention:today")))
-        links.append(("Log a contact", reverse("prevention:contact-new")))
-        links.append(("Escalations", reverse("prevention:escalations")))
+        links.append((_("Today's contacts"), reverse("prevention:today")))
+        links.append((_("Log a contact"), reverse("prevention:contact-new")))
+        links.append((_("Escalations"), reverse("prevention:escalations")))
     if can(user, SEE_FIGURES):
-        links.append(("Trends", reverse("prevention:trends")))
-        links.append(("What brings people", reverse("prevention:heard")))
+        links.append((_("Trends"), reverse("prevention:trends")))
+        links.append((_("What brings people"), reverse("prevention:heard")))
     return links

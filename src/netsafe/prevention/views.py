@@ -16,13 +16,15 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from netsafe.accounts.roles import Role
 from netsafe.web.params import bounded
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can, prevention_view
 from .charts import bar_chart
-from .choices import CallerType, HeardFrom, regions_in
+from .choices import CallerType, ContactLanguage, HeardFrom, regions_in
 from .forms import ContactForm, EscalationForm
 from .models import ALL_VISITORS, Contact, Escalation, SelfHelpVisits
 from .periods import add_months, counting_year, launch_day, local_bounds
@@ -61,7 +63,7 @@ def contact_new(request):
         contact = form.save(commit=False)
         contact.handler = request.user.pk
         contact.save()
-        messages.success(request, "Contact logged.")
+        messages.success(request, _("Contact logged."))
         return redirect("prevention:contact", pk=contact.pk)
     return render(request, "prevention/contact_form.html", {"form": form, "contact": None})
 
@@ -92,7 +94,7 @@ def contact_edit(request, pk: int):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Contact updated.")
+        messages.success(request, _("Contact updated."))
         return redirect("prevention:contact", pk=contact.pk)
     return render(request, "prevention/contact_form.html", {"form": form, "contact": contact})
 
@@ -107,7 +109,7 @@ def escalate(request, pk: int):
         escalation.contact = contact
         escalation.recorded_by = request.user.pk
         escalation.save()
-        messages.success(request, "Escalation recorded.")
+        messages.success(request, _("Escalation recorded."))
         return redirect("prevention:contact", pk=contact.pk)
     return render(request, "prevention/escalation_form.html", {"form": form, "contact": contact})
 
@@ -154,12 +156,12 @@ def trends(request):
             "earlier": add_months(last, -12),
             "later": add_months(last, 12),
             "contacts_chart": bar_chart(
-                "Helpline contacts per month",
-                [(f"{r['month']:%b %Y}", r["contacts"]) for r in rows],
+                _("Helpline contacts per month"),
+                [(date_format(r["month"], "M Y"), r["contacts"]) for r in rows],
             ),
             "visitors_chart": bar_chart(
-                "Self-help visitors per month",
-                [(f"{r['month']:%b %Y}", r["visitors"]) for r in rows],
+                _("Self-help visitors per month"),
+                [(date_format(r["month"], "M Y"), r["visitors"]) for r in rows],
             ),
         },
     )
@@ -189,8 +191,8 @@ def heard(request):
             "end": end,
             "previous_year": start.year - 1,
             "next_year": start.year + 1,
-            "heard_chart": bar_chart("How they heard of us", heard_rows),
-            "type_chart": bar_chart("Who contacted us", type_rows),
+            "heard_chart": bar_chart(_("How they heard of us"), heard_rows),
+            "type_chart": bar_chart(_("Who contacted us"), type_rows),
             "total": sum(n for _, n in heard_rows),
         },
     )
@@ -198,7 +200,8 @@ def heard(request):
 
 def monthly_figures(first: date, last: date) -> list[dict]:
     """Per month from ``first`` to ``last`` (first days): contacts, callers, Welsh callers,
-    escalations and self-help visitors. A returning caller counts once per month."""
+    contacts held in Welsh, escalations and self-help visitors. A returning caller counts
+    once per month."""
     end = add_months(last, 1) - timedelta(days=1)
     contacts = Contact.objects.between(first, end)
     since, until = local_bounds(first, end)
@@ -214,6 +217,7 @@ def monthly_figures(first: date, last: date) -> list[dict]:
             uncoded=Count("pk", filter=~coded),
             wales_codes=Count("caller_code", distinct=True, filter=coded & wales),
             wales_uncoded=Count("pk", filter=~coded & wales),
+            in_welsh=Count("pk", filter=Q(language=ContactLanguage.WELSH)),
         )
     }
     escalations = dict(
@@ -238,6 +242,7 @@ def monthly_figures(first: date, last: date) -> list[dict]:
                 "contacts": row.get("contacts", 0),
                 "callers": row.get("codes", 0) + row.get("uncoded", 0),
                 "wales_callers": row.get("wales_codes", 0) + row.get("wales_uncoded", 0),
+                "in_welsh": row.get("in_welsh", 0),
                 "escalations": escalations.get(month, 0),
                 "visitors": visitors.get(month, 0),
             }

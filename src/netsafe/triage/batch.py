@@ -18,9 +18,11 @@ import csv
 import html
 import json
 import re
+import signal
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -104,6 +106,11 @@ def read_manifest(path: Path) -> list[Exhibit]:
     return exhibits
 
 
+#: Devices scanned side by side when not told otherwise: enough that a small device
+#: (one or two units of work) never leaves a worker idle while the next one is listed.
+DEVICES_AT_ONCE = 4
+
+
 def run_batch(
     manifest: Path,
     out: Path,
@@ -111,16 +118,24 @@ def run_batch(
     *,
     progress: Callable[[Exhibit], Progress] | None = None,
     announce: Callable[[Exhibit, str], None] | None = None,
-    devices_at_once: int = 1,
+    devices_at_once: int | None = None,
 ) -> dict:
     """Scan every exhibit of ``manifest`` into ``out/<reference>/`` and write the summary.
 
     ``options`` gives the shared settings (hash sets, workers, scheduler, ...);
     its ``evidence`` and ``out`` are replaced per exhibit. ``devices_at_once``
-    scans that many devices side by side (for a cluster: a small device is a
-    single unit of work, so one device at a time would leave workers idle).
+    (default :data:`DEVICES_AT_ONCE`) scans that many devices side by side: a small
+    device is a unit or two of work, so one device at a time would leave workers
+    idle while the next is listed and its outputs written. Without a cluster the
+    devices share one pool of ``options.workers`` local processes (with one worker,
+    devices are scanned one at a time, in this process).
     Returns summary.json's object.
     """
+    devices_at_once = DEVICES_AT_ONCE if devices_at_once is None else devices_at_once
+    if not options.scheduler and options.workers <= 1 and options.executor is None:
+        # No worker processes: each scan would process its files in its own thread of
+        # this process, and libmagic and the image decoders are not safe to share so.
+        devices_at_once = 1
     if devices_at_once < 1:
         raise ScanError("--devices-at-once must be at least 1")
     exhibits = read_manifest(manifest)
@@ -130,6 +145,10 @@ def run_batch(
         raise ScanError(f"cannot create --out {out}: {exc.strerror}") from None
 
     stop = threading.Event()
+    pool = None
+    if not options.scheduler and options.workers > 1 and options.executor is None:
+        pool = _local_pool(options.workers)
+        options = replace(options, executor=pool)
 
     def one(ex: Exhibit) -> dict:
         target = out / ex.folder
@@ -148,24 +167,59 @@ def run_batch(
             announce(ex, state)
         return _row(ex, json.loads(report_path.read_text("utf-8")), report_path)
 
-    if devices_at_once == 1:
-        rows = [one(ex) for ex in exhibits]
-    else:
-        with ThreadPoolExecutor(devices_at_once, thread_name_prefix="triage-device") as pool:
-            futures = [pool.submit(one, ex) for ex in exhibits]
-            try:
-                rows = [f.result() for f in futures]
-            except KeyboardInterrupt:
-                # Ctrl-C reaches this thread only: the devices' scans are told to stop
-                # (each stores what it has done) and the rest are never started.
-                stop.set()
-                for f in futures:
-                    f.cancel()
-                raise ScanInterrupted("batch interrupted") from None
+    try:
+        if devices_at_once == 1:
+            rows = [one(ex) for ex in exhibits]
+        else:
+            with ThreadPoolExecutor(devices_at_once, thread_name_prefix="triage-device") as threads:
+                futures = [threads.submit(one, ex) for ex in exhibits]
+                try:
+                    rows = [f.result() for f in futures]
+                except KeyboardInterrupt:
+                    # Ctrl-C reaches this thread only: the devices' scans are told to stop
+                    # (each stores what it has done) and the rest are never started.
+                    stop.set()
+                    for f in futures:
+                        f.cancel()
+                    raise ScanInterrupted("batch interrupted") from None
+    finally:
+        if pool is not None:
+            _close(pool, at_once=stop.is_set())
     rows.sort(key=lambda r: (_BAND_ORDER.get(r["band"], 3), -r["score"], r["reference"]))
     summary = {"schema": SUMMARY_SCHEMA, "manifest": str(manifest.resolve()), "devices": rows}
     _write_summary(out, summary)
     return summary
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C goes to the whole process group; only the batch's main thread handles it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ready() -> None:
+    """A task that does nothing: run once per worker so that all are started."""
+    time.sleep(0.05)
+
+
+def _close(pool: ProcessPoolExecutor, *, at_once: bool) -> None:
+    """Shut the local pool down; ``at_once`` (Ctrl-C): without waiting for its units,
+    which a rerun of the batch simply does again."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=not at_once, cancel_futures=True)
+    if at_once:
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)
+
+
+def _local_pool(workers: int) -> ProcessPoolExecutor:
+    """The local worker processes, every one started now, from this (main) thread:
+    processes forked later, while device threads run, could inherit a lock held."""
+    pool = ProcessPoolExecutor(workers, initializer=_ignore_sigint)
+    for f in [pool.submit(_ready) for _ in range(workers)]:
+        f.result()
+    return pool
 
 
 def _row(ex: Exhibit, report: dict, report_path: Path) -> dict:

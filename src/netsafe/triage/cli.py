@@ -33,7 +33,7 @@ from netsafe.triage.hashsets import (
 )
 from netsafe.triage.hashsets.hashlist import HashListFormat
 from netsafe.triage.hashsets.vics import VicsFormat
-from netsafe.triage.index import (
+from netsafe.triage.matching import (
     DEFAULT_MAX_DISTANCE,
     HashIndex,
     Match,
@@ -331,7 +331,7 @@ def batch_command(
         int | None,
         typer.Option(
             "--devices-at-once",
-            help="Devices scanned side by side (default: 1 locally, 4 on a cluster).",
+            help="Devices scanned side by side (default: 4; locally they share --workers).",
         ),
     ] = None,
 ) -> None:
@@ -355,7 +355,7 @@ def batch_command(
             out,
             options,
             announce=lambda ex, state: typer.echo(f"{ex.reference}: {state}", err=True),
-            devices_at_once=devices_at_once or (4 if scheduler else 1),
+            devices_at_once=devices_at_once,
         )
     except ScanError as exc:
         raise fail(str(exc)) from None

@@ -18,8 +18,8 @@ from typing import cast
 from netsafe import __version__
 from netsafe.triage import csvsafe
 from netsafe.triage.hashsets import HashSet
-from netsafe.triage.index import HashIndex, Match, Query, Verdict
 from netsafe.triage.indicators import IndicatorScan, Rule
+from netsafe.triage.matching import HashIndex, Match, Query, Verdict
 from netsafe.triage.priority import assess
 from netsafe.triage.sources import TIME_KEYS
 from netsafe.triage.work import CONTENT_FIELDS, RECORD_FIELDS

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
-from netsafe.triage.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.indicators import load_rules
+from netsafe.triage.matching import DEFAULT_MAX_DISTANCE
 from netsafe.triage.report import EvidenceInfo, write_outputs
 from netsafe.triage.sources import (
     Entry,
@@ -106,6 +106,9 @@ class ScanOptions:
     #: Set from another thread to stop the scan as Ctrl-C would: a batch scanning devices
     #: side by side gets Ctrl-C in its main thread and stops each device's scan this way.
     stop: threading.Event | None = None
+    #: A process pool shared by several scans (a batch scanning devices side by side);
+    #: the scan uses it instead of starting its own, and leaves it running.
+    executor: Executor | None = None
 
 
 def _now() -> str:
@@ -130,10 +133,13 @@ def prepare_out(out: Path, resume: bool) -> None:
         raise ScanError(f"cannot create --out {out}: {exc.strerror}") from None
 
 
-def load_hashsets(paths: Iterable[Path], categories: dict[int, str]) -> list[HashSet]:
-    """Load every hash set, or fail with a one-line :class:`ScanError`."""
+def load_hashsets(
+    paths: Iterable[Path], categories: dict[int, str], cache_dir: Path | None = None
+) -> list[HashSet]:
+    """Load every hash set (compiled into ``cache_dir`` the first time), or fail with a
+    one-line :class:`ScanError`."""
     try:
-        return [load_hashset(p, categories) for p in paths]
+        return [load_hashset(p, categories, cache_dir) for p in paths]
     except HashSetError as exc:
         raise ScanError(str(exc)) from None
 
@@ -258,7 +264,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
             raise ScanError(
                 f"--out {options.out} is inside the evidence {label}: choose a folder outside it"
             )
-    hashsets = load_hashsets(options.hashsets, options.categories)
+    hashsets = load_hashsets(options.hashsets, options.categories, options.index_cache)
     evidence: list[Evidence] = []
     try:
         for p in options.evidence:
@@ -376,20 +382,22 @@ def _scan(
     elif units:
         # Built here once: the local workers, forked from this process, inherit it.
         matching_index(matching, hashsets)
-    executor = None
-    if options.workers > 1 and len(units) > 1:
-        executor = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    shared = options.executor
+    own: ProcessPoolExecutor | None = None
+    if shared is None and options.workers > 1 and len(units) > 1:
+        own = ProcessPoolExecutor(options.workers, initializer=_worker_init)
+    executor = own or (shared if units else None)
     try:
         run_units(executor, units, on_result, inflight=2 * options.workers, stop=options.stop)
     except (KeyboardInterrupt, _StopRequested):
         store.commit()
-        if executor is not None:
-            _stop(executor)
-            executor = None
+        if own is not None:
+            _stop(own)
+            own = None
         raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
     finally:
-        if executor is not None:
-            executor.shutdown()
+        if own is not None:
+            own.shutdown()
     store.commit()
 
     infos = [

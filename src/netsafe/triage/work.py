@@ -25,7 +25,7 @@ from netsafe.triage.carving import CarveLimits, CarveResult, carve
 from netsafe.triage.exif import read_exif, thumbnail_stream
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
-from netsafe.triage.index import HashIndex, Query, default_cache_dir
+from netsafe.triage.matching import HashIndex, Query, default_cache_dir
 from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
 from netsafe.triage.perceptual import (
     PerceptualError,
@@ -259,11 +259,11 @@ def matching_index(spec: MatchSpec, loaded: list[HashSet] | None = None) -> Hash
     index = _index_cache.get(spec)
     if index is None:
         categories = dict(spec.categories)
-        sets = loaded or [load_hashset(path, categories) for path, _sha in spec.hashsets]
+        cache = Path(spec.index_cache) if spec.index_cache else default_cache_dir()
+        sets = loaded or [load_hashset(path, categories, cache) for path, _sha in spec.hashsets]
         for hs, (path, sha256) in zip(sets, spec.hashsets, strict=True):
             if hs.sha256 != sha256:
                 raise HashSetError(f"hash set {path} is not the file the scan started with")
-        cache = Path(spec.index_cache) if spec.index_cache else default_cache_dir()
         index = HashIndex(sets, cache_dir=cache, threads=1)
         _index_cache.clear()
         _index_cache[spec] = index

@@ -5,3 +5,7 @@ class WebConfig(AppConfig):
     name = "netsafe.web"
     label = "web"
     verbose_name = "NetSafe site"
+
+    def ready(self) -> None:
+        # Registers the check that the compiled Welsh catalogue is present and current.
+        from . import catalogues  # noqa: F401

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's page language is on their account.
+    "netsafe.web.language.LanguageMiddleware",
     "netsafe.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Tells an administrator, on their next page, what became of the roles they asked for.
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "netsafe.web.context_processors.shell",
+                "netsafe.web.language.context",
             ],
         },
     },
@@ -272,7 +275,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# English and Welsh (the Welsh Language Standards: public pages in both, staff may work in
+# Welsh). The public self-help site takes its language from the URL only (/cy/help/...);
+# staff pages from the user's account (netsafe.web.language). No language cookie is ever set.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,6 @@
 """The URL map: each area of the domain brings its own ``urls`` module."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,7 +14,11 @@ urlpatterns = [
     path("examination/", include("netsafe.examination.urls")),
     path("", include("netsafe.casework.urls")),
     path("prevention/", include("netsafe.prevention.urls")),
-    path("help/", include("netsafe.prevention.public_urls")),
 ]
+# The public self-help site in English at /help/ and in Welsh at /cy/help/ (netsafe.web.language).
+urlpatterns += i18n_patterns(
+    path("help/", include("netsafe.prevention.public_urls")),
+    prefix_default_language=False,
+)
 
 handler400 = "netsafe.web.errors.bad_request"

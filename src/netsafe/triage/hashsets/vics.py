@@ -42,6 +42,9 @@ class VicsFormat(HashSetFormat):
             else:
                 yield _media(item, f"{path}: value[{i}]", categories)
 
+    def numbers_categories(self) -> bool:
+        return True
+
     def write(
         self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
     ) -> None:
