@@ -15,6 +15,7 @@ wanted=(
   fls:sleuthkit
   ntfscp:ntfs-3g
   mkfs.exfat:exfatprogs
+  photorec:testdisk
   msgfmt:gettext
   sgdisk:gdisk
 )

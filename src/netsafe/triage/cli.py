@@ -23,6 +23,7 @@ from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from netsafe.triage import csvsafe
+from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import (
     DEFAULT_VICS_CATEGORIES,
     HashEntry,
@@ -48,6 +49,7 @@ from netsafe.triage.scan import (
     load_hashsets,
     scan,
 )
+from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME
 
 app = typer.Typer(
@@ -156,6 +158,59 @@ Dihedral = Annotated[
         "--dihedral", help="Also match rotated and mirrored copies (8 PDQ hashes per image)."
     ),
 ]
+_LIMITS = Limits()
+ArchiveDepth = Annotated[
+    int,
+    typer.Option(
+        "--archive-depth",
+        min=0,
+        help="Archives nested deeper than this are hashed but not opened.",
+    ),
+]
+ArchiveMembers = Annotated[
+    int,
+    typer.Option(
+        "--archive-members",
+        min=1,
+        help="Most members one archive found in the evidence may hold, everything nested in it "
+        "included; beyond that one error row on the archive at fault.",
+    ),
+]
+ArchiveBytes = Annotated[
+    int,
+    typer.Option(
+        "--archive-bytes",
+        min=1,
+        help="Most bytes one archive found in the evidence may expand to, everything nested in "
+        "it included (64 GiB); it may also expand to at most "
+        "--archive-ratio times its own size once beyond 256 MiB.",
+    ),
+]
+ArchiveRatio = Annotated[
+    int,
+    typer.Option(
+        "--archive-ratio",
+        min=1,
+        help="Largest expansion of a member, and of an archive with all it holds, relative to "
+        "its compressed size.",
+    ),
+]
+_CARVE = CarveLimits()
+Carve = Annotated[
+    bool,
+    typer.Option(
+        "--carve/--no-carve",
+        help="Carve the unallocated space of disk images (raw, E01) for pictures and videos.",
+    ),
+]
+CarveFiles = Annotated[
+    int,
+    typer.Option("--carve-files", min=1, help="Most files carved from one evidence item."),
+]
+CarveSeconds = Annotated[
+    float,
+    typer.Option("--carve-seconds", min=0, help="Most seconds spent carving one evidence item."),
+]
 Categories = Annotated[
     str,
     typer.Option(
@@ -176,8 +231,19 @@ def scan_command(
     vics_categories: Categories = _DEFAULT_CATEGORIES,
     scheduler: Scheduler = None,
     dihedral: Dihedral = False,
+    archive_depth: ArchiveDepth = _LIMITS.max_depth,
+    archive_members: ArchiveMembers = _LIMITS.max_members,
+    archive_bytes: ArchiveBytes = _LIMITS.max_total,
+    archive_ratio: ArchiveRatio = _LIMITS.max_ratio,
+    carve: Carve = True,
+    carve_files: CarveFiles = _CARVE.max_files,
+    carve_seconds: CarveSeconds = _CARVE.max_seconds,
 ) -> None:
-    """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out."""
+    """Scan evidence and write report.json, files.jsonl, files.csv and report.html to --out.
+
+    Archives inside the evidence are opened, nested ones too, within the --archive-*
+    bounds: what lies beyond them is one error row on the archive that holds it.
+    """
     options = ScanOptions(
         evidence=list(evidence),
         out=out,
@@ -188,6 +254,14 @@ def scan_command(
         categories=_categories(vics_categories),
         scheduler=scheduler,
         dihedral=dihedral,
+        limits=Limits(
+            max_depth=archive_depth,
+            max_members=archive_members,
+            max_total=archive_bytes,
+            max_ratio=archive_ratio,
+        ),
+        carve=carve,
+        carve_limits=CarveLimits(max_files=carve_files, max_seconds=carve_seconds),
     )
     bar = RichBar()
     try:

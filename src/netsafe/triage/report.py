@@ -22,14 +22,27 @@ from netsafe.triage.indicators import IndicatorScan, Rule
 from netsafe.triage.matching import HashIndex, Match, Query, Verdict
 from netsafe.triage.priority import assess
 from netsafe.triage.sources import TIME_KEYS
-from netsafe.triage.work import RECORD_FIELDS
+from netsafe.triage.work import CONTENT_FIELDS, RECORD_FIELDS
 
 SCHEMA = "netsafe.triage-report/1"
+#: A row's ``exif`` object, flattened into these files.csv columns (``gps`` in two).
+EXIF_COLUMNS = (
+    "exif_make",
+    "exif_model",
+    "exif_serial",
+    "exif_taken",
+    "exif_latitude",
+    "exif_longitude",
+    "exif_software",
+)
 #: files.csv flattens a row's ``times`` into one column per time.
 CSV_FIELDS = (
     *(f for f in RECORD_FIELDS if f != "times"),
     *TIME_KEYS,
     "path_hex",
+    "carved",
+    "offset",
+    *EXIF_COLUMNS,
     "known",
     "match_kind",
     "category",
@@ -53,6 +66,8 @@ class EvidenceInfo:
     volume_signatures: list[tuple[str, str]] = field(default_factory=list)
     #: report.json's ``volumes``: the partitions (or bare file system) of a disk image.
     volumes: list[dict] = field(default_factory=list)
+    #: What carving the unallocated space did (disk images), None when not carved.
+    carving: dict | None = None
 
 
 def file_row(rec: dict, verdict: Verdict) -> dict:
@@ -63,6 +78,8 @@ def file_row(rec: dict, verdict: Verdict) -> dict:
         if k == "path" and rec.get("path_hex"):
             # Only where the name's bytes are not UTF-8 (the contract's "also has").
             row["path_hex"] = rec["path_hex"]
+    row.update({k: rec.get(k) for k in CONTENT_FIELDS})
+    row["carved"] = bool(row["carved"])
     row["known"] = verdict.known
     row["matches"] = [m.as_dict() for m in verdict.matches]
     row["error"] = rec.get("error")
@@ -98,6 +115,10 @@ class Summary:
         self._unique: dict[str, set[str]] = {}
         self.indicators = IndicatorScan(rules)
         self.error_rows: list[tuple[str, str]] = []
+        #: Pictures that name their camera (the first _MAX_CAMERA_ROWS) and how many do.
+        self.camera_rows: list[tuple] = []
+        self.cameras = 0
+        self.carved = 0
 
     def add(self, rec: dict, row: dict, matches: list[Match]) -> None:
         """Count one file."""
@@ -111,6 +132,23 @@ class Summary:
             self.errors += 1
             self.error_rows.append((row["path"], row["error"]))
         self.known += bool(row["known"])
+        self.carved += bool(row.get("carved"))
+        exif = row.get("exif")
+        if exif:
+            self.cameras += 1
+            if len(self.camera_rows) < _MAX_CAMERA_ROWS:
+                gps = exif["gps"]
+                self.camera_rows.append(
+                    (
+                        row["path"],
+                        exif["make"] or "",
+                        exif["model"] or "",
+                        exif["serial"] or "",
+                        exif["taken"] or "",
+                        f"{gps[0]}, {gps[1]}" if gps else "",
+                        exif["software"] or "",
+                    )
+                )
         category = counted_category(matches)
         if category is not None:
             if matches[0].kind == "exact":
@@ -165,10 +203,23 @@ def csv_row(row: dict) -> list:
         for m in row["matches"]
     ]
     counted = counted_matches(matches)
+    exif = row.get("exif") or {}
+    gps = exif.get("gps") or (None, None)
+    exif_values = {
+        "exif_make": exif.get("make"),
+        "exif_model": exif.get("model"),
+        "exif_serial": exif.get("serial"),
+        "exif_taken": exif.get("taken"),
+        "exif_latitude": gps[0],
+        "exif_longitude": gps[1],
+        "exif_software": exif.get("software"),
+    }
     out = []
     for name in CSV_FIELDS:
         value: object
-        if name == "match_kind":
+        if name in exif_values:
+            value = exif_values[name]
+        elif name == "match_kind":
             value = counted[0].kind if counted else ""
         elif name == "category":
             value = counted_category(matches) or ""
@@ -233,6 +284,8 @@ def write_outputs(
                 "priority": assess(s, summary.deleted_matches, summary.unknown_images),
                 "errors": ev.errors,
             }
+            if ev.carving is not None:
+                item["carving"] = ev.carving
             report_evidence.append(item)
             summaries.append(summary)
     report = {
@@ -267,6 +320,7 @@ code{font-size:.9em;word-break:break-all}.muted{color:#505a5f}
 """
 _UK_CATEGORIES = ("A", "B", "C")
 _MAX_ERROR_ROWS = 200
+_MAX_CAMERA_ROWS = 500
 
 
 def _e(value: object) -> str:
@@ -415,6 +469,26 @@ def render_html(report: dict, summaries: list[Summary]) -> str:
                 set(range(7)),
             )
         )
+        if summary.carved:
+            parts.append(
+                f"<p>Carved from unallocated space: {summary.carved:,} files "
+                "(paths <code>$Carved/&lt;offset&gt;</code>).</p>"
+            )
+        parts.append(f"<h3>Pictures that name their camera (EXIF, {summary.cameras:,})</h3>")
+        if summary.camera_rows:
+            parts.append(
+                _table(
+                    ("Path", "Make", "Model", "Serial", "Taken", "GPS", "Software"),
+                    summary.camera_rows,
+                )
+            )
+            if summary.cameras > len(summary.camera_rows):
+                parts.append(
+                    f"<p>… and {summary.cameras - len(summary.camera_rows):,} more in "
+                    "files.csv (columns exif_*).</p>"
+                )
+        else:
+            parts.append("<p>None.</p>")
         parts.append("<h3>Indicators</h3>")
         if s["indicators"]:
             parts.append(

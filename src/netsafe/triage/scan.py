@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
 from netsafe.triage.indicators import load_rules
 from netsafe.triage.matching import DEFAULT_MAX_DISTANCE
@@ -35,15 +36,21 @@ from netsafe.triage.sources import (
 )
 from netsafe.triage.sources.archive import Limits
 from netsafe.triage.store import STORE_NAME, ResultStore
+from netsafe.triage.unallocated import media_size
 from netsafe.triage.work import (
+    CarveSpec,
     MatchSpec,
     UnitResult,
     WorkUnit,
+    carve_parts,
     entry_record,
+    forget_inherited_evidence,
     matching_index,
     process_unit,
 )
 
+#: The kinds of evidence whose unallocated space is carved (disk images).
+CARVED_KINDS = ("raw", "ewf")
 #: A unit holds up to this many files or bytes, so progress is smooth and a kill loses little.
 UNIT_FILES = 64
 UNIT_BYTES = 64 << 20
@@ -94,6 +101,9 @@ class ScanOptions:
     dihedral: bool = False
     #: Where hash-set PDQ indexes are cached (None: the default cache folder).
     index_cache: Path | None = None
+    #: Carve the unallocated space of disk images (raw, E01) for pictures and videos.
+    carve: bool = True
+    carve_limits: CarveLimits = field(default_factory=CarveLimits)
     #: Set from another thread to stop the scan as Ctrl-C would: a batch scanning devices
     #: side by side gets Ctrl-C in its main thread and stops each device's scan this way.
     stop: threading.Event | None = None
@@ -181,6 +191,10 @@ def failed_unit(unit: WorkUnit, message: str) -> UnitResult:
         rec = entry_record(unit.evidence_path, entry)
         rec["error"] = message
         result.files.append((entry.seq, [rec]))
+    if unit.carve is not None:
+        # Said in the report's evidence errors, like a budget that ran out.
+        result.carving = {"files": 0, "stopped": f"carving failed ({message})"}
+        result.files.append((unit.carve.seq, []))
     if unit.verify:
         result.integrity = Integrity.failed(message).as_dict()
     return result
@@ -192,6 +206,7 @@ def worker_init(parent: int) -> None:
     behind with the evidence open."""
     # Ctrl-C goes to the whole process group; only the parent handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_inherited_evidence()
     end_with_parent(parent)
 
 
@@ -291,7 +306,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> dict:
     evidence: list[Evidence] = []
     try:
         for p in options.evidence:
-            evidence.append(open_evidence(p))
+            evidence.append(open_evidence(p, limits=options.limits))
     except EvidenceError as exc:
         raise ScanError(str(exc)) from None
     prepare_out(options.out, options.resume)
@@ -361,6 +376,25 @@ def _scan(
                 i, ev.kind, labels[i], entries, done, options.limits, options.dihedral, matching
             )
         )
+        # Carving comes after the listed files: its rows are stored under the next seqs.
+        if options.carve and ev.kind in CARVED_KINDS:
+            first = max((e.seq for e in entries), default=-1) + 1
+            parts = carve_parts(media_size(ev))
+            for part in range(parts):
+                if first + part in done:
+                    continue
+                total_files += 1  # the progress bar counts each carving part as a file
+                units.append(
+                    WorkUnit(
+                        i,
+                        labels[i],
+                        ev.kind,
+                        limits=options.limits,
+                        dihedral=options.dihedral,
+                        matching=matching,
+                        carve=CarveSpec(first + part, options.carve_limits, part, parts),
+                    )
+                )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
     # compressed TAR only reads forward cheaply. Outputs do not depend on this order.
@@ -376,7 +410,9 @@ def _scan(
         if now - last_commit >= COMMIT_EVERY:
             store.commit()
             last_commit = now
-        progress.advance(len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files))
+        progress.advance(
+            len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files if recs)
+        )
 
     if options.scheduler:
         run_on_dask(options.scheduler, units, on_result, store, options.stop)
@@ -407,9 +443,10 @@ def _scan(
             labels[i],
             ev.kind,
             store.integrity(i) or {"stored_md5": None, "computed_md5": None, "verified": None},
-            list(ev.errors),
+            list(ev.errors) + _carving_errors(store.carving(i)),
             list(ev.volume_signatures),
             [v.as_dict() for v in ev.describe_volumes()],
+            carving=store.carving(i),
         )
         for i, ev in enumerate(evidence)
     ]
@@ -428,6 +465,13 @@ def _scan(
         started,
         _now(),
     )
+
+
+def _carving_errors(carving: dict | None) -> list[str]:
+    """The evidence error that says carving ended early (a budget ran out), if it did."""
+    if carving and carving.get("stopped"):
+        return [f"{carving['stopped']}: the rest of the unallocated space was not carved"]
+    return []
 
 
 def damaged_files(evidence: Evidence, entries: list[Entry], bad: list[list[int]]) -> dict[str, str]:

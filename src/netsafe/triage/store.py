@@ -63,6 +63,9 @@ class ResultStore:
             for sub, rec in enumerate(records)
         ]
         self._con.executemany("INSERT OR REPLACE INTO record VALUES (?, ?, ?, ?, ?)", rows)
+        if result.carving is not None:
+            part = min((seq for seq, _ in result.files), default=0)
+            self.set_meta(f"carving/{result.evidence_index}/{part}", json.dumps(result.carving))
         if result.integrity is not None:
             self._con.execute(
                 "INSERT OR REPLACE INTO integrity VALUES (?, ?)",
@@ -83,6 +86,22 @@ class ResultStore:
         """The stored integrity check of evidence ``ev``, if it ran."""
         row = self._con.execute("SELECT data FROM integrity WHERE ev = ?", (ev,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def carving(self, ev: int) -> dict | None:
+        """What carving evidence ``ev`` did, its parts summed (None: not carved)."""
+        rows = self._con.execute(
+            "SELECT key, value FROM meta WHERE key LIKE ?", (f"carving/{ev}/%",)
+        ).fetchall()
+        parts = [json.loads(v) for _k, v in sorted(rows, key=lambda r: int(r[0].rsplit("/", 1)[1]))]
+        if not parts:
+            return None
+        return {
+            "areas": sum(p.get("areas", 0) for p in parts),
+            "bytes": sum(p.get("bytes", 0) for p in parts),
+            "searched": sum(p.get("searched", 0) for p in parts),
+            "files": sum(p.get("files", 0) for p in parts),
+            "stopped": next((p["stopped"] for p in parts if p.get("stopped")), None),
+        }
 
     def records(self, ev: int) -> Iterator[dict]:
         """Every record of evidence ``ev``, ordered by path (ties by listing order)."""

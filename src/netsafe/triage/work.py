@@ -10,14 +10,19 @@ workers inherit the scan's own copy) and returns every file already matched.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import functools
+import hashlib
+import io
 import json
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
+from netsafe.triage.carving import CarveLimits, CarveResult, carve
+from netsafe.triage.exif import read_exif, thumbnail_stream
 from netsafe.triage.hashing import READ_ERRORS, digest_stream, entropy
 from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
 from netsafe.triage.matching import HashIndex, Query, default_cache_dir
@@ -36,8 +41,22 @@ from netsafe.triage.sources import (
     path_hex,
     times_dict,
 )
-from netsafe.triage.sources.archive import ARCHIVE_TYPES, ArchiveBomb, Limits, list_members
+from netsafe.triage.sources.archive import (
+    ARCHIVE_TYPES,
+    ArchiveBomb,
+    Budget,
+    Limits,
+    list_members,
+)
 from netsafe.triage.sources.disk import BITLOCKER_SIGNATURE
+from netsafe.triage.thumbcache import (
+    ThumbCacheError,
+    is_thumbcache,
+    is_thumbs_db,
+    thumbcache_entries,
+    thumbs_db_entries,
+)
+from netsafe.triage.unallocated import first_byte, part_of, reader, unallocated_areas
 
 #: Files at least this large, of a type not compressed by nature, are candidates for
 #: an encrypted container and get their entropy measured.
@@ -87,6 +106,10 @@ RECORD_FIELDS = (
     "times",
     "stream",
 )
+#: What the content itself tells, written after :data:`RECORD_FIELDS` on every row:
+#: whether the file was carved from unallocated space and from which byte of the
+#: evidence, and a picture's EXIF (``None`` for anything else).
+CONTENT_FIELDS = ("carved", "offset", "exif")
 
 
 @dataclass(frozen=True)
@@ -121,6 +144,34 @@ class MatchSpec:
 
 
 @dataclass(frozen=True)
+class CarveSpec:
+    """Part ``part`` of ``parts`` of the carving of one evidence item: its records are
+    stored under ``seq`` (after the evidence's last entry, so carved rows come after
+    the listed ones, part after part)."""
+
+    seq: int
+    limits: CarveLimits = field(default_factory=CarveLimits)
+    part: int = 0
+    parts: int = 1
+
+
+#: The carving of a disk is cut into a part per this many bytes of media (at most
+#: CARVE_PARTS), so that every worker carves; the cut depends on the media alone, so
+#: the rows do not depend on the number of workers.
+CARVE_PART_BYTES = 256 << 20
+CARVE_PARTS = 16
+
+
+def carve_parts(media_bytes: int) -> int:
+    """How many parts the carving of media of this size is cut into."""
+    return max(1, min(CARVE_PARTS, -(-media_bytes // CARVE_PART_BYTES)))
+
+
+#: A carving unit reads a whole disk's free space: it is started among the first.
+CARVE_UNIT_BYTES = 1 << 62
+
+
+@dataclass(frozen=True)
 class WorkUnit:
     """Some files of one evidence item to process, or (``verify``) its media hash to check."""
 
@@ -134,10 +185,14 @@ class WorkUnit:
     dihedral: bool = False
     #: Match each file against these hash sets (None: records are returned unmatched).
     matching: MatchSpec | None = None
+    #: Carve the evidence's unallocated space instead of reading entries.
+    carve: CarveSpec | None = None
 
     @property
     def bytes(self) -> int:
-        """How many bytes of evidence the unit reads (for progress)."""
+        """How many bytes of evidence the unit reads (to start the longest units first)."""
+        if self.carve is not None:
+            return CARVE_UNIT_BYTES
         return sum(e.size for e in self.entries)
 
 
@@ -148,9 +203,11 @@ class UnitResult:
     evidence_index: int
     files: list[tuple[int, list[dict]]] = field(default_factory=list)
     integrity: dict | None = None
+    #: What carving did (a carving unit): areas, bytes searched, files, why it stopped.
+    carving: dict | None = None
 
 
-_evidence_cache: dict[tuple[str, str], Evidence] = {}
+_evidence_cache: dict[tuple[str, str, Limits], Evidence] = {}
 #: The hash-set index of this process, for the spec it was loaded for.
 _index_cache: dict[MatchSpec, HashIndex] = {}
 
@@ -177,12 +234,19 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 
-def _evidence(path: str, kind: str) -> Evidence:
-    key = (path, kind)
+def forget_inherited_evidence() -> None:
+    """Drop evidence handles a forked worker inherited from its parent (one that ran
+    units inline before): parent and child would share each file's read offset, and
+    their reads would land in each other's place."""
+    _evidence_cache.clear()
+
+
+def _evidence(path: str, kind: str, limits: Limits) -> Evidence:
+    key = (path, kind, limits)
     if key not in _evidence_cache:
         if len(_evidence_cache) >= 4:
             _evidence_cache.pop(next(iter(_evidence_cache))).close()
-        _evidence_cache[key] = open_evidence(path, kind)
+        _evidence_cache[key] = open_evidence(path, kind, limits)
     return _evidence_cache[key]
 
 
@@ -212,11 +276,18 @@ def process_unit(unit: WorkUnit) -> UnitResult:
     for a bad file. Raises :class:`EvidenceError` only if the evidence itself cannot be opened,
     :class:`HashSetError` if a hash set to match against cannot be loaded."""
     tune_process()
-    index = matching_index(unit.matching) if unit.matching and unit.entries else None
-    evidence = _evidence(unit.evidence_path, unit.kind)
+    index = (
+        matching_index(unit.matching) if unit.matching and (unit.entries or unit.carve) else None
+    )
+    evidence = _evidence(unit.evidence_path, unit.kind, unit.limits)
     result = UnitResult(unit.evidence_index)
     if unit.verify:
         result.integrity = evidence.verify().as_dict()
+    if unit.carve is not None:
+        records, result.carving = carve_records(
+            evidence, unit.evidence_path, unit.carve, unit.limits, dihedral=unit.dihedral
+        )
+        result.files.append((unit.carve.seq, records))
     for entry in unit.entries:
         result.files.append(
             (
@@ -244,9 +315,19 @@ def process_entry(
         rec = entry_record(label, entry)
         rec["error"] = str(exc) or type(exc).__name__
         return [rec]
+    # A member of an archive given as evidence is already one level down.
+    depth = 1 if evidence.kind == "archive" else 0
+    budget = Budget(limits, entry.size, entry.path)
     with stream:
         records = process_stream(
-            stream, label, entry.path, entry.deleted, 0, limits, dihedral=dihedral
+            stream,
+            label,
+            entry.path,
+            entry.deleted,
+            depth,
+            limits,
+            dihedral=dihedral,
+            budget=budget,
         )
     if records[0]["error"] and records[0]["size"] < entry.size:
         # Reading stopped early: the row still gives the file's size, the error says why.
@@ -258,8 +339,8 @@ def process_entry(
 
 
 def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
-    """A record with nothing computed yet (no times known, not a stream)."""
-    rec: dict = dict.fromkeys(RECORD_FIELDS)
+    """A record with nothing computed yet (no times known, not a stream, not carved)."""
+    rec: dict = dict.fromkeys(RECORD_FIELDS + CONTENT_FIELDS)
     rec.update(
         evidence=evidence,
         path=path,
@@ -267,6 +348,7 @@ def empty_record(evidence: str, path: str, size: int, deleted: bool) -> dict:
         deleted=deleted,
         times=times_dict(NO_TIMES),
         error=None,
+        carved=False,
     )
     return rec
 
@@ -307,9 +389,16 @@ def process_stream(
     limits: Limits,
     *,
     dihedral: bool = False,
+    budget: Budget | None = None,
 ) -> list[dict]:
-    """Hash, type and perceptually hash one file's content; open it if it is an archive."""
-    d = digest_stream(stream, keep=lambda kind: _keep(kind) or is_video(kind, path))
+    """Hash, type and perceptually hash one file's content; open it if it is an archive.
+
+    ``budget`` is what the archive found in the evidence that holds this content may
+    still expand to (a fresh one for content found directly in the evidence).
+    """
+    name = path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    cache = _is_cache_name(name)
+    d = digest_stream(stream, keep=lambda kind: cache or _keep(kind) or is_video(kind, path))
     rec = empty_record(evidence, path, d.size, deleted)
     rec.update(type=d.type, md5=d.md5, sha1=d.sha1, sha256=d.sha256, error=d.error)
     if _may_be_container(d.type, d.size):
@@ -319,6 +408,7 @@ def process_stream(
     records = [rec]
     if d.content is None or d.error:
         return records
+    budget = budget or Budget(limits, d.size, path)
     # Sources hand over binary streams; the hashers are typed for BinaryIO.
     with cast(BinaryIO, d.content) as content:
         if is_video(d.type, path):
@@ -338,24 +428,159 @@ def process_stream(
                     rec["pdq"], rec["pdq_quality"] = pdq_of_stream(content)
             except PerceptualError as exc:
                 rec["error"] = str(exc)
+            records += _embedded(content, rec, depth, limits, dihedral, budget)
+        elif cache and (is_thumbcache(name, d.head) or is_thumbs_db(name, d.head)):
+            records += _cached_thumbnails(content, rec, depth, limits, dihedral, budget)
+        elif budget.stopped:
+            pass  # the one error row of this tree is already written, on the archive at fault
         elif depth >= limits.max_depth:
             rec["error"] = f"nested archive not opened: deeper than {limits.max_depth} levels"
         else:
-            records += _members(d.content, rec, depth, limits, dihedral)
+            records += _members(d.content, rec, depth, limits, dihedral, budget)
     return records
 
 
+def _embedded(
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
+) -> list[dict]:
+    """Read a picture's EXIF into ``rec``; its EXIF thumbnail (which often outlives the
+    picture it was made from) is a row of its own, ``outer!thumbnail``."""
+    rec["exif"], thumbnail = read_exif(content)
+    if thumbnail is None:
+        return []
+    return process_stream(
+        thumbnail_stream(thumbnail),
+        rec["evidence"],
+        f"{rec['path']}!thumbnail",
+        rec["deleted"],
+        depth + 1,
+        limits,
+        dihedral=dihedral,
+        budget=budget,
+    )
+
+
+def carve_records(
+    evidence: Evidence, label: str, spec: CarveSpec, limits: Limits, *, dihedral: bool = False
+) -> tuple[list[dict], dict]:
+    """The rows of everything carved from ``evidence``'s unallocated areas, and what the
+    carving did (``areas``, their ``bytes``, bytes ``searched``, ``files``, ``stopped``;
+    no timings, so that a resumed scan writes the same report).
+
+    A carved file that is a deleted file the file system still lists (same SHA-1, and
+    its content begins at the same byte) is not a second row.
+    """
+    areas = part_of(unallocated_areas(evidence), spec.part, spec.parts)
+    read = reader(evidence)
+    listed: dict[int, list[Entry]] = {}
+    for entry in evidence.entries():
+        if entry.deleted:
+            at = first_byte(evidence, entry)
+            if at is not None:
+                listed.setdefault(at, []).append(entry)
+    outcome = CarveResult()
+    records: list[dict] = []
+    starts = [a.start for a in areas]
+    # The evidence's budget shared by its parts: files evenly, seconds as summed.
+    limits_of_part = CarveLimits(
+        max_files=-(-spec.limits.max_files // spec.parts),
+        max_seconds=spec.limits.max_seconds / spec.parts,
+    )
+    for found in carve(read, [(a.start, a.end) for a in areas], limits_of_part, outcome):
+        sha1 = hashlib.sha1(found.data).hexdigest()
+        if any(_sha1_of(evidence, e) == sha1 for e in listed.get(found.offset, ())):
+            continue
+        area = areas[bisect.bisect_right(starts, found.offset) - 1]
+        path = f"{area.prefix}$Carved/{found.offset}.{found.ext}"
+        recs = process_stream(
+            io.BytesIO(found.data), label, path, True, 0, limits, dihedral=dihedral
+        )
+        # A carved file has no file-system times (contract "Times": all null).
+        recs[0].update(carved=True, offset=found.offset, times=times_dict(NO_TIMES))
+        records += recs
+    summary = {
+        "areas": len(areas),
+        "bytes": sum(a.end - a.start for a in areas),
+        "searched": outcome.scanned,
+        "files": len([r for r in records if r["carved"]]),
+        "stopped": outcome.stopped,
+    }
+    return records, summary
+
+
+def _sha1_of(evidence: Evidence, entry: Entry) -> str | None:
+    try:
+        with evidence.open(entry) as stream:
+            return digest_stream(stream).sha1
+    except READ_ERRORS:
+        return None
+
+
+def _is_cache_name(name: str) -> bool:
+    low = name.lower()
+    return low == "thumbs.db" or (low.startswith("thumbcache_") and low.endswith(".db"))
+
+
+def _cached_thumbnails(
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
+) -> list[dict]:
+    """Each thumbnail of a Windows thumbnail cache as a row ``cache!<entry id>.<ext>``; a
+    damaged cache keeps the rows read before the damage and gets the error."""
+    out: list[dict] = []
+    name = rec["path"].rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    entries = (
+        thumbs_db_entries(content)
+        if name.lower() == "thumbs.db"
+        else thumbcache_entries(content, rec["size"])
+    )
+    try:
+        for thumb in entries:
+            # Counted like archive members: a cache of a million tiny entries is bounded too.
+            budget.charge(len(thumb.data), read=False)
+            out += process_stream(
+                thumbnail_stream(thumb.data),
+                rec["evidence"],
+                f"{rec['path']}!{thumb.name}",
+                rec["deleted"],
+                depth + 1,
+                limits,
+                dihedral=dihedral,
+                budget=budget,
+            )
+    except ThumbCacheError as exc:
+        rec["error"] = str(exc)
+    except ArchiveBomb as exc:
+        _stop(rec, budget, str(exc))
+    return out
+
+
+def _stop(rec: dict, budget: Budget, reason: str) -> None:
+    """Give the archive at fault its one error row and stop the whole tree's expansion."""
+    budget.stopped = True
+    rest = (
+        "its remaining members were not opened"
+        if rec["path"] == budget.root
+        else f"the rest of {budget.root} was not opened"
+    )
+    rec["error"] = f"{reason}; {rest}"
+
+
 def _members(
-    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool
+    content: IO[bytes], rec: dict, depth: int, limits: Limits, dihedral: bool, budget: Budget
 ) -> list[dict]:
     out: list[dict] = []
     # The member's whole path as bytes: set as path_hex where they are not UTF-8.
     outer = bytes.fromhex(rec["path_hex"]) if rec.get("path_hex") else rec["path"].encode()
     try:
-        for member in list_members(content, rec["size"], limits):
+        for member in list_members(content, rec["size"], limits, budget):
             mpath = f"{rec['path']}!{member.name}"
             mhex = path_hex(outer + b"!" + member.raw_name)
             named = {"path_hex": mhex} if mhex else {}
+            if member.bomb and depth > 0:
+                # A bomb inside a nested archive is how a 42.zip multiplies: its copies
+                # would each be an error row. One row, on the archive that holds it.
+                _stop(rec, budget, f"{member.error.split(',')[0]} ({member.name})")
+                break
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
                 child["error"] = member.error
@@ -372,6 +597,7 @@ def _members(
                         depth + 1,
                         limits,
                         dihedral=dihedral,
+                        budget=budget,
                     )
                 recs[0]["times"] = times_dict(member.times)
                 recs[0].update(named)
@@ -382,8 +608,10 @@ def _members(
                 child["error"] = f"read error: {exc}"
                 child["times"] = times_dict(member.times)
                 out.append(child | named)
+            if budget.stopped:
+                break
     except ArchiveBomb as exc:
-        rec["error"] = str(exc)
+        _stop(rec, budget, str(exc))
     except tarfile.ReadError as exc:
         # A compressed stream that holds no TAR is simply a compressed file.
         if rec["type"] in ("application/x-tar", "application/zip"):
@@ -407,10 +635,14 @@ def _raw_prefix(records: list[dict], shown: bytes, raw: bytes) -> None:
 
 
 __all__ = [
+    "CarveSpec",
     "EvidenceError",
     "MatchSpec",
     "UnitResult",
     "WorkUnit",
+    "carve_parts",
+    "carve_records",
+    "forget_inherited_evidence",
     "matching_index",
     "process_entry",
     "process_unit",

@@ -17,7 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from netsafe.triage.sources.archive import Limits
 
 EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
 
@@ -287,8 +290,13 @@ def _is_tar(path: Path) -> bool:
         return False
 
 
-def open_evidence(path: str | os.PathLike[str], kind: str | None = None) -> Evidence:
-    """Open an evidence item of the given (or detected) kind; :class:`EvidenceError` if unusable."""
+def open_evidence(
+    path: str | os.PathLike[str], kind: str | None = None, limits: Limits | None = None
+) -> Evidence:
+    """Open an evidence item of the given (or detected) kind; :class:`EvidenceError` if unusable.
+
+    ``limits`` bound how far an archive given as evidence is listed.
+    """
     from netsafe.triage.sources.archive import ArchiveEvidence
     from netsafe.triage.sources.disk import DiskEvidence
     from netsafe.triage.sources.ewf import EwfEvidence
@@ -304,4 +312,6 @@ def open_evidence(path: str | os.PathLike[str], kind: str | None = None) -> Evid
     }
     if kind not in kinds:
         raise EvidenceError(f"unknown evidence kind {kind!r} for {p}")
+    if kind == "archive":
+        return ArchiveEvidence(p, limits)
     return kinds[kind](p)

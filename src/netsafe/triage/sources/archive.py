@@ -32,20 +32,61 @@ ARCHIVE_TYPES = frozenset(
 
 @dataclass(frozen=True)
 class Limits:
-    """How far archives are opened."""
+    """How far archives are opened (the scan's ``--archive-*`` options)."""
 
     #: Archives nested deeper than this are hashed but not opened.
-    max_depth: int = 5
-    #: Largest allowed expansion relative to the compressed size...
+    max_depth: int = 8
+    #: Largest allowed expansion of one member relative to its compressed size...
     max_ratio: int = 100
-    #: ...once the expansion is larger than this many bytes (small files compress freely).
+    #: ...once the member is larger than this many bytes (small files compress freely).
     ratio_floor: int = 16 << 20
-    #: Largest total an archive may expand to, whatever its ratio.
+    #: Largest total an archive found in the evidence, with everything nested in it, may
+    #: expand to, whatever its size...
     max_total: int = 64 << 30
+    #: ...and at most ``max_ratio`` times its own size once beyond this many bytes.
+    budget_floor: int = 256 << 20
+    #: Most members an archive found in the evidence may hold, nested ones included.
+    max_members: int = 100_000
 
 
 class ArchiveBomb(Exception):
     """An archive or member expands beyond the limits."""
+
+
+class Budget:
+    """What one archive found in the evidence may still expand to, everything nested in it
+    included: members listed and bytes declared, counted as they are listed.
+
+    One budget for the whole tree, not one per archive, is what stops a 42.zip: each of
+    its archives is small and harmless alone, but they multiply. Declared sizes are
+    charged before anything is read, so the claim alone (a member of 4 GB in a 40 kB
+    archive) stops the expansion without decompressing it. The budget of an archive is
+    a pure function of the archive, so a resumed scan or another worker opens exactly
+    the same members.
+    """
+
+    def __init__(self, limits: Limits, archive_size: int, root: str = "") -> None:
+        self.limits = limits
+        self.max_bytes = min(
+            max(limits.max_ratio * max(archive_size, 1), limits.budget_floor), limits.max_total
+        )
+        self.members = 0
+        self.bytes = 0
+        #: The path of the archive found in the evidence (for messages).
+        self.root = root
+        #: Set once the budget has been exceeded: nothing more of the tree is opened.
+        self.stopped = False
+
+    def charge(self, size: int, *, read: bool = True) -> None:
+        """Count one member of ``size`` declared bytes (``read``: its bytes will be read);
+        raises :class:`ArchiveBomb` when that goes beyond the budget."""
+        self.members += 1
+        if self.members > self.limits.max_members:
+            raise ArchiveBomb(f"decompression bomb: more than {self.limits.max_members:,} members")
+        if read:
+            self.bytes += size
+            if self.bytes > self.max_bytes:
+                raise ArchiveBomb(f"decompression bomb: expands beyond {self.max_bytes:,} bytes")
 
 
 class Member:
@@ -60,6 +101,7 @@ class Member:
         error: str | None = None,
         modified: str | None = None,
         raw_name: bytes | None = None,
+        bomb: bool = False,
     ) -> None:
         self.name = name if isinstance(name, str) else name.decode("utf-8", "backslashreplace")
         #: The name's bytes as the archive stores them (they may not be UTF-8).
@@ -68,6 +110,8 @@ class Member:
         self._opener = opener
         self.error = error
         self.modified = modified
+        #: The member alone expands beyond the ratio limit (``error`` says so).
+        self.bomb = bomb
 
     @property
     def times(self) -> tuple[str | None, str | None, str | None, str | None]:
@@ -91,33 +135,34 @@ def _zip_raw_name(info: zipfile.ZipInfo) -> bytes:
     return info.filename.encode("cp437")
 
 
-def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Iterator[Member]:
+def list_members(
+    fileobj: IO[bytes], archive_size: int, limits: Limits, budget: Budget | None = None
+) -> Iterator[Member]:
     """The regular files of a ZIP or TAR (plain, gz, bz2, xz) archive read from ``fileobj``.
 
-    Raises :class:`ArchiveBomb` when the members expand beyond ``limits`` and
-    ``zipfile.BadZipFile`` / ``tarfile.TarError`` when the archive is corrupt.
+    Each member is charged to ``budget`` (the archive's own, when none is given: an
+    archive nested in another shares the outer one's) before it is yielded. Raises
+    :class:`ArchiveBomb` when the members expand beyond it, and ``zipfile.BadZipFile`` /
+    ``tarfile.TarError`` when the archive is corrupt.
     """
-    budget = max(limits.max_ratio * max(archive_size, 1), limits.ratio_floor)
-    budget = min(budget, limits.max_total)
+    budget = budget or Budget(limits, archive_size)
     fileobj.seek(0)
     if zipfile.is_zipfile(fileobj):
         fileobj.seek(0)
         zf = zipfile.ZipFile(fileobj)
-        total = 0
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if info.is_dir():
                 continue
             error = None
+            bomb = False
             ratio = info.file_size // max(info.compress_size, 1)
             if info.flag_bits & 0x1:
                 error = "encrypted archive member: content not readable"
             elif info.file_size > limits.ratio_floor and ratio > limits.max_ratio:
                 error = f"decompression bomb: member expands {ratio}:1, not opened"
-            else:
-                # Only members that will really be read count against the archive's budget.
-                total += info.file_size
-                if total > budget:
-                    raise ArchiveBomb(f"decompression bomb: expands beyond {budget} bytes")
+                bomb = True
+            # Only members that will really be read count against the bytes budget.
+            budget.charge(info.file_size, read=error is None)
             yield Member(
                 _zip_name(info),
                 info.file_size,
@@ -125,19 +170,19 @@ def list_members(fileobj: IO[bytes], archive_size: int, limits: Limits) -> Itera
                 error,
                 _zip_time(info),
                 _zip_raw_name(info),
+                bomb=bomb,
             )
         return
     fileobj.seek(0)
     # Left open on purpose: members are opened after listing, while the caller holds fileobj.
     tf = tarfile.open(fileobj=fileobj, mode="r:*")  # noqa: SIM115
-    total = 0
     # Members are read in archive order: compressed TAR streams only read forward cheaply.
+    # Each is charged before the next header is looked for, which in a compressed TAR
+    # means decompressing this member: a bomb stops before that.
     for member in tf:
         if not member.isreg():
             continue
-        total += member.size
-        if total > budget:
-            raise ArchiveBomb(f"decompression bomb: expands beyond {budget} bytes")
+        budget.charge(member.size)
         opener = _tar_opener(tf, member)
         # tarfile decodes names with surrogateescape: encoding back gives the stored bytes.
         raw = member.name.encode("utf-8", "surrogateescape")
@@ -174,11 +219,17 @@ class ArchiveEvidence(Evidence):
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         super().__init__(path)
         self.limits = limits or Limits()
+        self._members: list[Member] = []
         try:
             self._fh = open(path, "rb")  # noqa: SIM115 - held open for the evidence's lifetime
-            self._members = list(list_members(self._fh, path.stat().st_size, self.limits))
+            for member in list_members(self._fh, path.stat().st_size, self.limits):
+                self._members.append(member)
         except ArchiveBomb as exc:
-            raise EvidenceError(f"{path}: {exc}") from None
+            # What was listed before the budget ran out is still scanned; the rest is
+            # named once, as the evidence's error.
+            self.errors.append(
+                f"{path}: {exc}; the members after {len(self._members):,} were not opened"
+            )
         except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError) as exc:
             raise EvidenceError(f"cannot read archive {path}: {exc}") from None
 

@@ -1,0 +1,523 @@
+"""Signature carving: pictures and videos found by their bytes in unallocated space.
+
+The carver reads an evidence image through a plain ``read(offset, size)`` callable,
+over the byte ranges it is given (unallocated blocks, unpartitioned gaps), and yields
+every JPEG, PNG, GIF, BMP, WebP, MP4/MOV and AVI it finds there whole:
+
+1. A header signature is searched for in large blocks (``bytes.find`` per
+   signature: C speed, no Python loop over bytes).
+2. The file's end is found from its own structure, as each format writes it: JPEG
+   markers and the entropy-coded data up to EOI, PNG chunks up to IEND, GIF blocks
+   up to the trailer, the size a BMP or RIFF (WebP, AVI) header gives, the top-level
+   boxes of an ISO media file (MP4/MOV).
+3. The candidate is kept only if it decodes: Pillow ``verify()`` then ``load()`` for
+   pictures (a JPEG that does not decode is not a row), a walk of the RIFF chunks or
+   of the boxes (``moov`` must be there) and PyAV opening a video stream for videos.
+
+Files are taken as contiguous (the common case on a camera card or a freshly written
+disk); a fragmented file whose structure runs into other data fails step 2 or 3 and
+is not a row rather than a wrong one. The search goes on after a carved file's end,
+so a thumbnail inside a carved JPEG is not a second row.
+
+Budgets (files and seconds per evidence item) keep a disk full of noise from
+stalling a scan; when one runs out the carver says so (``CarveResult.stopped``).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from netsafe.triage.pdq.fast import strict_decoding
+
+#: How the carver reads the evidence: ``read(offset, size)`` gives up to ``size`` bytes.
+Reader = Callable[[int, int], bytes]
+
+#: Largest file carved, per kind (a larger candidate is not followed to its end).
+MAX_PICTURE = 64 << 20
+MAX_VIDEO = 4 << 30
+#: Bytes searched at a time.
+BLOCK = 8 << 20
+#: Where files start on a disk: file systems allocate whole sectors.
+SECTOR = 512
+
+_JPEG_SOI = b"\xff\xd8\xff"
+_PNG = b"\x89PNG\r\n\x1a\n"
+_GIF = (b"GIF87a", b"GIF89a")
+_RIFF = b"RIFF"
+_FTYP = b"ftyp"
+_BMP = b"BM"
+
+#: Signature -> kind. ISO media files are found by ``ftyp`` four bytes into them.
+SIGNATURES: dict[bytes, str] = {
+    _JPEG_SOI: "jpg",
+    _PNG: "png",
+    _GIF[0]: "gif",
+    _GIF[1]: "gif",
+    _RIFF: "riff",
+    _FTYP: "mp4",
+    _BMP: "bmp",
+}
+#: How far before its signature a file starts (``ftyp`` is 4 bytes in).
+_LEAD = {_FTYP: 4}
+
+
+@dataclass(frozen=True)
+class CarveLimits:
+    """What carving one evidence item may take (the scan's ``--carve-*`` options)."""
+
+    #: Most files carved from one evidence item.
+    max_files: int = 100_000
+    #: Most seconds spent carving one evidence item.
+    max_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Carved:
+    """One file found by carving: where it starts in the evidence, its kind and bytes."""
+
+    offset: int
+    ext: str
+    data: bytes
+
+
+@dataclass
+class CarveResult:
+    """What :func:`carve` did: ``stopped`` says why it ended early (a budget), if it did."""
+
+    files: int = 0
+    scanned: int = 0
+    stopped: str | None = None
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+def carve(
+    read: Reader,
+    ranges: Iterable[tuple[int, int]],
+    limits: CarveLimits | None = None,
+    result: CarveResult | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    align: int = SECTOR,
+) -> Iterator[Carved]:
+    """Every picture and video that starts inside ``ranges`` (``[start, end)`` byte
+    ranges of the evidence) and decodes, in order of offset. A file may run past the
+    end of its range (a range is where files may start, the evidence is read whole).
+
+    Files are looked for where a file system puts them, at the start of a sector
+    (``align`` bytes, as PhotoRec does by default): that is a look at 12 bytes in 512,
+    vectorised, instead of a search of every byte. ``align=1`` searches every byte.
+
+    ``result`` is filled in as the carver goes (counts, and why it stopped early).
+    """
+    limits = limits or CarveLimits()
+    result = result if result is not None else CarveResult()
+    deadline = clock() + limits.max_seconds
+    for start, end in _merged(ranges):
+        pos = start
+        while pos < end:
+            if clock() > deadline:
+                result.stopped = f"carving stopped after {limits.max_seconds:g} s (--carve-seconds)"
+                return
+            # A little more than the range's part, so a signature across the end is seen.
+            block = read(pos, min(BLOCK, end - pos) + 16)
+            if not block:
+                break
+            span = min(len(block), end - pos)
+            hits = (
+                _Signatures(block, span)
+                if align == 1
+                else _AlignedSignatures(block, span, pos, align)
+            )
+            cursor = 0
+            while (hit := hits.next(cursor)) is not None:
+                at, sig = hit
+                offset = pos + at - _LEAD.get(sig, 0)
+                found = _carve_at(read, offset, SIGNATURES[sig]) if offset >= start else None
+                if found is None:
+                    result.rejected[SIGNATURES[sig]] = result.rejected.get(SIGNATURES[sig], 0) + 1
+                    cursor = at + 1
+                    continue
+                yield found
+                result.files += 1
+                if result.files >= limits.max_files:
+                    result.stopped = (
+                        f"carving stopped after {limits.max_files:,} files (--carve-files)"
+                    )
+                    return
+                # Go on after its end: what lies inside it (a thumbnail) is part of it.
+                cursor = max(at + 1, offset + len(found.data) - pos)
+                if clock() > deadline:
+                    break
+            advance = max(span, cursor)
+            result.scanned += min(advance, end - pos)
+            pos += advance
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(r for r in ranges if r[1] > r[0]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+class _AlignedSignatures:
+    """The signatures at the sector starts of a block (evidence offsets that are a
+    multiple of ``align``), found for all sectors at once with numpy."""
+
+    def __init__(self, block: bytes, span: int, pos: int, align: int) -> None:
+        first = (-pos) % align
+        count = max(0, -(-(span - first) // align))
+        full = min(count, (len(block) - first) // align)
+        # The first 8 bytes of each sector as one little-endian integer: a view of the
+        # block for whole sectors, a padded copy for a last partial one.
+        heads = np.frombuffer(block, np.uint8, full * align, first).reshape(full, align)[:, :8]
+        if count > full:
+            tail = block[first + full * align :][:8].ljust(8, b"\x00")
+            heads = np.vstack([heads, np.frombuffer(tail, np.uint8)[None, :]])
+        words = np.ascontiguousarray(heads).view("<u8").ravel()
+        found: list[tuple[int, bytes]] = []
+        for sig in SIGNATURES:
+            lead = _LEAD.get(sig, 0)
+            shifted = (b"\x00" * lead + sig).ljust(8, b"\x00")
+            mask = (b"\x00" * lead + b"\xff" * len(sig)).ljust(8, b"\x00")
+            value = int.from_bytes(shifted, "little")
+            bits = int.from_bytes(mask, "little")
+            match = (words & np.uint64(bits)) == np.uint64(value)
+            found += [(first + align * int(i) + lead, sig) for i in np.flatnonzero(match)]
+        # By offset; at one offset the longest signature first.
+        self._hits = sorted(found, key=lambda h: (h[0] - _LEAD.get(h[1], 0), -len(h[1])))
+        self._i = 0
+
+    def next(self, cursor: int) -> tuple[int, bytes] | None:
+        """The next signature at a sector start, at or after ``cursor``."""
+        while self._i < len(self._hits):
+            hit = self._hits[self._i]
+            self._i += 1
+            if hit[0] >= cursor:
+                return hit
+        return None
+
+
+class _Signatures:
+    """Where each signature next occurs in a block, found with ``bytes.find`` and kept,
+    so that a frequent short signature (``BM``) does not search the block again for
+    every other one."""
+
+    def __init__(self, block: bytes, span: int) -> None:
+        self._block = block
+        self._span = span
+        self._next: dict[bytes, int | None] = dict.fromkeys(SIGNATURES, -1)
+
+    def next(self, cursor: int) -> tuple[int, bytes] | None:
+        """The first signature starting at or after ``cursor`` and inside the span (the
+        longest of those starting at the same byte)."""
+        best: tuple[int, bytes] | None = None
+        for sig, at in self._next.items():
+            if at is None:
+                continue
+            if at < cursor:
+                found = self._block.find(sig, cursor, self._span + len(sig) - 1)
+                at = found if found >= 0 else None
+                self._next[sig] = at
+                if at is None:
+                    continue
+            if best is None or at < best[0] or (at == best[0] and len(sig) > len(best[1])):
+                best = (at, sig)
+        return best
+
+
+def _carve_at(read: Reader, offset: int, kind: str) -> Carved | None:
+    """The file of ``kind`` that starts at ``offset``, if its structure holds and it decodes."""
+    try:
+        if kind == "riff":
+            return _riff(read, offset)
+        if kind == "mp4":
+            return _iso_media(read, offset)
+        end = {"jpg": _jpeg_end, "png": _png_end, "gif": _gif_end, "bmp": _bmp_end}[kind](
+            _Window(read, offset, MAX_PICTURE)
+        )
+        if end is None:
+            return None
+        data = read(offset, end)
+        if len(data) != end or not _picture_decodes(data):
+            return None
+        return Carved(offset, kind, data)
+    except (struct.error, IndexError, _Runaway):
+        return None
+
+
+class _Runaway(Exception):
+    """The structure runs past what a file of its kind may be."""
+
+
+class _Window:
+    """Bytes of the evidence from ``base`` on, read in blocks as a parser asks for them."""
+
+    def __init__(self, read: Reader, base: int, limit: int) -> None:
+        self._read = read
+        self._base = base
+        self._limit = limit
+        self._buf = b""
+
+    def get(self, at: int, n: int) -> bytes:
+        """``n`` bytes at ``at`` (from the start of the file); fewer at the evidence's end."""
+        if at + n > self._limit:
+            raise _Runaway
+        while at + n > len(self._buf):
+            more = self._read(self._base + len(self._buf), max(1 << 20, len(self._buf)))
+            if not more:
+                break
+            self._buf += more
+        return self._buf[at : at + n]
+
+    def find(self, sub: bytes, at: int) -> int:
+        """Where ``sub`` next occurs from ``at`` on (-1 if nowhere within the limit)."""
+        while True:
+            i = self._buf.find(sub, at)
+            if i >= 0:
+                return i
+            have = len(self._buf)
+            if have >= self._limit:
+                return -1
+            self.get(have, min(max(1 << 20, have), self._limit - have))
+            if len(self._buf) == have:
+                return -1
+            at = max(at, have - len(sub))
+
+
+def _jpeg_end(w: _Window) -> int | None:
+    """The end of a JPEG: marker segments, then after each SOS the entropy-coded data to
+    the next marker that is not a stuffed byte or a restart; EOI ends it."""
+    pos = 2
+    while True:
+        marker = w.get(pos, 2)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        code = marker[1]
+        if code == 0xFF:  # fill bytes before a marker
+            pos += 1
+            continue
+        if code == 0xD9:
+            return pos + 2
+        if 0xD0 <= code <= 0xD7 or code == 0x01:
+            pos += 2
+            continue
+        if code in (0x00, 0xD8):
+            return None
+        length = struct.unpack(">H", w.get(pos + 2, 2))[0]
+        if length < 2:
+            return None
+        pos += 2 + length
+        if code == 0xDA:
+            # Entropy-coded data: the next 0xFF not followed by 0x00 or a restart marker.
+            while True:
+                i = w.find(b"\xff", pos)
+                if i < 0:
+                    return None
+                nxt = w.get(i + 1, 1)
+                if not nxt:
+                    return None
+                if nxt[0] == 0x00 or 0xD0 <= nxt[0] <= 0xD7:
+                    pos = i + 2
+                    continue
+                pos = i
+                break
+
+
+def _png_end(w: _Window) -> int | None:
+    pos = 8
+    while True:
+        head = w.get(pos, 8)
+        if len(head) < 8:
+            return None
+        length, ctype = struct.unpack(">I4s", head)
+        if not ctype.isalpha():
+            return None
+        pos += 12 + length
+        if ctype == b"IEND":
+            return pos
+
+
+def _gif_end(w: _Window) -> int | None:
+    screen = w.get(6, 7)
+    if len(screen) < 7:
+        return None
+    flags = screen[4]
+    pos = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    while True:
+        b = w.get(pos, 1)
+        if not b:
+            return None
+        if b == b"\x3b":
+            return pos + 1
+        if b == b"\x21":
+            pos = _gif_sub_blocks(w, pos + 2)
+        elif b == b"\x2c":
+            desc = w.get(pos + 1, 9)
+            if len(desc) < 9:
+                return None
+            lflags = desc[8]
+            pos += 10 + (3 * 2 ** ((lflags & 7) + 1) if lflags & 0x80 else 0)
+            pos = _gif_sub_blocks(w, pos + 1)  # after the LZW minimum code size
+        else:
+            return None
+
+
+def _gif_sub_blocks(w: _Window, pos: int) -> int:
+    while True:
+        n = w.get(pos, 1)
+        if not n:
+            raise _Runaway
+        pos += 1 + n[0]
+        if n[0] == 0:
+            return pos
+
+
+_BMP_DIB_SIZES = {12, 40, 52, 56, 64, 108, 124}
+
+
+def _bmp_end(w: _Window) -> int | None:
+    head = w.get(0, 18)
+    if len(head) < 18:
+        return None
+    size, reserved, data_at, dib = struct.unpack("<2xIIII", head)
+    if reserved != 0 or dib not in _BMP_DIB_SIZES or not 14 + dib <= data_at < size:
+        return None
+    if size > MAX_PICTURE:
+        return None
+    return size
+
+
+def _picture_decodes(data: bytes) -> bool:
+    """Pillow checks the structure (``verify``) and decodes every pixel (``load``), with
+    truncated images refused whatever the process-wide setting. A JPEG is decoded at
+    1/8 scale, its luma only: every coefficient is still entropy-decoded (so damage
+    anywhere fails), without the cost of the full inverse DCT and colour conversion."""
+    with warnings.catch_warnings(), strict_decoding():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+            with Image.open(io.BytesIO(data)) as img:
+                if img.format == "JPEG":
+                    img.draft("L", (max(1, img.width // 8), max(1, img.height // 8)))
+                img.load()
+        except Exception:  # any failure to decode means "not a picture"
+            return False
+    return True
+
+
+def _riff(read: Reader, offset: int) -> Carved | None:
+    head = read(offset, 12)
+    if len(head) < 12:
+        return None
+    size, form = struct.unpack("<I4s", head[4:12])
+    total = size + 8 + (size & 1)
+    if form == b"WEBP":
+        if total > MAX_PICTURE:
+            return None
+        data = read(offset, size + 8)
+        if len(data) != size + 8 or not _riff_chunks_hold(data, 12) or not _picture_decodes(data):
+            return None
+        return Carved(offset, "webp", data)
+    if form == b"AVI ":
+        if total > MAX_VIDEO:
+            return None
+        data = read(offset, size + 8)
+        if len(data) != size + 8 or not _riff_chunks_hold(data, 12) or not _video_opens(data):
+            return None
+        return Carved(offset, "avi", data)
+    return None
+
+
+def _riff_chunks_hold(data: bytes, pos: int) -> bool:
+    """The chunks from ``pos`` tile the RIFF body exactly (ids printable, sizes inside)."""
+    end = len(data)
+    count = 0
+    while pos < end:
+        if pos + 8 > end:
+            return False
+        cid, size = struct.unpack("<4sI", data[pos : pos + 8])
+        if not all(32 <= c < 127 for c in cid):
+            return False
+        pos += 8 + size + (size & 1)
+        count += 1
+    return count > 0 and pos <= end + 1
+
+
+#: Top-level boxes of an ISO base media file (MP4, MOV, 3GP) that the walk accepts.
+_TOP_BOXES = {
+    b"ftyp",
+    b"moov",
+    b"mdat",
+    b"free",
+    b"skip",
+    b"wide",
+    b"uuid",
+    b"pnot",
+    b"udta",
+    b"meta",
+    b"moof",
+    b"mfra",
+    b"sidx",
+    b"styp",
+    b"pdin",
+    b"prft",
+}
+
+
+def _iso_media(read: Reader, offset: int) -> Carved | None:
+    """An MP4/MOV: its top-level boxes from ``ftyp`` until the first that is not one;
+    ``moov`` and ``mdat`` must be among them."""
+    pos = 0
+    seen = set()
+    while True:
+        head = read(offset + pos, 16)
+        if len(head) < 8:
+            break
+        size, btype = struct.unpack(">I4s", head[:8])
+        if btype not in _TOP_BOXES or (pos == 0 and btype != b"ftyp"):
+            break
+        if size == 1:
+            if len(head) < 16:
+                return None
+            size = struct.unpack(">Q", head[8:16])[0]
+        elif size == 0:
+            return None  # "to the end of the file": no end to carve to
+        if size < 8:
+            break
+        seen.add(btype)
+        pos += size
+        if pos > MAX_VIDEO:
+            return None
+    if not {b"moov", b"mdat"} <= seen:
+        return None
+    data = read(offset, pos)
+    if len(data) != pos or not _video_opens(data):
+        return None
+    kind = "mov" if data[8:12] == b"qt  " else "mp4"
+    return Carved(offset, kind, data)
+
+
+def _video_opens(data: bytes) -> bool:
+    """PyAV opens the container and finds a video stream in it."""
+    import av  # imported here: carving pictures alone never loads FFmpeg
+
+    try:
+        with av.open(io.BytesIO(data), "r") as container:
+            return any(s.type == "video" for s in container.streams)
+    except (av.FFmpegError, OSError, ValueError, EOFError):
+        return False
+
+
+__all__ = ["SIGNATURES", "CarveLimits", "CarveResult", "Carved", "Reader", "carve"]
