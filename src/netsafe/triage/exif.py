@@ -12,7 +12,7 @@ import io
 import math
 import struct
 import warnings
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from PIL import ExifTags, Image, UnidentifiedImageError
 
@@ -108,7 +108,7 @@ def exif_of_image(img: Image.Image) -> dict | None:
     return found if any(v is not None for v in found.values()) else None
 
 
-def read_exif(stream: BinaryIO) -> tuple[dict | None, bytes | None]:
+def read_exif(stream: IO[bytes]) -> tuple[dict | None, bytes | None]:
     """The ``exif`` object and the embedded JPEG thumbnail (IFD1) of the picture in
     ``stream``; ``(None, None)`` when it has neither or its header cannot be read."""
     try:

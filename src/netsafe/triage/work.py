@@ -579,7 +579,7 @@ def _members(
             if member.bomb and depth > 0:
                 # A bomb inside a nested archive is how a 42.zip multiplies: its copies
                 # would each be an error row. One row, on the archive that holds it.
-                _stop(rec, budget, f"{member.error.split(',')[0]} ({member.name})")
+                _stop(rec, budget, f"{(member.error or '').split(',')[0]} ({member.name})")
                 break
             if member.error:
                 child = empty_record(rec["evidence"], mpath, member.size, rec["deleted"])
