@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import CHANGE
 from netsafe.web.params import bounded
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can, prevention_view
@@ -254,7 +254,7 @@ def _as_date(value) -> date:
 
 
 def _can_edit(user, contact: Contact) -> bool:
-    return user.has_role(Role.HELPLINE_SUPERVISOR) or contact.handler == user.pk
+    return can(user, CHANGE, contact)
 
 
 def _usernames(ids) -> dict[int, str]:
