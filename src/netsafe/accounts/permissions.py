@@ -162,11 +162,9 @@ def _prevention_change(user, obj) -> bool:
     if user.has_role(Role.HELPLINE_SUPERVISOR):
         return True
     contact = _instance(obj)
-    return (
-        user.has_role(Role.CALL_HANDLER)
-        and contact is not None
-        and getattr(contact, "handler", None) == user.pk
-    )
+    if not user.has_role(Role.CALL_HANDLER):
+        return False
+    return contact is None or getattr(contact, "handler", None) == user.pk
 
 
 # -- stats ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from django_filters.filterset import FilterSet, filterset_factory
 
+from netsafe.accounts.permissions import READ, allowed
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import DateInput
@@ -442,6 +443,9 @@ class AlertListView(CaseworkMixin, ListView):
         return context
 
     def get_queryset(self):
+        # Not an empty list for other casework roles: the page is not theirs (the gate).
+        if not allowed(self.request.user, READ, Alert):
+            raise Http404("Alerts are for supervisors.")
         return Alert.objects.visible_to(self.request.user).select_related(
             "other_force", "subject", "referral"
         )
