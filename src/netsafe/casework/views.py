@@ -420,6 +420,9 @@ class MyWorkView(CaseworkMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = mywork.sections(self.request.user)
+        # One audit entry for the page: every record it lists, labelled with its type.
+        shown = [row for section in context["sections"] for row in section.rows]
+        record_shown(None, shown, detail="my work")
         context["show_force"] = access.reads_all_forces(self.request.user)
         context["alerts"] = (
             Alert.objects.visible_to(self.request.user)
