@@ -114,3 +114,15 @@ def test_the_audit_entry_page_shows_the_ids_shown(client, subjects):
     entry = AuditEntry.objects.filter(action="list").latest("seq")
     html = client.get(reverse("audit:detail", args=[entry.seq])).content.decode()
     assert ", ".join(str(i) for i in entry.changes["ids"][:3]) in html
+
+
+def test_my_work_writes_one_entry_naming_every_record_it_lists(client):
+    case = cf.case("gwent")
+    client.force_login(make_user("gw-off3", "gwent", Role.OFFICER))
+    before = _last_seq()
+    assert client.get(reverse("casework:my-work")).status_code == 200
+    (entry,) = _new_entries(before)
+    assert (entry.action, entry.detail) == ("list", "my work")
+    assert entry.changes["ids"], entry.changes
+    assert all(":" in label for label in entry.changes["ids"])
+    assert case

@@ -13,6 +13,8 @@ casework        force roles (officer, supervisor, examiner, safeguarding) read a
                 change their own force's records; the operation lead reads every
                 force's and changes none; analysts and administrators see figures
                 only; the charity's roles nothing, not even figures.
+alerts          deconfliction alerts: supervisors of the receiving force.
+returns         a force's supervisors upload its returns.
 examination     reading follows casework; queuing scans, seeing images and grading
                 them is for examiners of the device's force.
 prevention      the charity's roles only (police users, administrators included,
@@ -48,6 +50,7 @@ VERIFY = "verify"
 MANAGE = "manage"
 APPROVE = "approve"
 USE = "use"
+UPLOAD = "upload"
 
 #: Apps whose records hold casework or helpline content.
 CONTENT_APPS = frozenset({"casework", "examination", "prevention", "returns"})
@@ -77,6 +80,10 @@ def force_id_of(user) -> int | None:
     return user.force_id
 
 
+#: Models with rules of their own rather than their app's.
+AREA_OF_MODEL = {"casework.alert": "alerts"}
+
+
 def area_of(obj_or_model: Any) -> str:
     """The area (row key) of an object, a model class, or an area named as a string."""
     if isinstance(obj_or_model, str):
@@ -84,7 +91,8 @@ def area_of(obj_or_model: Any) -> str:
     if isinstance(obj_or_model, models.Model) or (
         isinstance(obj_or_model, type) and issubclass(obj_or_model, models.Model)
     ):
-        return obj_or_model._meta.app_label
+        meta = obj_or_model._meta
+        return AREA_OF_MODEL.get(meta.label_lower, meta.app_label)
     return ""
 
 
@@ -121,6 +129,16 @@ def _figures(user, obj) -> bool:
     return user.has_role(*FORCE_ROLES, *OPERATION_ROLES)
 
 
+def _alerts(user, obj) -> bool:
+    # Deconfliction alerts go to the supervisors of the receiving force only.
+    return user.has_role(Role.SUPERVISOR) and _casework_change(user, obj)
+
+
+def _upload_returns(user, obj) -> bool:
+    # A force's return is sent by that force's supervisors.
+    return user.has_role(Role.SUPERVISOR) and force_id_of(user) is not None
+
+
 # -- examination ---------------------------------------------------------------------
 
 
@@ -137,6 +155,16 @@ def _prevention_read(user, obj) -> bool:
 
 def _prevention_log(user, obj) -> bool:
     return user.has_role(Role.CALL_HANDLER, Role.HELPLINE_SUPERVISOR)
+
+
+def _prevention_change(user, obj) -> bool:
+    # A contact is changed by the handler who logged it or a helpline supervisor.
+    if user.has_role(Role.HELPLINE_SUPERVISOR):
+        return True
+    contact = _instance(obj)
+    if not user.has_role(Role.CALL_HANDLER):
+        return False
+    return contact is None or getattr(contact, "handler", None) == user.pk
 
 
 # -- stats ---------------------------------------------------------------------------
@@ -217,11 +245,15 @@ RULES: dict[tuple[str, str], Rule] = {
     (READ, "casework"): _casework_read,
     (CHANGE, "casework"): _casework_change,
     (READ_FIGURES, "casework"): _figures,
+    (READ, "alerts"): _alerts,
+    (CHANGE, "alerts"): _alerts,
+    (UPLOAD, "returns"): _upload_returns,
     (READ, "examination"): _casework_read,
     (EXAMINE, "examination"): _examine,
     (READ, "prevention"): _prevention_read,
     (READ_FIGURES, "prevention"): _prevention_read,
     (LOG, "prevention"): _prevention_log,
+    (CHANGE, "prevention"): _prevention_change,
     (READ, "stats"): _dashboard,
     (READ, "audit"): _audit_read,
     (READ_CONTENT, "audit"): _audit_read_content,

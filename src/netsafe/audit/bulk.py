@@ -26,7 +26,7 @@ BULK_ACTIONS = frozenset({LIST, "search", "export"})
 
 
 def record_shown(
-    model: type[models.Model],
+    model: type[models.Model] | None,
     objects: Iterable[Any],
     *,
     action: str = LIST,
@@ -36,13 +36,19 @@ def record_shown(
 ) -> AuditEntry:
     """Log that ``objects`` (records of ``model``, or their ids) were shown; one entry.
 
+    ``model`` is None for a page of several record types: the ids are then labelled
+    with their type (``"referral:12"``).
+
     ``detail`` says what was asked (query string or search terms). The record's
     force is set when every record shown belongs to one force, so that the force's
     supervisors read the entry as they read a view of one of its records; ``forces``
     gives the records' force slugs when ``objects`` are ids.
     """
     items = list(objects)
-    ids = [getattr(o, "pk", o) for o in items]
+    if model is None:
+        ids = [f"{o._meta.model_name}:{o.pk}" if isinstance(o, models.Model) else o for o in items]
+    else:
+        ids = [getattr(o, "pk", o) for o in items]
     if forces is None:
         forces = [_force_slug_of(o) for o in items if isinstance(o, models.Model)]
     forces = set(forces)
@@ -50,12 +56,15 @@ def record_shown(
     who = _acting_user(user if user is not None else ctx.user)
     entry = AuditEntry(
         action=_clip(action, "action"),
-        model=model._meta.label_lower,
+        model=model._meta.label_lower if model is not None else "",
         changes={"ids": ids},
         reason=ctx.reason,
         detail=_clip(detail, "detail"),
         actor=_clip(ctx.actor or "system", "actor"),
-        object_repr=_clip(f"{len(ids)} {model._meta.verbose_name_plural}", "object_repr"),
+        object_repr=_clip(
+            f"{len(ids)} {model._meta.verbose_name_plural if model else 'records'}",
+            "object_repr",
+        ),
         object_force=next(iter(forces)) if len(forces) == 1 else "",
     )
     if who is not None:

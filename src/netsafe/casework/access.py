@@ -7,48 +7,45 @@
 - Administrators manage users, not cases: figures only.
 - The charity's roles see nothing of casework, not even figures.
 
-The querysets (``Model.objects.visible_to(user)`` / ``editable_by(user)``)
-apply these rules to records; the views only ask these functions whether a
-page exists for the user at all.
+The rules themselves are rows of the one gate,
+:func:`netsafe.accounts.permissions.allowed`; these functions name them for
+casework. The querysets (``Model.objects.visible_to(user)`` /
+``editable_by(user)``) apply them to records; the views only ask these
+functions whether a page exists for the user at all.
 """
 
 from __future__ import annotations
 
-from netsafe.accounts.roles import FORCE_ROLES, OPERATION_ROLES, Role
+from netsafe.accounts import permissions as gate
+from netsafe.accounts.roles import OPERATION_ROLES, Role
 
 #: :func:`figures_scope` for a user who sees no figures.
 NO_FIGURES = object()
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def force_id_of(user) -> int | None:
     """The force whose records ``user`` works on (as a force role), or None."""
-    if not _active(user) or user.force_id is None or not user.has_role(*FORCE_ROLES):
-        return None
-    return user.force_id
+    return gate.force_id_of(user)
 
 
 def reads_all_forces(user) -> bool:
     """The operation lead reads every force's cases."""
-    return _active(user) and user.has_role(Role.OPERATION_LEAD)
+    return gate.allowed(user, gate.READ, "casework") and user.has_role(Role.OPERATION_LEAD)
 
 
 def reads_casework(user) -> bool:
     """Whether ``user`` may read any casework record."""
-    return reads_all_forces(user) or force_id_of(user) is not None
+    return gate.allowed(user, gate.READ, "casework")
 
 
 def writes_casework(user) -> bool:
     """Whether ``user`` may create and change casework (of their own force)."""
-    return force_id_of(user) is not None
+    return gate.allowed(user, gate.CHANGE, "casework")
 
 
 def sees_figures(user) -> bool:
     """Whether ``user`` sees the operation's figures (police roles only)."""
-    return _active(user) and bool(user.has_role(*FORCE_ROLES, *OPERATION_ROLES))
+    return gate.allowed(user, gate.READ_FIGURES, "casework")
 
 
 def figures_scope(user):

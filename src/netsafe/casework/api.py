@@ -227,7 +227,14 @@ def _viewset_for(rt: RecordType) -> type[RecordViewSet]:
     )(viewset)
 
 
+class ApiRootView(DefaultRouter.APIRootView):
+    """The list of endpoints, for the API's users only (404 for everyone else)."""
+
+    permission_classes = [CaseworkAccess]
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 for _rt in RECORD_TYPES:
     router.register(_rt.slug, _viewset_for(_rt), basename=_rt.name)
 router.register("alerts", AlertViewSet, basename="alert")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import READ, allowed
 
 from . import access
 from .registry import RECORD_TYPES
@@ -21,7 +21,7 @@ def items(user) -> list[tuple[str, str]]:
     for rt in RECORD_TYPES:
         if rt.listed and rt.name in _NAVIGATION:
             links.append((rt.verbose_name_plural.capitalize(), reverse(f"casework:{rt.name}-list")))
-    if user.has_role(Role.SUPERVISOR):
+    if allowed(user, READ, "alerts"):
         links.append(("Alerts", reverse("casework:alert-list")))
     return links
 

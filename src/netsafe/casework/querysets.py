@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import READ, allowed
 
 from .access import force_id_of, reads_all_forces
 from .choices import BAND_RANK, ForensicStatus, ReferralStatus, SafeguardingStatus
@@ -148,9 +148,10 @@ class AlertQuerySet(CaseQuerySet):
     """Deconfliction alerts go to supervisors of the receiving force only."""
 
     def visible_to(self, user):
-        if force_id_of(user) is None or not user.has_role(Role.SUPERVISOR):
+        """The alerts of ``user``'s force when the gate lets them read alerts."""
+        if not allowed(user, READ, "alerts"):
             return self.none()
-        return self.filter(force_id=user.force_id)
+        return self.filter(force_id=force_id_of(user))
 
     editable_by = visible_to
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from django_filters.filterset import FilterSet, filterset_factory
 
+from netsafe.accounts.permissions import READ, allowed
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import DateInput
@@ -431,6 +432,9 @@ class MyWorkView(CaseworkMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = mywork.sections(self.request.user)
+        # One audit entry for the page: every record it lists, labelled with its type.
+        shown = [row for section in context["sections"] for row in section.rows]
+        record_shown(None, shown, detail="my work")
         context["show_force"] = access.reads_all_forces(self.request.user)
         context["alerts"] = (
             Alert.objects.visible_to(self.request.user)
@@ -454,6 +458,9 @@ class AlertListView(CaseworkMixin, ListView):
         return context
 
     def get_queryset(self):
+        # Not an empty list for other casework roles: the page is not theirs (the gate).
+        if not allowed(self.request.user, READ, Alert):
+            raise Http404("Alerts are for supervisors.")
         return Alert.objects.visible_to(self.request.user).select_related(
             "other_force", "subject", "referral"
         )

@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-from netsafe.accounts.roles import Role
-from netsafe.casework import access as casework_access
+from netsafe.accounts.permissions import EXAMINE, allowed
 from netsafe.casework.models import Device
 
 from .models import ReviewImage, TriageJob
@@ -17,7 +16,7 @@ from .models import ReviewImage, TriageJob
 
 def is_examiner(user) -> bool:
     """An examiner of a force (who may queue, view images and grade for that force)."""
-    return casework_access.force_id_of(user) is not None and user.has_role(Role.EXAMINER)
+    return allowed(user, EXAMINE, "examination")
 
 
 def devices_to_examine(user):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import CHANGE
 from netsafe.web.params import bounded
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can, prevention_view
@@ -259,7 +259,7 @@ def _as_date(value) -> date:
 
 
 def _can_edit(user, contact: Contact) -> bool:
-    return user.has_role(Role.HELPLINE_SUPERVISOR) or contact.handler == user.pk
+    return can(user, CHANGE, contact)
 
 
 def _usernames(ids) -> dict[int, str]:

@@ -17,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.views.generic import FormView
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import UPLOAD, allowed
 from netsafe.audit.context import audit_context
 
 from .forms import ConfirmForm, UploadForm
@@ -28,13 +28,8 @@ PENDING = "returns-pending"
 
 
 def uploads_returns(user) -> bool:
-    """Supervisors of a force upload that force's returns."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.force_id is not None
-        and user.has_role(Role.SUPERVISOR)
-    )
+    """Supervisors of a force upload that force's returns (the gate's ``upload`` on returns)."""
+    return allowed(user, UPLOAD, "returns")
 
 
 def pending_dir() -> Path:

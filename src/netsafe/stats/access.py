@@ -1,14 +1,11 @@
-"""Who sees the statistics pages: analysts and operation leads, nobody else."""
+"""Who sees the statistics pages: analysts and operation leads, nobody else (the gate's
+``read`` on ``stats``)."""
 
 from __future__ import annotations
 
-from netsafe.accounts.roles import Role
+from netsafe.accounts.permissions import READ, allowed
 
 
 def sees_dashboard(user) -> bool:
     """The operation-wide figures (true counts) are for analysts and operation leads."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.has_role(Role.ANALYST, Role.OPERATION_LEAD)
-    )
+    return allowed(user, READ, "stats")
