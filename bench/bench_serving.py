@@ -441,7 +441,9 @@ def report(opts: argparse.Namespace, results: dict) -> str:
         "## Serving: signed-in users at once, and audited writers at once",
         "",
         f"Command: {COMMAND} (`-- --users {' '.join(map(str, opts.users))} --seconds "
-        f"{opts.seconds:.0f} --scale {opts.scale}`). PostgreSQL, the demo operation x"
+        f"{opts.seconds:.0f} --scale {opts.scale} --pg-server {opts.pg_server}`; a PostgreSQL "
+        "server started for the run keeps the development server's connections from "
+        "starving other work on a shared one). PostgreSQL, the demo operation x"
         f"{opts.scale}: {rows['referrals']:,} referrals, {rows['subjects']:,} subjects, "
         f"{rows['devices']:,} devices. Each user is a thread of the load client (on the "
         "same 2 cores as the server and the database) with its own keep-alive connection "
@@ -464,6 +466,20 @@ def report(opts: argparse.Namespace, results: dict) -> str:
             f"| {r['p95']:.0f} | {r['p99']:.0f} | {r['errors']:,} | {r['peak_connections']} "
             f"| {_cpu(r)} | {r['load_average'][0]:.1f} / {r['load_average'][1]:.1f} |"
         )
+    ours = [r for k, r in results["load"].items() if k.startswith("production/")]
+    if ours and ours[0].get("cpu_ms_per_request"):
+        cpu = ours[0]["cpu_ms_per_request"]
+        lines += [
+            "",
+            f"CPU per request counts the server's processes and PostgreSQL's, whatever else "
+            f"runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
+            f"cores would serve about {2000 / cpu:.0f} requests/s, and {opts.users[0]} users "
+            f"looping without pause would wait about {opts.users[0] * cpu / 2000:.1f} s a "
+            "request. The development server's figure at 200 users is low because most of "
+            "its answers were quick 500s (`FATAL: sorry, too many clients already`: one "
+            "connection per thread reached PostgreSQL's max_connections of 100), which the "
+            "production server's pools (16 connections at most) cannot reach.",
+        ]
     examples = {k: r["error_examples"] for k, r in results["load"].items() if r["errors"]}
     if examples:
         lines += [
