@@ -209,6 +209,41 @@ def _user(port: int, session: dict, until: float, times: list[float], errors: li
     conn.close()
 
 
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of process ``root`` and its descendants, live and reaped (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it ended while we looked
+            # After the name: state, ppid, ... utime, stime, cutime, cstime (fields 14-17).
+            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0))[1]
+        todo += children.get(pid, [])
+    return total / ticks
+
+
+def _postmaster(env: dict[str, str]) -> int | None:
+    """The PostgreSQL server's process id when it runs on this machine, else ``None``."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        folder = conn.execute("SHOW data_directory").fetchone()[0]
+    try:
+        return int((Path(folder) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, str]) -> dict:
     """``len(sessions)`` users at once against a fresh server of kind ``server``."""
     port = _free_port()
@@ -225,6 +260,10 @@ def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, s
         per_user: list[list[float]] = [[] for _ in sessions]
         errors: list[str] = []
         load_before = os.getloadavg()[0]
+        # CPU used by the server and the database per request: unlike requests/s, it
+        # does not depend on how much of the machine other work leaves free.
+        postmaster = _postmaster(env)
+        cpu_before = _tree_cpu(proc.pid) + (_tree_cpu(postmaster) if postmaster else 0)
         started = time.monotonic()
         until = started + seconds
         users = [
@@ -236,6 +275,7 @@ def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, s
         for user in users:
             user.join()
         elapsed = time.monotonic() - started
+        cpu = _tree_cpu(proc.pid) + (_tree_cpu(postmaster) if postmaster else 0) - cpu_before
         stop.set()
         sampler.join()
     finally:
@@ -255,6 +295,7 @@ def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, s
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:5],
         "peak_connections": peak[0],
+        "cpu_ms_per_request": cpu * 1000 / len(times) if times and postmaster else None,
         "load_average": [load_before, os.getloadavg()[0]],
     }
 
@@ -390,13 +431,19 @@ def writers(opts: dict) -> dict:
 # --- The report ---------------------------------------------------------------------
 
 
+def _cpu(r: dict) -> str:
+    return f"{r['cpu_ms_per_request']:.0f}" if r.get("cpu_ms_per_request") else "-"
+
+
 def report(opts: argparse.Namespace, results: dict) -> str:
     rows = results["prepared"]["rows"]
     lines = [
         "## Serving: signed-in users at once, and audited writers at once",
         "",
         f"Command: {COMMAND} (`-- --users {' '.join(map(str, opts.users))} --seconds "
-        f"{opts.seconds:.0f} --scale {opts.scale}`). PostgreSQL, the demo operation x"
+        f"{opts.seconds:.0f} --scale {opts.scale} --pg-server {opts.pg_server}`; a PostgreSQL "
+        "server started for the run keeps the development server's connections from "
+        "starving other work on a shared one). PostgreSQL, the demo operation x"
         f"{opts.scale}: {rows['referrals']:,} referrals, {rows['subjects']:,} subjects, "
         f"{rows['devices']:,} devices. Each user is a thread of the load client (on the "
         "same 2 cores as the server and the database) with its own keep-alive connection "
@@ -409,16 +456,30 @@ def report(opts: argparse.Namespace, results: dict) -> str:
         f"or none. Targets: 0 errors, p95 < 500 ms at 50 users.",
         "",
         "| server | users | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
-        "| peak DB connections | load avg before / after |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| peak DB connections | CPU ms / request | load avg before / after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, r in results["load"].items():
         server, users = key.split("/")
         lines.append(
             f"| {server} | {users} | {r['requests']:,} | {r['per_s']:.1f} | {r['p50']:.0f} "
             f"| {r['p95']:.0f} | {r['p99']:.0f} | {r['errors']:,} | {r['peak_connections']} "
-            f"| {r['load_average'][0]:.1f} / {r['load_average'][1]:.1f} |"
+            f"| {_cpu(r)} | {r['load_average'][0]:.1f} / {r['load_average'][1]:.1f} |"
         )
+    ours = [r for k, r in results["load"].items() if k.startswith("production/")]
+    if ours and ours[0].get("cpu_ms_per_request"):
+        cpu = ours[0]["cpu_ms_per_request"]
+        lines += [
+            "",
+            f"CPU per request counts the server's processes and PostgreSQL's, whatever else "
+            f"runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
+            f"cores would serve about {2000 / cpu:.0f} requests/s, and {opts.users[0]} users "
+            f"looping without pause would wait about {opts.users[0] * cpu / 2000:.1f} s a "
+            "request. The development server's figure at 200 users is low because most of "
+            "its answers were quick 500s (`FATAL: sorry, too many clients already`: one "
+            "connection per thread reached PostgreSQL's max_connections of 100), which the "
+            "production server's pools (16 connections at most) cannot reach.",
+        ]
     examples = {k: r["error_examples"] for k, r in results["load"].items() if r["errors"]}
     if examples:
         lines += [
@@ -436,12 +497,30 @@ def report(opts: argparse.Namespace, results: dict) -> str:
             "| writers | writes | writes/s | errors | entries all present | chain verified |",
             "|---:|---:|---:|---:|---|---|",
         ]
+        rates = {int(k): r["per_s"] for k, r in results["writers"].items()}
         for r in results["writers"].values():
             lines.append(
                 f"| {r['writers']} | {r['writes']:,} | {r['per_s']:.1f} | {r['errors']} "
                 f"| {'yes' if r['entries_present'] else 'NO'} "
                 f"| {'yes' if r['chain_ok'] else 'NO'} ({r['chain_checked']:,} entries) |"
             )
+        if len(rates) > 1:
+            most, one = max(rates), min(rates)
+            lines += [
+                "",
+                f"{most} writers against 1: {rates[most] / rates[one]:.2f}x the audited "
+                "writes/s (1.0 would be no gain from concurrency, below 1 a collapse). The "
+                "chain head is one row every audited write locks until its transaction "
+                "commits, so audited writes commit one after another; the rest of each "
+                "request still runs side by side.",
+            ]
+    lines += [
+        "",
+        "The machine is shared with other work (the load averages above, on 2 cores): "
+        "every figure moves with it, and the load client's own threads take part of the "
+        "same cores. Users loop without pausing, so a user's latency is roughly users / "
+        "requests per second: what the server can do per second is the figure to compare.",
+    ]
     return "\n".join(lines) + "\n"
 
 
