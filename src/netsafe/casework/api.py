@@ -24,6 +24,7 @@ from . import access
 from . import models as m
 from .choices import Offence
 from .registry import RECORD_TYPES, RecordType
+from .views import search_keys
 
 
 class CaseworkAccess(permissions.BasePermission):
@@ -95,13 +96,29 @@ def _serializer_for(rt: RecordType) -> type[RecordSerializer]:
     return type(f"{rt.model.__name__}Serializer", (base,), {"Meta": meta})
 
 
+class CaseworkSearch(filters.SearchFilter):
+    """``?search=`` finds what the page's ``?q=`` finds: the same paths, matched the same way.
+
+    DRF's own search filter read the registry's marks (``=ref``, ``^family_name``)
+    its own way and compared identifiers as typed, so the pages and the API gave
+    different answers from one configuration.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(self.search_param, "").strip()
+        rt = getattr(view, "record_type", None)
+        if not text or rt is None or not rt.search:
+            return queryset
+        return queryset.filter(pk__in=search_keys(rt.model, rt.search, text))
+
+
 class RecordViewSet(viewsets.ModelViewSet):
     """List, read, create and change one record type, under the access rules."""
 
     record_type: RecordType
     permission_classes = [CaseworkAccess]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, CaseworkSearch]
 
     @property
     def filterset_fields(self):

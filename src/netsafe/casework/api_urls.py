@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from .api import router
+from .search import SearchAPIView
 
 
 class DocsView(SpectacularSwaggerSplitView):
@@ -33,5 +34,6 @@ urlpatterns = [
         "schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"
     ),
     path("docs/", DocsView.as_view(), name="docs"),
+    path("search/", SearchAPIView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

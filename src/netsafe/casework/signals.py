@@ -11,6 +11,10 @@ from .models import Address, Identifier, Subject
 def _identifier_saved(sender, instance: Identifier, raw=False, **kwargs):
     if not raw:
         deconfliction.check(instance.owner)
+        if instance.subject_id is None and instance.referral_id is not None:
+            # A key added to a referral is a key of its subjects too.
+            for subject in instance.referral.subjects.all():
+                deconfliction.check(subject)
 
 
 def _address_saved(sender, instance: Address, raw=False, **kwargs):
