@@ -185,3 +185,19 @@ def test_an_online_account_on_a_referral_that_has_a_subject_is_matched():
     later = cf.subject("dyfed-powys", referral_obj=later_referral, given_names="X", family_name="Y")
     cf.identifier(later_referral, IdentifierKind.ACCOUNT, "adunn24", service="Kik")
     assert Alert.objects.filter(force=force("dyfed-powys"), subject=later).count() == 2
+
+
+def test_an_alert_names_one_record_in_the_operation():
+    """Issue 13: a South Wales alert named Gwent's NS-SUB-00002 while South Wales had its own."""
+    for slug in ("gwent", "south-wales"):
+        cf.subject(slug, given_names="Filler", family_name=slug)
+    gwent = cf.subject("gwent", given_names="Rhys", family_name="Morgan")
+    sw = cf.subject("south-wales", given_names="Other", family_name="Person")
+    assert (gwent.ref, sw.ref) == ("GW-SUB-00002", "SW-SUB-00002")
+    cf.identifier(gwent, IdentifierKind.PHONE, "07700 900555")
+    cf.identifier(sw, IdentifierKind.PHONE, "07700900555")
+    assert Alert.objects.get(force=force("south-wales")).other_ref == "GW-SUB-00002"
+    # A force's own reference from a return gets the force's code in front.
+    returned = cf.subject("gwent", ref="GS1", given_names="Third", family_name="Person")
+    cf.identifier(returned, IdentifierKind.PHONE, "07700900555")
+    assert Alert.objects.filter(force=force("south-wales"), other_ref="GW-GS1").exists()

@@ -20,23 +20,25 @@ def test_a_whole_case_saves_with_generated_references_and_the_force_of_its_paren
     gwent = force("gwent")
     for record in case.records():
         assert record.force_id == gwent.pk, record
-    assert case.referral.ref == "REF-00001"
-    assert case.subject.ref == "SUB-00001"
+    assert case.referral.ref == "GW-REF-00001"
+    assert case.subject.ref == "GW-SUB-00001"
     assert case.device.subject == case.subject
     assert case.subject.born == 1980
 
 
-def test_references_are_per_force_and_the_given_one_is_kept():
+def test_references_carry_the_force_and_the_given_one_is_kept():
+    # Issue 13: each force's NS-SUB-00002 was another record; now the force's code says whose.
     one = cf.referral("gwent")
     other = cf.referral("north-wales")
     second = cf.referral("gwent")
     given = cf.referral("gwent", ref="GW/17/123")
     assert (one.ref, other.ref, second.ref, given.ref) == (
-        "REF-00001",
-        "REF-00001",
-        "REF-00002",
+        "GW-REF-00001",
+        "NW-REF-00001",
+        "GW-REF-00002",
         "GW/17/123",
     )
+    assert (one.operation_ref, given.operation_ref) == ("GW-REF-00001", "GW-GW/17/123")
 
 
 def test_a_record_cannot_link_to_another_forces_record():

@@ -44,7 +44,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
     assert where == referral.get_absolute_url()
     assert (referral.force.slug, referral.ref, referral.officer) == (
         "dyfed-powys",
-        "REF-00001",
+        "DP-REF-00001",
         None,
     )
 

@@ -70,7 +70,8 @@ def _alert(mine: Referral | Subject, theirs: Referral | Subject, matched_on: str
             own: mine,
             "matched_on": matched_on,
             "other_force_id": theirs.force_id,
-            "other_ref": theirs.ref,
+            # With the force's code: "NS-SUB-00002" alone named a record in each force.
+            "other_ref": theirs.operation_ref,
             "other_contact": theirs.force.contact or theirs.force.name,
         },
     )

@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 
 from netsafe.accounts.models import Force
 
-from . import normalise, plausibility, risk
+from . import normalise, plausibility, references, risk
 from .choices import (
     DeviceKind,
     Disposal,
@@ -165,13 +165,24 @@ class CaseRecord(ForceScoped):
                 )
 
     def _next_ref(self) -> str:
-        mine = type(self)._default_manager.filter(
-            force_id=self.force_id, ref__startswith=f"{self.REF_PREFIX}-"
-        )
+        # The force's code first (GW-REF-00056): a reference then names one record in the
+        # whole operation, not one in each force.
+        prefix = f"{references.force_code(self.force.slug)}-{self.REF_PREFIX}-"
+        mine = type(self)._default_manager.filter(force_id=self.force_id, ref__startswith=prefix)
         number = mine.count() + 1
-        while mine.filter(ref=f"{self.REF_PREFIX}-{number:05d}").exists():
+        while mine.filter(ref=f"{prefix}{number:05d}").exists():
             number += 1
-        return f"{self.REF_PREFIX}-{number:05d}"
+        return f"{prefix}{number:05d}"
+
+    @property
+    def operation_ref(self) -> str:
+        """The reference as the whole operation knows it: with the force's code in front.
+
+        Generated references carry it already; a force's own reference from a
+        return (``GS1``) gets it here (``GW-GS1``) wherever another force reads it.
+        """
+        code = references.force_code(self.force.slug)
+        return self.ref if self.ref.startswith(f"{code}-") else f"{code}-{self.ref}"
 
 
 # --- Referrals and subjects ---------------------------------------------------------

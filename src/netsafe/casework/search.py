@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 
 from django.urls import reverse
 from django.views.generic import TemplateView
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -127,11 +129,32 @@ class SearchView(CaseworkMixin, TemplateView):
         return context
 
 
+class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ref = serializers.CharField()
+    label = serializers.CharField()
+    force = serializers.CharField()
+    url = serializers.CharField()
+
+
+class SearchAnswerSerializer(serializers.Serializer):
+    q = serializers.CharField()
+    results = serializers.DictField(
+        child=serializers.ListField(child=HitSerializer()),
+        help_text="By kind: referrals, subjects, identifiers, warrants, devices.",
+    )
+
+
 class SearchAPIView(APIView):
     """``/api/search/?q=``: the search page's answer, as JSON."""
 
     permission_classes = [CaseworkAccess]
 
+    @extend_schema(
+        summary="Search every kind of record",
+        parameters=[OpenApiParameter("q", str, description="Reference, name, identifier, exhibit")],
+        responses=SearchAnswerSerializer,
+    )
     def get(self, request):
         query = request.query_params.get("q", "").strip()[:200]
         found = search(request.user, query) if query else {}
