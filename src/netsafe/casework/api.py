@@ -10,6 +10,7 @@ Retrieving a subject is logged as a view, as on its page.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,7 +21,7 @@ from rest_framework.routers import DefaultRouter
 
 from netsafe.audit import record
 
-from . import access
+from . import access, services
 from . import models as m
 from .choices import Offence
 from .registry import RECORD_TYPES, RecordType
@@ -153,7 +154,12 @@ class RecordViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(instance).data)
 
     def perform_create(self, serializer):
-        serializer.save(force_id=self.request.user.force_id)
+        with transaction.atomic():
+            services.follow(serializer.save(force_id=self.request.user.force_id))
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            services.follow(serializer.save())
 
 
 class AlertSerializer(serializers.ModelSerializer):

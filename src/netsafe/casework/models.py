@@ -263,12 +263,6 @@ class Referral(CaseRecord):
         """Not closed."""
         return self.status == ReferralStatus.OPEN
 
-    def mark_actioned(self, on) -> None:
-        """Record that the referral was acted on, the first time only."""
-        if self.actioned is None and on is not None:
-            self.actioned = on
-            self.save(update_fields=["actioned", "updated"])
-
 
 class Subject(CaseRecord):
     """The person a referral is about."""
@@ -461,14 +455,8 @@ class RiskAssessment(CaseRecord):
     def save(self, *args, **kwargs) -> None:
         self.band = risk.band(self.answers())
         self.action_due = risk.action_due(self.band, self.assessed_on)
+        # (Its referral takes the band in casework.services.assessed, not here.)
         super().save(*args, **kwargs)
-        # The referral carries the band of its latest assessment.
-        latest = self.referral.assessments.order_by("-assessed_on", "-id").first()
-        if latest is not None and latest.pk == self.pk:
-            referral = self.referral
-            if (referral.risk, referral.action_due) != (self.band, self.action_due):
-                referral.risk, referral.action_due = self.band, self.action_due
-                referral.save(update_fields=["risk", "action_due", "updated"])
 
     def answers(self) -> dict[str, bool]:
         """The yes/no answers by question."""
@@ -520,11 +508,6 @@ class Warrant(CaseRecord):
             ),
         ]
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        if self.executed:
-            self.subject.referral.mark_actioned(self.executed)
-
     @property
     def risk_band(self) -> str:
         """The subject's current risk band, for ordering work."""
@@ -562,10 +545,6 @@ class Encounter(CaseRecord):
         abstract = True
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["force", "date", "id"])]
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.subject.referral.mark_actioned(self.date)
 
     def clean(self) -> None:
         super().clean()

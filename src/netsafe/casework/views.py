@@ -26,7 +26,7 @@ from django_filters.filterset import FilterSet, filterset_factory
 from netsafe.audit import record
 from netsafe.web.forms import DateInput
 
-from . import access, figures, mywork, normalise
+from . import access, figures, mywork, normalise, services
 from .choices import IdentifierKind
 from .forms import form_class
 from .models import Alert
@@ -313,9 +313,11 @@ class RecordFormMixin(RecordMixin):
             # Saying "saved" when nothing changed leaves an officer thinking it did.
             messages.info(self.request, "Nothing was changed.")
             return HttpResponseRedirect(self.get_success_url())
-        response = super().form_valid(form)
+        # The record, then what it changes in its case (casework.services).
+        self.object = services.save(form.save(commit=False))
+        form.save_m2m()
         messages.success(self.request, f"{self.record_type.verbose_name.capitalize()} saved.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         obj = self.object
