@@ -15,6 +15,7 @@ from django.utils import timezone
 from tests.factories import force as get_force
 
 from netsafe.casework import models as m
+from netsafe.casework import services
 from netsafe.casework.choices import (
     DeviceKind,
     Disposal,
@@ -27,6 +28,12 @@ from netsafe.casework.choices import (
     Source,
 )
 
+
+def create(model, *args, **fields):
+    """A record saved as the pages save one: its case follows (casework.services)."""
+    return services.save(model(*args, **fields))
+
+
 #: Exhibit references are unique in the operation: each case's device has its own.
 _EXHIBITS = itertools.count(1)
 
@@ -35,7 +42,7 @@ def referral(force_slug: str, **fields) -> m.Referral:
     """An open referral of ``force_slug`` received today from NCA-CEOP."""
     fields.setdefault("source", Source.NCA_CEOP)
     fields.setdefault("package_ref", "CEOP-2017-0001")
-    return m.Referral.objects.create(force=get_force(force_slug), **fields)
+    return create(m.Referral, force=get_force(force_slug), **fields)
 
 
 def subject(force_slug: str, *, referral_obj: m.Referral | None = None, **fields) -> m.Subject:
@@ -44,19 +51,22 @@ def subject(force_slug: str, *, referral_obj: m.Referral | None = None, **fields
     fields.setdefault("family_name", "Pritchard")
     fields.setdefault("date_of_birth", date(1980, 5, 17))
     fields.setdefault("postcode_district", "CF10")
-    return m.Subject.objects.create(
-        referral=referral_obj or referral(force_slug), force=get_force(force_slug), **fields
+    return create(
+        m.Subject,
+        referral=referral_obj or referral(force_slug),
+        force=get_force(force_slug),
+        **fields,
     )
 
 
 def identifier(owner: m.Referral | m.Subject, kind: str, value: str, **fields) -> m.Identifier:
     """An identifier of ``kind`` on a referral or subject."""
     key = "subject" if isinstance(owner, m.Subject) else "referral"
-    return m.Identifier.objects.create(**{key: owner}, kind=kind, value=value, **fields)
+    return create(m.Identifier, **{key: owner}, kind=kind, value=value, **fields)
 
 
 def address(owner: m.Subject, line1: str = "12 Heol y Felin", postcode: str = "CF10 1AA"):
-    return m.Address.objects.create(subject=owner, line1=line1, town="Cardiff", postcode=postcode)
+    return create(m.Address, subject=owner, line1=line1, town="Cardiff", postcode=postcode)
 
 
 def _custody(device: m.Device) -> m.CustodyEvent:
@@ -115,10 +125,9 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
     ident = identifier(subj, IdentifierKind.EMAIL, email)
     addr = address(subj)
     start = date(2017, 3, 1)
-    assessment = m.RiskAssessment.objects.create(
-        referral=ref, assessed_on=start, lives_with_children=True
-    )
-    warrant = m.Warrant.objects.create(
+    assessment = create(m.RiskAssessment, referral=ref, assessed_on=start, lives_with_children=True)
+    warrant = create(
+        m.Warrant,
         subject=subj,
         address=str(addr),
         applied=start,
@@ -126,17 +135,22 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
         executed=start + timedelta(days=2),
         outcome="Two devices seized",
     )
-    arrest = m.Arrest.objects.create(
+    arrest = create(
+        m.Arrest,
         subject=subj,
         warrant=warrant,
         date=warrant.executed,
         offences=[Offence.POSSESSION],
         disposal=Disposal.RUI,
     )
-    interview = m.VoluntaryInterview.objects.create(
-        subject=subj, date=warrant.executed + timedelta(days=10), offences=[Offence.POSSESSION]
+    interview = create(
+        m.VoluntaryInterview,
+        subject=subj,
+        date=warrant.executed + timedelta(days=10),
+        offences=[Offence.POSSESSION],
     )
-    device = m.Device.objects.create(
+    device = create(
+        m.Device,
         warrant=warrant,
         kind=DeviceKind.LAPTOP,
         make="Lenovo",
@@ -148,22 +162,19 @@ def case(force_slug: str, *, email: str = "alun.p@example.com", **subject_fields
         exhibit_ref=f"RE/{next(_EXHIBITS)}",
     )
     custody = _custody(device)
-    safeguarding = m.Safeguarding.objects.create(
+    safeguarding = create(
+        m.Safeguarding,
         subject=subj,
         date=warrant.executed,
         children=1,
         referred_to=ReferredTo.MASH,
         referral_date=warrant.executed,
     )
-    child = m.Child.objects.create(
-        safeguarding=safeguarding, age=7, relationship=Relationship.OWN_CHILD
+    child = create(m.Child, safeguarding=safeguarding, age=7, relationship=Relationship.OWN_CHILD)
+    signposting = create(
+        m.Signposting, warrant=warrant, to=SignpostedTo.FAMILY, date=warrant.executed
     )
-    signposting = m.Signposting.objects.create(
-        warrant=warrant, to=SignpostedTo.FAMILY, date=warrant.executed
-    )
-    outcome = m.Outcome.objects.create(
-        subject=subj, date=date(2017, 9, 1), outcome=OutcomeKind.CHARGED
-    )
+    outcome = create(m.Outcome, subject=subj, date=date(2017, 9, 1), outcome=OutcomeKind.CHARGED)
     return Case(
         ref,
         subj,

@@ -30,7 +30,7 @@ def test_create_read_and_change_through_the_api(client, officer):
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["force"], body["ref"], body["risk"]) == ("gwent", "REF-00001", "")
+    assert (body["force"], body["ref"], body["risk"]) == ("gwent", "GW-REF-00001", "")
     referral = m.Referral.objects.get(pk=body["id"])
     response = client.post(
         reverse("api:riskassessment-list"),

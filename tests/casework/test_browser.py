@@ -52,7 +52,7 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     page.get_by_label("Source").select_option("nca-ceop")
     page.get_by_label("Package reference").fill("CEOP-2016-4471")
     page.get_by_label("Received").fill("2016-11-21")
-    _save(page, "REF-00001")
+    _save(page, "SW-REF-00001")
 
     # Risk assessment, four steps then check
     page.get_by_role("button", name="Assess risk").click()
@@ -70,13 +70,13 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     expect(page.locator(".govuk-panel")).to_contain_text("Risk band: High")
 
     # Subject, from the referral's page
-    page.get_by_role("link", name="REF-00001").first.click()
+    page.get_by_role("link", name="SW-REF-00001").first.click()
     page.get_by_role("button", name="Add a subject").click()
-    expect(page.get_by_label("Referral")).to_have_value("REF-00001")
+    expect(page.get_by_label("Referral")).to_have_value("SW-REF-00001")
     page.get_by_label("Given names").fill("Owain")
     page.get_by_label("Family name").fill("Bowen")
     page.get_by_label("Date of birth").fill("1984-03-12")
-    _save(page, "SUB-00001 Owain Bowen")
+    _save(page, "SW-SUB-00001 Owain Bowen")
 
     # Warrant: applied, issued, executed
     page.get_by_role("button", name="Apply for a warrant").click()
@@ -93,8 +93,9 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
 
     # Arrest, from the warrant: the subject comes with it
     page.get_by_role("button", name="Record an arrest").click()
-    expect(page.get_by_label("Subject")).to_have_value("SUB-00001")
+    expect(page.get_by_label("Subject")).to_have_value("SW-SUB-00001")
     page.get_by_label("Date").fill("2016-12-01")
+    page.get_by_label("Time of arrest").fill("07:10")
     page.get_by_label("86/10 Possession of indecent images").check()
     page.get_by_label("After interview").select_option("rui")
     _save(page, "ARR-00001")
@@ -108,21 +109,38 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     page.get_by_label("Seized on").fill("2016-12-01")
     page.get_by_label("Seized where").fill("Front bedroom")
     _save(page, "DEV-00001")
+    # The chain of custody: the seizure is entry one, then a hand-over to an outside body
+    # (a hand-over before the seizure is refused next to its field).
+    page.get_by_role("button", name="Record the seizure").click()
+    page.get_by_label("When").fill("2016-12-01T07:30")
+    expect(page.get_by_label("Seized by")).to_contain_text("Rhian Evans (sw-officer)")
+    page.get_by_label("Where").fill("Front bedroom")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("entry 1 recorded")
     page.get_by_role("button", name="Hand over custody").click()
-    page.get_by_label("Received by").fill("DFU property store")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("held by Rhian Evans")
+    page.get_by_label("When").fill("2016-12-01T07:00")
+    page.get_by_label("Or the outside body that received it").fill("DFU property store")
+    page.get_by_label("The outside body's reference").fill("PS/16/0042")
     page.get_by_label("Where").fill("Bridgend custody suite")
     page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("after the entry before it")
+    page.get_by_label("When").fill("2016-12-01T11:00")
+    page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Chain of custody")).to_be_visible()
-    expect(page.get_by_role("table")).to_contain_text("DFU property store")
+    ledger = page.locator("#custody + table, #custody ~ table").first
+    expect(ledger).to_contain_text("Rhian Evans (sw-officer)")
+    expect(ledger).to_contain_text("DFU property store (ref. PS/16/0042)")
+    _check_page(page)
 
     # Safeguarding and outcome, from the subject's page
-    page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
+    page.get_by_role("link", name="SW-SUB-00001 Owain Bowen").first.click()
     page.get_by_role("button", name="Record safeguarding").click()
     page.get_by_label("Children safeguarded").fill("2")
     page.get_by_label("Referred to").select_option("mash")
     page.get_by_label("Date referred").fill("2016-12-02")
     _save(page, "SG-00001")
-    page.get_by_role("link", name="SUB-00001 Owain Bowen").first.click()
+    page.get_by_role("link", name="SW-SUB-00001 Owain Bowen").first.click()
     page.get_by_role("button", name="Record an outcome").click()
     page.get_by_label("Outcome", exact=True).select_option("charged")
     _save(page, "OUT-00001")
@@ -130,7 +148,7 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     subject = m.Subject.objects.get()
     assert subject.referral.risk == "high"
     assert subject.warrants.get().executed.isoformat() == "2016-12-01"
-    assert subject.devices.get().custody.count() == 1
+    assert subject.devices.get().custody.count() == 2
 
     for menu in ("My work", "Referrals", "Subjects", "Warrants", "Devices", "Safeguarding"):
         link = page.get_by_role("navigation", name="Menu").get_by_role("link", name=menu)

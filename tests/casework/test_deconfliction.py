@@ -167,3 +167,37 @@ def test_a_referral_held_first_is_matched_when_another_force_adds_the_subject_la
     # Two referrals alone are not a match: deconfliction is about people held.
     cf.identifier(cf.referral("gwent"), IdentifierKind.ACCOUNT, "night_owl_77", service="Kik")
     assert Alert.objects.filter(force=force("gwent")).count() == 1  # with the subject only
+
+
+def test_an_online_account_on_a_referral_that_has_a_subject_is_matched():
+    """Issue 13: deconfliction missed an account held on a referral with a subject."""
+    gwent_referral = cf.referral("gwent")
+    gwent = cf.subject("gwent", referral_obj=gwent_referral, given_names="Aled", family_name="Dunn")
+    cf.identifier(gwent_referral, IdentifierKind.ACCOUNT, "adunn24", service="Kik")
+    sw = cf.subject("south-wales", given_names="Other", family_name="Person")
+    cf.identifier(sw, IdentifierKind.ACCOUNT, "@ADunn24", service="kik")
+    to_sw = Alert.objects.get(force=force("south-wales"))
+    to_gwent = Alert.objects.get(force=force("gwent"))
+    assert (to_sw.subject, to_sw.other_ref) == (sw, gwent.ref)
+    assert (to_gwent.subject, to_gwent.other_ref) == (gwent, sw.ref)
+    # And the other way round: the account added to the referral after its subject.
+    later_referral = cf.referral("dyfed-powys")
+    later = cf.subject("dyfed-powys", referral_obj=later_referral, given_names="X", family_name="Y")
+    cf.identifier(later_referral, IdentifierKind.ACCOUNT, "adunn24", service="Kik")
+    assert Alert.objects.filter(force=force("dyfed-powys"), subject=later).count() == 2
+
+
+def test_an_alert_names_one_record_in_the_operation():
+    """Issue 13: a South Wales alert named Gwent's NS-SUB-00002 while South Wales had its own."""
+    for slug in ("gwent", "south-wales"):
+        cf.subject(slug, given_names="Filler", family_name=slug)
+    gwent = cf.subject("gwent", given_names="Rhys", family_name="Morgan")
+    sw = cf.subject("south-wales", given_names="Other", family_name="Person")
+    assert (gwent.ref, sw.ref) == ("GW-SUB-00002", "SW-SUB-00002")
+    cf.identifier(gwent, IdentifierKind.PHONE, "07700 900555")
+    cf.identifier(sw, IdentifierKind.PHONE, "07700900555")
+    assert Alert.objects.get(force=force("south-wales")).other_ref == "GW-SUB-00002"
+    # A force's own reference from a return gets the force's code in front.
+    returned = cf.subject("gwent", ref="GS1", given_names="Third", family_name="Person")
+    cf.identifier(returned, IdentifierKind.PHONE, "07700900555")
+    assert Alert.objects.filter(force=force("south-wales"), other_ref="GW-GS1").exists()

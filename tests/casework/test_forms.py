@@ -38,7 +38,7 @@ def test_error_messages_name_the_field(client, officer):
 
 def test_record_the_issue_with_a_blank_date_is_an_error_not_saved(client, officer):
     subject = cf.subject("gwent")
-    warrant = m.Warrant.objects.create(subject=subject, address="1 Stryd", applied=date(2017, 3, 1))
+    warrant = cf.create(m.Warrant, subject=subject, address="1 Stryd", applied=date(2017, 3, 1))
     url = reverse("casework:warrant-issue", args=[warrant.pk])
     response = client.post(url, {"issued": ""}, follow=True)
     assert response.status_code == 200

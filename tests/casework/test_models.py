@@ -20,23 +20,25 @@ def test_a_whole_case_saves_with_generated_references_and_the_force_of_its_paren
     gwent = force("gwent")
     for record in case.records():
         assert record.force_id == gwent.pk, record
-    assert case.referral.ref == "REF-00001"
-    assert case.subject.ref == "SUB-00001"
+    assert case.referral.ref == "GW-REF-00001"
+    assert case.subject.ref == "GW-SUB-00001"
     assert case.device.subject == case.subject
     assert case.subject.born == 1980
 
 
-def test_references_are_per_force_and_the_given_one_is_kept():
+def test_references_carry_the_force_and_the_given_one_is_kept():
+    # Issue 13: each force's NS-SUB-00002 was another record; now the force's code says whose.
     one = cf.referral("gwent")
     other = cf.referral("north-wales")
     second = cf.referral("gwent")
     given = cf.referral("gwent", ref="GW/17/123")
     assert (one.ref, other.ref, second.ref, given.ref) == (
-        "REF-00001",
-        "REF-00001",
-        "REF-00002",
+        "GW-REF-00001",
+        "NW-REF-00001",
+        "GW-REF-00002",
         "GW/17/123",
     )
+    assert (one.operation_ref, given.operation_ref) == ("GW-REF-00001", "GW-GW/17/123")
 
 
 def test_a_record_cannot_link_to_another_forces_record():
@@ -50,8 +52,8 @@ def test_a_record_cannot_link_to_another_forces_record():
 def test_assessment_sets_the_referrals_band_and_due_date_and_overdue_lists_it():
     referral = cf.referral("dyfed-powys")
     assert list(m.Referral.objects.awaiting_assessment()) == [referral]
-    m.RiskAssessment.objects.create(
-        referral=referral, assessed_on=date(2017, 1, 2), online_contact=True
+    cf.create(
+        m.RiskAssessment, referral=referral, assessed_on=date(2017, 1, 2), online_contact=True
     )
     referral.refresh_from_db()
     assert referral.risk == RiskBand.VERY_HIGH
@@ -70,12 +72,12 @@ def test_executing_a_warrant_marks_the_referral_actioned_so_it_is_no_longer_over
 
 def test_warrant_states():
     subj = cf.subject("gwent")
-    applied = m.Warrant.objects.create(subject=subj, address="a", applied=date(2017, 1, 1))
-    issued = m.Warrant.objects.create(
-        subject=subj, address="b", applied=date(2017, 1, 1), issued=date(2017, 1, 2)
+    applied = cf.create(m.Warrant, subject=subj, address="a", applied=date(2017, 1, 1))
+    issued = cf.create(
+        m.Warrant, subject=subj, address="b", applied=date(2017, 1, 1), issued=date(2017, 1, 2)
     )
-    done = m.Warrant.objects.create(
-        subject=subj, address="c", issued=date(2017, 1, 2), executed=date(2017, 1, 5)
+    done = cf.create(
+        m.Warrant, subject=subj, address="c", issued=date(2017, 1, 2), executed=date(2017, 1, 5)
     )
     assert list(m.Warrant.objects.awaiting_issue()) == [applied]
     assert list(m.Warrant.objects.to_execute()) == [issued]
@@ -89,8 +91,8 @@ def test_warrant_states():
 def test_devices_awaiting_triage_come_highest_risk_first():
     low = cf.subject("gwent")
     high = cf.subject("gwent")
-    m.RiskAssessment.objects.create(referral=low.referral)
-    m.RiskAssessment.objects.create(referral=high.referral, works_with_children=True)
+    cf.create(m.RiskAssessment, referral=low.referral)
+    cf.create(m.RiskAssessment, referral=high.referral, works_with_children=True)
     old_low = m.Device.objects.create(subject=low, kind="phone", seized=date(2017, 1, 1))
     new_high = m.Device.objects.create(subject=high, kind="phone", seized=date(2017, 2, 1))
     m.Device.objects.create(subject=high, kind="phone", forensic_status=ForensicStatus.TRIAGED)
@@ -106,8 +108,8 @@ def test_most_urgent_takes_the_same_records_as_sorting_by_risk():
     ):
         referral = cf.referral("gwent", received=date(2017, 1, 1 + n))
         if answers is not None:
-            m.RiskAssessment.objects.create(
-                referral=referral, assessed_on=date(2017, 2, 1 + n), **answers
+            cf.create(
+                m.RiskAssessment, referral=referral, assessed_on=date(2017, 2, 1 + n), **answers
             )
         referrals.append(referral)
     everything = list(m.Referral.objects.by_risk())
@@ -145,9 +147,7 @@ def test_due_dates_per_band():
         ({"concern": True}, RiskBand.HIGH, 7),
         ({"online_contact": True}, RiskBand.VERY_HIGH, 1),
     ]:
-        ra = m.RiskAssessment.objects.create(
-            referral=cf.referral("gwent"), assessed_on=day, **answers
-        )
+        ra = cf.create(m.RiskAssessment, referral=cf.referral("gwent"), assessed_on=day, **answers)
         assert (ra.band, ra.action_due) == (band, day + timedelta(days=days))
 
 

@@ -12,6 +12,7 @@ from tests.factories import make_user
 from netsafe.accounts.roles import Role
 from netsafe.audit.models import AuditEntry
 from netsafe.casework import models as m
+from netsafe.casework import services
 from netsafe.casework.choices import ForensicStatus, RiskBand
 from netsafe.casework.risk import STEPS
 
@@ -44,7 +45,7 @@ def test_an_officer_works_a_case_from_referral_to_outcome(client, officer):
     assert where == referral.get_absolute_url()
     assert (referral.force.slug, referral.ref, referral.officer) == (
         "dyfed-powys",
-        "REF-00001",
+        "DP-REF-00001",
         None,
     )
 
@@ -260,7 +261,7 @@ def test_lists_filter_by_state_and_page(client, officer):
     for n in range(30):
         referral = cf.referral("dyfed-powys", received=date(2017, 1, 1) + timedelta(days=n))
         if n % 2:
-            m.RiskAssessment.objects.create(referral=referral, assessed_on=date(2017, 1, 1))
+            cf.create(m.RiskAssessment, referral=referral, assessed_on=date(2017, 1, 1))
     url = reverse("casework:referral-list")
     page = client.get(url + "?state=awaiting-assessment")
     assert page.context["paginator"].count == 15
@@ -277,8 +278,8 @@ def test_my_work_orders_devices_by_risk_for_an_examiner(client):
     client.force_login(examiner)
     low = cf.subject("north-wales", family_name="Low")
     high = cf.subject("north-wales", family_name="High")
-    m.RiskAssessment.objects.create(referral=low.referral)
-    m.RiskAssessment.objects.create(referral=high.referral, online_contact=True)
+    cf.create(m.RiskAssessment, referral=low.referral)
+    cf.create(m.RiskAssessment, referral=high.referral, online_contact=True)
     first = m.Device.objects.create(subject=low, kind="phone", seized=date(2017, 1, 1))
     second = m.Device.objects.create(subject=high, kind="tablet", seized=date(2017, 5, 1))
     sections = {s.title: s for s in client.get(reverse("casework:my-work")).context["sections"]}
@@ -438,14 +439,14 @@ def test_search_results_are_paged_in_the_lists_order(client, officer):
 def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(client, officer):
     def assessed(on, **answers):
         referral = cf.referral("dyfed-powys", received=on)
-        m.RiskAssessment.objects.create(referral=referral, assessed_on=on, **answers)
+        cf.create(m.RiskAssessment, referral=referral, assessed_on=on, **answers)
         return referral
 
     low_early = assessed(date(2017, 1, 2))
     low_late = assessed(date(2017, 3, 1))
     high = assessed(date(2017, 6, 1), online_contact=True, lives_with_children=True)
     actioned = assessed(date(2017, 1, 1), online_contact=True, lives_with_children=True)
-    actioned.mark_actioned(date(2017, 1, 3))
+    services.mark_actioned(actioned, date(2017, 1, 3))
     closed = assessed(date(2017, 1, 1))
     closed.status = "closed"
     closed.save()
@@ -458,14 +459,14 @@ def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(cl
     for referral, issued in ((low_early, date(2017, 2, 1)), (high, date(2017, 8, 1))):
         subject = cf.subject("dyfed-powys", referral_obj=referral)
         warrants.append(
-            m.Warrant.objects.create(subject=subject, address="x", applied=issued, issued=issued)
+            cf.create(m.Warrant, subject=subject, address="x", applied=issued, issued=issued)
         )
     # Applied for and not issued; executed: neither is to execute.
     subject = cf.subject("dyfed-powys", referral_obj=low_late)
-    m.Warrant.objects.create(subject=subject, address="x", applied=date(2017, 2, 1))
+    cf.create(m.Warrant, subject=subject, address="x", applied=date(2017, 2, 1))
     subject = cf.subject("dyfed-powys", referral_obj=actioned)
-    m.Warrant.objects.create(
-        subject=subject, address="x", issued=date(2017, 1, 2), executed=date(2017, 1, 3)
+    cf.create(
+        m.Warrant, subject=subject, address="x", issued=date(2017, 1, 2), executed=date(2017, 1, 3)
     )
     sections = {s.title: s for s in client.get(reverse("casework:my-work")).context["sections"]}
     overdue = sections["Overdue actions"]

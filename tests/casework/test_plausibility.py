@@ -431,8 +431,12 @@ def test_thirty_children_pass_everywhere_but_more_than_ten_need_a_supervisor_on_
 def test_an_action_form_shows_a_rule_about_a_field_it_does_not_hold(client, officer, case):
     # "Record the execution" holds executed, outcome and notes; the issue date is not on
     # it, but its rule (executed on or after issued) still has to be shown, not crash.
-    warrant = m.Warrant.objects.create(
-        subject=case.subject, address="2 Stryd", applied=date(2017, 4, 1), issued=date(2017, 4, 2)
+    warrant = cf.create(
+        m.Warrant,
+        subject=case.subject,
+        address="2 Stryd",
+        applied=date(2017, 4, 1),
+        issued=date(2017, 4, 2),
     )
     response = client.post(
         reverse("casework:warrant-execute", args=[warrant.pk]), {"executed": "2017-04-01"}

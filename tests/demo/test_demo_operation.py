@@ -203,7 +203,7 @@ def test_deconfliction_alerts_between_forces(demo_operation):
     assert demo_operation["alerts"] == m.Alert.objects.count() > 0
     for alert in m.Alert.objects.all():
         assert alert.other_force_id != alert.force_id
-        assert alert.other_ref.startswith("NS-SUB-")
+        assert alert.other_ref.startswith(("SW-SUB-", "GW-SUB-", "DP-SUB-", "NW-SUB-"))
 
 
 def test_loading_twice_changes_nothing(demo_operation):
@@ -235,7 +235,7 @@ def test_the_same_people_every_time(demo_operation):
     ]
     stored = [
         list(
-            m.Subject.objects.filter(force=f, ref__regex=r"^NS-SUB-\d+$")
+            m.Subject.objects.filter(force=f, ref__regex=r"^[A-Z]{2}-SUB-\d+$")
             .order_by("ref")
             .values_list("given_names", "family_name", "date_of_birth")
         )
@@ -257,8 +257,8 @@ def test_more_copies_for_benchmarks_are_new_people_with_suffixed_refs(demo_opera
     assert after["Device"] == 2 * PRESS.devices_seized
     copy = m.Subject.objects.filter(ref__endswith="-X002")
     assert copy.count() == before["Subject"]
-    first = m.Subject.objects.get(force__slug="gwent", ref="NS-SUB-00001")
-    second = m.Subject.objects.get(force__slug="gwent", ref="NS-SUB-00001-X002")
+    first = m.Subject.objects.get(force__slug="gwent", ref="GW-SUB-00001")
+    second = m.Subject.objects.get(force__slug="gwent", ref="GW-SUB-00001-X002")
     assert (first.given_names, first.family_name) != (second.given_names, second.family_name)
     assert written.created["subjects"] == before["Subject"]
     # A copy already there is skipped as a whole.

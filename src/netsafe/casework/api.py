@@ -10,6 +10,7 @@ Retrieving a subject is logged as a view, as on its page.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -21,10 +22,11 @@ from rest_framework.routers import DefaultRouter
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 
-from . import access
+from . import access, services
 from . import models as m
 from .choices import Offence
 from .registry import RECORD_TYPES, RecordType
+from .views import search_keys
 
 
 class CaseworkAccess(permissions.BasePermission):
@@ -96,13 +98,29 @@ def _serializer_for(rt: RecordType) -> type[RecordSerializer]:
     return type(f"{rt.model.__name__}Serializer", (base,), {"Meta": meta})
 
 
+class CaseworkSearch(filters.SearchFilter):
+    """``?search=`` finds what the page's ``?q=`` finds: the same paths, matched the same way.
+
+    DRF's own search filter read the registry's marks (``=ref``, ``^family_name``)
+    its own way and compared identifiers as typed, so the pages and the API gave
+    different answers from one configuration.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(self.search_param, "").strip()
+        rt = getattr(view, "record_type", None)
+        if not text or rt is None or not rt.search:
+            return queryset
+        return queryset.filter(pk__in=search_keys(rt.model, rt.search, text))
+
+
 class RecordViewSet(viewsets.ModelViewSet):
     """List, read, create and change one record type, under the access rules."""
 
     record_type: RecordType
     permission_classes = [CaseworkAccess]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, CaseworkSearch]
 
     @property
     def filterset_fields(self):
@@ -141,7 +159,12 @@ class RecordViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(instance).data)
 
     def perform_create(self, serializer):
-        serializer.save(force_id=self.request.user.force_id)
+        with transaction.atomic():
+            services.follow(serializer.save(force_id=self.request.user.force_id))
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            services.follow(serializer.save())
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .api import CaseworkAccess, router
+from .search import SearchAPIView
 
 
 class DocsView(SpectacularSwaggerSplitView):
@@ -32,5 +33,6 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[CaseworkAccess]), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
+    path("search/", SearchAPIView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class CaseworkConfig(AppConfig):
-    """Tracks every casework model in the audit log and runs deconfliction on save."""
+    """Tracks every casework model in the audit log (state changes: casework.services)."""
 
     name = "netsafe.casework"
     label = "casework"
@@ -15,8 +15,5 @@ class CaseworkConfig(AppConfig):
 
         from netsafe.audit import track
 
-        from . import signals
-
         # Every create, change and delete of casework goes into the audit log.
         track(*apps.get_app_config(self.label).get_models())
-        signals.connect()

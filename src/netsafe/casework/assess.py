@@ -17,7 +17,7 @@ from django.views.generic import FormView
 
 from netsafe.web.forms import DateInput
 
-from . import access, plausibility, risk
+from . import access, plausibility, risk, services
 from .models import Referral, RiskAssessment
 from .querysets import today
 from .views import CaseworkMixin
@@ -174,12 +174,14 @@ class CheckView(AssessmentMixin, FormView):
                 "casework:referral-assess", pk=self.kwargs["pk"], step=self._first_missing_step()
             )
         referral = self.get_referral()
-        assessment = RiskAssessment.objects.create(
-            referral=referral,
-            assessed_by=self.request.user,
-            assessed_on=form.cleaned_data["assessed_on"],
-            rationale=form.cleaned_data["rationale"],
-            **self._booleans(),
+        assessment = services.save(
+            RiskAssessment(
+                referral=referral,
+                assessed_by=self.request.user,
+                assessed_on=form.cleaned_data["assessed_on"],
+                rationale=form.cleaned_data["rationale"],
+                **self._booleans(),
+            )
         )
         self.request.session.pop(_session_key(referral), None)
         messages.success(

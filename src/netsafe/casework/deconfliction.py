@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Q
+
 from .choices import IdentifierKind
 from .models import Address, Alert, Identifier, Referral, Subject
 
@@ -20,8 +22,17 @@ NAME_AND_BIRTH = "name and date of birth"
 
 
 def _keys(record: Referral | Subject) -> Iterator[tuple[str, str, str]]:
-    """(what, model of the other side's key, normal form) for each key of ``record``."""
-    for kind, normalised in record.identifiers.values_list("kind", "normalised"):
+    """(what, model of the other side's key, normal form) for each key of ``record``.
+
+    A subject's keys include those held on its referral (the online account a
+    CEOP package names is on the referral, not copied to the subject).
+    """
+    idents = Identifier.objects.filter(
+        Q(subject=record) | Q(referral_id=record.referral_id)
+        if isinstance(record, Subject)
+        else Q(referral=record)
+    )
+    for kind, normalised in idents.values_list("kind", "normalised").distinct():
         yield IdentifierKind(kind).label, kind, normalised
     if isinstance(record, Subject):
         for normalised in record.addresses.exclude(normalised="").values_list(
@@ -40,10 +51,12 @@ def _matching_subjects(record: Referral | Subject, kind: str, normalised: str):
         return others.filter(pk__in=ids)
     if kind == NAME_AND_BIRTH:
         return others.filter(name_key=normalised)
-    ids = Identifier.objects.filter(kind=kind, normalised=normalised, subject__isnull=False).values(
-        "subject_id"
+    same = Identifier.objects.filter(kind=kind, normalised=normalised)
+    # Held on the subject, or on the referral the subject came from.
+    return others.filter(
+        Q(pk__in=same.filter(subject__isnull=False).values("subject_id"))
+        | Q(referral_id__in=same.filter(referral__isnull=False).values("referral_id"))
     )
-    return others.filter(pk__in=ids)
 
 
 def _alert(mine: Referral | Subject, theirs: Referral | Subject, matched_on: str) -> bool:
@@ -57,7 +70,8 @@ def _alert(mine: Referral | Subject, theirs: Referral | Subject, matched_on: str
             own: mine,
             "matched_on": matched_on,
             "other_force_id": theirs.force_id,
-            "other_ref": theirs.ref,
+            # With the force's code: "NS-SUB-00002" alone named a record in each force.
+            "other_ref": theirs.operation_ref,
             "other_contact": theirs.force.contact or theirs.force.name,
         },
     )

@@ -1,6 +1,6 @@
 """Forms for casework records, built from the registry.
 
-Links to other records are typed as references (``SUB-00012``), looked up
+Links to other records are typed as references (``GW-SUB-00012``), looked up
 among the records the user may change, so a form never lists, and never
 accepts, another force's records.
 """
@@ -95,7 +95,7 @@ class RecordForm(forms.ModelForm):
                             required=field.required,
                             label=field.label,
                             help_text=f"The {related._meta.verbose_name} reference, "
-                            f"for example {related.REF_PREFIX}-00012.",
+                            f"for example GW-{related.REF_PREFIX}-00012.",
                         )
                     else:
                         field.queryset = limited

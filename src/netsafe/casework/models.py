@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from netsafe.accounts.models import Force
 from netsafe.audit import chain as audit_chain
 
-from . import normalise, plausibility, risk
+from . import normalise, plausibility, references, risk
 from .choices import (
     DeviceKind,
     Disposal,
@@ -171,13 +171,24 @@ class CaseRecord(ForceScoped):
                 )
 
     def _next_ref(self) -> str:
-        mine = type(self)._default_manager.filter(
-            force_id=self.force_id, ref__startswith=f"{self.REF_PREFIX}-"
-        )
+        # The force's code first (GW-REF-00056): a reference then names one record in the
+        # whole operation, not one in each force.
+        prefix = f"{references.force_code(self.force.slug)}-{self.REF_PREFIX}-"
+        mine = type(self)._default_manager.filter(force_id=self.force_id, ref__startswith=prefix)
         number = mine.count() + 1
-        while mine.filter(ref=f"{self.REF_PREFIX}-{number:05d}").exists():
+        while mine.filter(ref=f"{prefix}{number:05d}").exists():
             number += 1
-        return f"{self.REF_PREFIX}-{number:05d}"
+        return f"{prefix}{number:05d}"
+
+    @property
+    def operation_ref(self) -> str:
+        """The reference as the whole operation knows it: with the force's code in front.
+
+        Generated references carry it already; a force's own reference from a
+        return (``GS1``) gets it here (``GW-GS1``) wherever another force reads it.
+        """
+        code = references.force_code(self.force.slug)
+        return self.ref if self.ref.startswith(f"{code}-") else f"{code}-{self.ref}"
 
 
 # --- Referrals and subjects ---------------------------------------------------------
@@ -257,12 +268,6 @@ class Referral(CaseRecord):
     def is_open(self) -> bool:
         """Not closed."""
         return self.status == ReferralStatus.OPEN
-
-    def mark_actioned(self, on) -> None:
-        """Record that the referral was acted on, the first time only."""
-        if self.actioned is None and on is not None:
-            self.actioned = on
-            self.save(update_fields=["actioned", "updated"])
 
 
 class Subject(CaseRecord):
@@ -456,14 +461,8 @@ class RiskAssessment(CaseRecord):
     def save(self, *args, **kwargs) -> None:
         self.band = risk.band(self.answers())
         self.action_due = risk.action_due(self.band, self.assessed_on)
+        # (Its referral takes the band in casework.services.assessed, not here.)
         super().save(*args, **kwargs)
-        # The referral carries the band of its latest assessment.
-        latest = self.referral.assessments.order_by("-assessed_on", "-id").first()
-        if latest is not None and latest.pk == self.pk:
-            referral = self.referral
-            if (referral.risk, referral.action_due) != (self.band, self.action_due):
-                referral.risk, referral.action_due = self.band, self.action_due
-                referral.save(update_fields=["risk", "action_due", "updated"])
 
     def answers(self) -> dict[str, bool]:
         """The yes/no answers by question."""
@@ -515,11 +514,6 @@ class Warrant(CaseRecord):
             ),
         ]
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        if self.executed:
-            self.subject.referral.mark_actioned(self.executed)
-
     @property
     def risk_band(self) -> str:
         """The subject's current risk band, for ordering work."""
@@ -557,10 +551,6 @@ class Encounter(CaseRecord):
         abstract = True
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["force", "date", "id"])]
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.subject.referral.mark_actioned(self.date)
 
     def clean(self) -> None:
         super().clean()

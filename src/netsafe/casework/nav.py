@@ -18,6 +18,7 @@ def items(user) -> list[tuple[str, str]]:
     if not access.reads_casework(user):
         return links
     links.append(("My work", reverse("casework:my-work")))
+    links.append(("Search", reverse("casework:search")))
     for rt in RECORD_TYPES:
         if rt.listed and rt.name in _NAVIGATION:
             links.append((rt.verbose_name_plural.capitalize(), reverse(f"casework:{rt.name}-list")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import assess, custody_views, views
+from . import assess, custody_views, search, views
 from .registry import RECORD_TYPES
 
 app_name = "casework"
@@ -44,6 +44,7 @@ def _record_urls():
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("my-work/", views.MyWorkView.as_view(), name="my-work"),
+    path("casework/search/", search.SearchView.as_view(), name="search"),
     path("casework/alerts/", views.AlertListView.as_view(), name="alert-list"),
     path("casework/alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert-detail"),
     path(

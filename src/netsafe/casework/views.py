@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -27,7 +28,8 @@ from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import DateInput
 
-from . import access, figures, mywork, normalise
+from . import access, figures, mywork, normalise, services
+from .choices import IdentifierKind
 from .forms import form_class
 from .models import Alert
 from .registry import RecordType
@@ -119,7 +121,14 @@ def search_q(model, path: str, text: str) -> Q:
         # A reverse relation: the related rows point at us through their foreign key.
         return Q(pk__in=related.values(field.field.attname))
     if name == "normalised":
-        return Q(normalised__in=normalise.candidates(text))
+        found = Q(normalised__in=normalise.candidates(text))
+        try:
+            handle = normalise.account(text)
+        except ValidationError:
+            return found
+        # An online account is kept as "service:handle": a handle alone finds it on
+        # any service (issue 13: ?q=adunn24 found nothing, the API found it).
+        return found | Q(kind=IdentifierKind.ACCOUNT, normalised__endswith=f":{handle}")
     if mode == "=":
         return Q(**{f"{name}__in": sorted({text, text.upper()})})
     if mode == "^" and text.isascii():
@@ -312,9 +321,11 @@ class RecordFormMixin(RecordMixin):
             # Saying "saved" when nothing changed leaves an officer thinking it did.
             messages.info(self.request, "Nothing was changed.")
             return HttpResponseRedirect(self.get_success_url())
-        response = super().form_valid(form)
+        # The record, then what it changes in its case (casework.services).
+        self.object = services.save(form.save(commit=False))
+        form.save_m2m()
         messages.success(self.request, f"{self.record_type.verbose_name.capitalize()} saved.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         obj = self.object

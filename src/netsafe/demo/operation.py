@@ -288,7 +288,8 @@ class ForceOperation:
 
     def ref(self, model: type[m.CaseRecord]) -> str:
         self._numbers[model.REF_PREFIX] += 1
-        return f"NS-{model.REF_PREFIX}-{self._numbers[model.REF_PREFIX]:05d}{self.suffix}"
+        code = FORCE_CODES[self.force.slug]
+        return f"{code}-{model.REF_PREFIX}-{self._numbers[model.REF_PREFIX]:05d}{self.suffix}"
 
     def day(self, low: date, high: date) -> date:
         if high <= low:

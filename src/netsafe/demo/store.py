@@ -122,7 +122,7 @@ def write(records: Iterable[dict[type, list]], written: Written) -> list[models.
 
 def copy_present(suffix: str, referrals: int) -> bool:
     """Whether a copy of the operation (refs ending ``suffix``) holds all its ``referrals``."""
-    found = m.Referral.objects.filter(ref__startswith="NS-REF-", ref__endswith=suffix).count()
+    found = m.Referral.objects.filter(ref__contains="-REF-", ref__endswith=suffix).count()
     return found == referrals
 
 

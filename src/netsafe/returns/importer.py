@@ -13,7 +13,7 @@ from django.db import transaction
 from netsafe.accounts.models import Force
 from netsafe.audit import record as audit_record
 from netsafe.audit.context import audit_context
-from netsafe.casework import risk
+from netsafe.casework import risk, services
 
 from .models import ReturnImport, ReturnRecord
 from .schema import SPECS
@@ -150,7 +150,7 @@ def _apply(
             values = _model_values(rec, objects, obj)
             if obj is None:
                 obj = spec.model(force=forces[rec.force], ref=rec.ref, **values)
-                obj.save()
+                services.save(obj)
                 objects[rec.key] = obj
                 tally["added"] += 1
             elif _differs(obj, values):
@@ -159,7 +159,7 @@ def _apply(
                     on_screen.append((rec.line, rec.type, rec.ref))
                 for attr, value in values.items():
                     setattr(obj, attr, value)
-                obj.save()
+                services.save(obj)
                 tally["replaced"] += 1
             else:
                 tally["unchanged"] += 1
