@@ -26,7 +26,7 @@ from django_filters.filterset import FilterSet, filterset_factory
 from netsafe.audit import record
 from netsafe.web.forms import DateInput
 
-from . import access, figures, mywork, normalise
+from . import access, figures, mywork, normalise, vocabulary
 from .forms import form_class
 from .models import Alert
 from .registry import RecordType
@@ -284,6 +284,12 @@ class RecordFormMixin(RecordMixin):
 
     def get_form_class(self):
         return form_class(self.record_type, self.fields_override)
+
+    def get_form(self, form_class=None):
+        """The form, its labels and hints in the page's language."""
+        form = super().get_form(form_class)
+        vocabulary.translate_form(form)
+        return form
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from .. import vocabulary
 from ..choices import Offence
 
 register = template.Library()
@@ -18,12 +19,8 @@ register = template.Library()
 
 @register.simple_tag
 def field_label(model, name: str) -> str:
-    """The verbose name of field ``name`` of ``model``, capitalised."""
-    try:
-        label = str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        label = name.replace("_", " ")
-    return label[:1].upper() + label[1:]
+    """The verbose name of field ``name`` of ``model``, capitalised, in the page's language."""
+    return vocabulary.label(model, name)
 
 
 def _text(value) -> str:
