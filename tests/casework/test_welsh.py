@@ -127,3 +127,20 @@ def test_the_account_choice_beats_the_browser(client, officer):
     client.force_login(english_user)
     page = client.get(reverse("casework:my-work"), HTTP_ACCEPT_LANGUAGE="cy")
     assert '<html lang="en-GB"' in page.content.decode()
+
+
+def test_field_labels_and_hints_are_welsh_on_forms_and_record_pages(client, officer, case):
+    form = client.get(reverse("casework:subject-update", args=[case.subject.pk]))
+    html = form.content.decode()
+    assert ">Enwau cyntaf" in html
+    assert "Hanner cyntaf y cod post, er enghraifft CF10." in html
+    page = client.get(reverse("casework:device-detail", args=[case.device.pk])).content.decode()
+    assert "Cyfeirnod yr arddangosyn" in page
+    assert "Gliniadur" in page
+    # The same pages stay English for an English-speaking officer.
+    officer.language = "en-gb"
+    officer.save()
+    assert (
+        ">Given names"
+        in client.get(reverse("casework:subject-update", args=[case.subject.pk])).content.decode()
+    )
