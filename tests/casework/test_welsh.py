@@ -137,6 +137,9 @@ def test_field_labels_and_hints_are_welsh_on_forms_and_record_pages(client, offi
     page = client.get(reverse("casework:device-detail", args=[case.device.pk])).content.decode()
     assert "Cyfeirnod yr arddangosyn" in page
     assert "Gliniadur" in page
+    # The triage panel of the device page.
+    assert ">Brysbennu</h2>" in page
+    assert "Heb ei brysbennu eto." in page
     # The same pages stay English for an English-speaking officer.
     officer.language = "en-gb"
     officer.save()
