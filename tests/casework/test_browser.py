@@ -57,11 +57,11 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     # Risk assessment, four steps then check
     page.get_by_role("button", name="Assess risk").click()
     for number, step in enumerate(STEPS, 1):
-        expect(page.get_by_role("heading", level=1)).to_have_text(step.title)
+        expect(page.get_by_role("heading", level=1)).to_have_text(str(step.title))
         expect(page.locator(".govuk-caption-l")).to_contain_text(f"step {number} of 4")
         for question in step.questions:
             answer = "Yes" if question.field == "works_with_children" else "No"
-            page.get_by_role("group", name=question.text).get_by_label(answer).check()
+            page.get_by_role("group", name=str(question.text)).get_by_label(answer).check()
         _check_page(page)
         page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Risk band: High")

@@ -95,3 +95,35 @@ def test_leaving_quickly_works_without_javascript(browser, live_server, browser_
     page.get_by_role("link", name="Leave this site quickly").click()
     expect(page).to_have_url(EXIT)
     context.close()
+
+
+def test_a_call_handler_chooses_welsh_and_logs_a_call_held_in_welsh(page, live_server):
+    from tests.factories import PASSWORD, make_user
+
+    from netsafe.accounts.roles import Role
+    from netsafe.prevention.models import Contact
+
+    make_user("helpline-handler-cy", None, Role.CALL_HANDLER)
+    page.goto(f"{live_server.url}/prevention/")
+    page.get_by_label("Username").fill("helpline-handler-cy")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Contacts on")
+
+    page.get_by_role("link", name="Cymraeg").click()
+    page.get_by_label("Cymraeg", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    # Back on the page the handler came from, now in Welsh.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cysylltiadau ar")
+    assert page.evaluate("document.documentElement.lang") == "cy"
+
+    page.get_by_role("main").get_by_role("link", name="Cofnodi cyswllt").click()
+    expect(page.get_by_label("Cymraeg", exact=True)).to_be_checked()
+    page.get_by_label("Ffôn", exact=True).check()
+    page.get_by_label("Yn poeni am ei feddyliau neu ei ymddygiad ei hun").check()
+    page.get_by_label("Ble mae'r galwr yn byw").select_option("wales-north-wales")
+    page.get_by_label("Hyd (munudau)").fill("20")
+    page.get_by_role("button", name="Cadw'r cyswllt").click()
+    expect(page.get_by_text("Cyswllt wedi'i gofnodi.")).to_be_visible()
+    contact = Contact.objects.get()
+    assert (contact.language, contact.region) == ("cy", "wales-north-wales")

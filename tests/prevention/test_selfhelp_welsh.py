@@ -174,3 +174,16 @@ def test_the_checker_finds_english_left_in_a_welsh_page():
     welsh = '<p>Helo <a aria-label="Go home">yna</a></p><p>0808 1000 900</p>'
     assert untranslated(english, welsh) == ["Go home"]
     assert visible_texts("<script>var x = 'a';</script><p> a  b </p>") == ["a b"]
+
+
+@pytest.mark.parametrize(("path", "target"), [("/cy/help", "/cy/help/"), ("/help", "/help/")])
+def test_the_front_page_without_its_last_slash_still_arrives(client, path, target):
+    response = client.get(path, **BROWSER)
+    assert response.status_code == 301
+    assert response["Location"] == target
+
+
+def test_the_page_language_does_not_outlive_the_request(client):
+    client.get("/cy/help/", **BROWSER)
+    assert translation.get_language() == "en-gb"
+    assert reverse("selfhelp:index") == "/help/"

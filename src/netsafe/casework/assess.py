@@ -13,6 +13,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from netsafe.web.forms import DateInput
@@ -22,7 +25,7 @@ from .models import Referral, RiskAssessment
 from .querysets import today
 from .views import CaseworkMixin
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _session_key(referral: Referral) -> str:
@@ -40,17 +43,23 @@ class StepForm(forms.Form):
                 help_text=question.hint,
                 choices=YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Answer yes or no: {question.text}"},
+                error_messages={
+                    "required": format_lazy(
+                        _("Answer yes or no: {question}"), question=question.text
+                    )
+                },
             )
 
 
 class SaveForm(forms.Form):
     """The date of the assessment and its rationale, asked on the check page."""
 
-    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput, initial=today)
+    assessed_on = forms.DateField(
+        label=_("Date of the assessment"), widget=DateInput, initial=today
+    )
     rationale = forms.CharField(
-        label="Rationale",
-        help_text="Why, in a few words: what the intelligence shows.",
+        label=_("Rationale"),
+        help_text=_("Why, in a few words: what the intelligence shows."),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -186,7 +195,10 @@ class CheckView(AssessmentMixin, FormView):
         self.request.session.pop(_session_key(referral), None)
         messages.success(
             self.request,
-            f"Risk band {assessment.get_band_display().lower()}: "
-            f"action due by {assessment.action_due:%-d %B %Y}.",
+            _("Risk band %(band)s: action due by %(due)s.")
+            % {
+                "band": assessment.get_band_display().lower(),
+                "due": date_format(assessment.action_due, "j F Y"),
+            },
         )
         return redirect(reverse("casework:riskassessment-detail", args=[assessment.pk]))

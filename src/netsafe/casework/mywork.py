@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from netsafe.accounts.roles import Role
 
@@ -62,52 +63,52 @@ def sections(user) -> list[Section]:
     if officer_like:
         out.append(
             _section(
-                "Overdue actions",
+                _("Overdue actions"),
                 m.Referral,
                 referrals.overdue(),
                 "overdue",
-                "Nothing is overdue.",
+                _("Nothing is overdue."),
             )
         )
         # None has a band yet: the order within the unassessed band is the whole order,
         # one query instead of one for each band.
         out.append(
             _section(
-                "Referrals awaiting assessment",
+                _("Referrals awaiting assessment"),
                 m.Referral,
                 referrals.awaiting_assessment().order_by(*ReferralQuerySet.WITHIN_BAND),
                 "awaiting-assessment",
-                "Every referral has been assessed.",
+                _("Every referral has been assessed."),
                 by_band=False,
             )
         )
         out.append(
             _section(
-                "Warrants to execute",
+                _("Warrants to execute"),
                 m.Warrant,
                 warrants.to_execute(),
                 "to-execute",
-                "No issued warrant is waiting.",
+                _("No issued warrant is waiting."),
             )
         )
     if user.has_role(Role.EXAMINER, Role.SUPERVISOR, Role.OPERATION_LEAD):
         out.append(
             _section(
-                "Devices awaiting triage",
+                _("Devices awaiting triage"),
                 m.Device,
                 devices.awaiting_triage(),
                 "awaiting-triage",
-                "No device is waiting for triage.",
+                _("No device is waiting for triage."),
             )
         )
     if user.has_role(Role.SAFEGUARDING, Role.SUPERVISOR, Role.OFFICER, Role.OPERATION_LEAD):
         out.append(
             _section(
-                "Open safeguarding referrals",
+                _("Open safeguarding referrals"),
                 m.Safeguarding,
                 safeguarding.open().order_by("date", "id"),
                 "open",
-                "No safeguarding referral is open.",
+                _("No safeguarding referral is open."),
             )
         )
     return out

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from . import models as m
 from .risk import STEPS
@@ -46,6 +49,38 @@ class Action:
     #: Or a page of its own: a URL name taking the record's pk (and ``url_args``).
     url_name: str = ""
     url_args: tuple = ()
+
+
+#: The models' names, for the translation catalogue: the models name themselves in English,
+#: and ``RecordType.verbose_name`` looks the name up in the page's language.
+_RECORD_NAMES = (
+    gettext_noop("referral"),
+    gettext_noop("referrals"),
+    gettext_noop("subject"),
+    gettext_noop("subjects"),
+    gettext_noop("risk assessment"),
+    gettext_noop("risk assessments"),
+    gettext_noop("warrant"),
+    gettext_noop("warrants"),
+    gettext_noop("arrest"),
+    gettext_noop("arrests"),
+    gettext_noop("voluntary interview"),
+    gettext_noop("voluntary interviews"),
+    gettext_noop("device"),
+    gettext_noop("devices"),
+    gettext_noop("safeguarding"),
+    gettext_noop("signposting"),
+    gettext_noop("outcome"),
+    gettext_noop("outcomes"),
+    gettext_noop("identifier"),
+    gettext_noop("identifiers"),
+    gettext_noop("address"),
+    gettext_noop("addresses"),
+    gettext_noop("custody hand-over"),
+    gettext_noop("custody hand-overs"),
+    gettext_noop("child"),
+    gettext_noop("children"),
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +122,13 @@ class RecordType:
 
     @property
     def verbose_name(self) -> str:
-        return str(self.model._meta.verbose_name)
+        """The record type's name in the page's language (see ``_RECORD_NAMES``)."""
+        return gettext(str(self.model._meta.verbose_name))
 
     @property
     def verbose_name_plural(self) -> str:
-        return str(self.model._meta.verbose_name_plural)
+        """The plural name in the page's language."""
+        return gettext(str(self.model._meta.verbose_name_plural))
 
     def action(self, name: str) -> Action:
         for action in self.actions:
@@ -135,22 +172,22 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         search=("=ref", "=package_ref", "^subjects__family_name", "summary"),
         filters=("source", "risk", "status"),
         states={
-            "awaiting-assessment": ("Awaiting assessment", "awaiting_assessment"),
-            "overdue": ("Overdue", "overdue"),
-            "open": ("Open", "open"),
+            "awaiting-assessment": (_("Awaiting assessment"), "awaiting_assessment"),
+            "overdue": (_("Overdue"), "overdue"),
+            "open": (_("Open"), "open"),
         },
         related=(
-            Related("Subjects", "subjects", ("ref", "given_names", "family_name", "born")),
-            Related("Identifiers", "identifiers", ("kind", "value", "service", "seen_at")),
+            Related(_("Subjects"), "subjects", ("ref", "given_names", "family_name", "born")),
+            Related(_("Identifiers"), "identifiers", ("kind", "value", "service", "seen_at")),
             Related(
-                "Risk assessments", "assessments", ("ref", "assessed_on", "band", "action_due")
+                _("Risk assessments"), "assessments", ("ref", "assessed_on", "band", "action_due")
             ),
         ),
         actions=(
-            Action("Assess risk", url_name="referral-assess", url_args=(1,)),
-            Action("Add a subject", creates="subject", parent="referral"),
-            Action("Add an identifier", creates="identifier", parent="referral"),
-            Action("Close the referral", name="close", fields=("status",), when="is_open"),
+            Action(_("Assess risk"), url_name="referral-assess", url_args=(1,)),
+            Action(_("Add a subject"), creates="subject", parent="referral"),
+            Action(_("Add an identifier"), creates="identifier", parent="referral"),
+            Action(_("Close the referral"), name="close", fields=("status",), when="is_open"),
         ),
         select_related=("officer",),
     ),
@@ -178,24 +215,26 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         filters=("born", "postcode_district"),
         parents=("referral",),
         related=(
-            Related("Identifiers", "identifiers", ("kind", "value", "service", "seen_at")),
-            Related("Addresses", "addresses", ("line1", "town", "postcode", "current")),
-            Related("Warrants", "warrants", ("ref", "applied", "issued", "executed", "outcome")),
-            Related("Arrests", "arrests", ("ref", "date", "offences", "disposal")),
-            Related("Voluntary interviews", "voluntaryinterviews", ("ref", "date", "offences")),
-            Related("Devices", "devices", ("ref", "exhibit_ref", "kind", "forensic_status")),
-            Related("Safeguarding", "safeguarding", ("ref", "date", "children", "status")),
-            Related("Outcomes", "outcomes", ("ref", "date", "outcome", "sentence")),
+            Related(_("Identifiers"), "identifiers", ("kind", "value", "service", "seen_at")),
+            Related(_("Addresses"), "addresses", ("line1", "town", "postcode", "current")),
+            Related(_("Warrants"), "warrants", ("ref", "applied", "issued", "executed", "outcome")),
+            Related(_("Arrests"), "arrests", ("ref", "date", "offences", "disposal")),
+            Related(_("Voluntary interviews"), "voluntaryinterviews", ("ref", "date", "offences")),
+            Related(_("Devices"), "devices", ("ref", "exhibit_ref", "kind", "forensic_status")),
+            Related(_("Safeguarding"), "safeguarding", ("ref", "date", "children", "status")),
+            Related(_("Outcomes"), "outcomes", ("ref", "date", "outcome", "sentence")),
         ),
         actions=(
-            Action("Apply for a warrant", creates="warrant", parent="subject"),
-            Action("Record an arrest", creates="arrest", parent="subject"),
-            Action("Record a voluntary interview", creates="voluntaryinterview", parent="subject"),
-            Action("Seize a device", creates="device", parent="subject"),
-            Action("Record safeguarding", creates="safeguarding", parent="subject"),
-            Action("Record an outcome", creates="outcome", parent="subject"),
-            Action("Add an address", creates="address", parent="subject"),
-            Action("Add an identifier", creates="identifier", parent="subject"),
+            Action(_("Apply for a warrant"), creates="warrant", parent="subject"),
+            Action(_("Record an arrest"), creates="arrest", parent="subject"),
+            Action(
+                _("Record a voluntary interview"), creates="voluntaryinterview", parent="subject"
+            ),
+            Action(_("Seize a device"), creates="device", parent="subject"),
+            Action(_("Record safeguarding"), creates="safeguarding", parent="subject"),
+            Action(_("Record an outcome"), creates="outcome", parent="subject"),
+            Action(_("Add an address"), creates="address", parent="subject"),
+            Action(_("Add an identifier"), creates="identifier", parent="subject"),
         ),
         select_related=("referral",),
         log_views=True,
@@ -217,7 +256,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         fieldsets=(
             ("Assessment", ("ref", "referral", "assessed_on")),
             *(
-                (f"Step {n} of {len(STEPS)}: {step.title}", tuple(q.field for q in step.questions))
+                (
+                    format_lazy(
+                        _("Step {n} of {total}: {title}"), n=n, total=len(STEPS), title=step.title
+                    ),
+                    tuple(q.field for q in step.questions),
+                )
                 for n, step in enumerate(STEPS, 1)
             ),
             ("Rationale", ("rationale",)),
@@ -232,27 +276,29 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         search=("=ref", "address", "outcome", "^subject__family_name"),
         filters=("applied", "issued", "executed"),
         states={
-            "awaiting-issue": ("Awaiting issue", "awaiting_issue"),
-            "to-execute": ("To execute", "to_execute"),
-            "executed": ("Executed", "executed"),
+            "awaiting-issue": (_("Awaiting issue"), "awaiting_issue"),
+            "to-execute": (_("To execute"), "to_execute"),
+            "executed": (_("Executed"), "executed"),
         },
         parents=("subject",),
         related=(
-            Related("Arrests", "arrests", ("ref", "date", "offences", "disposal")),
-            Related("Devices seized", "devices", ("ref", "exhibit_ref", "kind", "forensic_status")),
-            Related("Signposting", "signposting", ("ref", "date", "to")),
+            Related(_("Arrests"), "arrests", ("ref", "date", "offences", "disposal")),
+            Related(
+                _("Devices seized"), "devices", ("ref", "exhibit_ref", "kind", "forensic_status")
+            ),
+            Related(_("Signposting"), "signposting", ("ref", "date", "to")),
         ),
         actions=(
-            Action("Record the issue", name="issue", fields=("issued",), when="can_issue"),
+            Action(_("Record the issue"), name="issue", fields=("issued",), when="can_issue"),
             Action(
-                "Record the execution",
+                _("Record the execution"),
                 name="execute",
                 fields=("executed", "outcome", "notes"),
                 when="can_execute",
             ),
-            Action("Record an arrest", creates="arrest", parent="warrant"),
-            Action("Seize a device", creates="device", parent="warrant"),
-            Action("Signpost to Stop it Now!", creates="signposting", parent="warrant"),
+            Action(_("Record an arrest"), creates="arrest", parent="warrant"),
+            Action(_("Seize a device"), creates="device", parent="warrant"),
+            Action(_("Signpost to Stop it Now!"), creates="signposting", parent="warrant"),
         ),
         select_related=("subject__referral",),
     ),
@@ -292,7 +338,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         parents=("subject", "warrant"),
         related=(
             Related(
-                "Chain of custody",
+                _("Chain of custody"),
                 "custody",
                 (
                     "number",
@@ -308,12 +354,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             ),
         ),
         actions=(
-            Action("Record the seizure", url_name="device-custody-seizure", when="needs_seizure"),
-            Action("Hand over custody", url_name="device-custody-handover", when="has_custody"),
             Action(
-                "Correct a custody entry", url_name="device-custody-correct", when="has_custody"
+                _("Record the seizure"), url_name="device-custody-seizure", when="needs_seizure"
             ),
-            Action("Update forensic status", name="status", fields=("forensic_status", "notes")),
+            Action(_("Hand over custody"), url_name="device-custody-handover", when="has_custody"),
+            Action(
+                _("Correct a custody entry"), url_name="device-custody-correct", when="has_custody"
+            ),
+            Action(_("Update forensic status"), name="status", fields=("forensic_status", "notes")),
         ),
         select_related=("subject__referral",),
     ),
@@ -337,12 +385,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         states={"open": ("Open", "open")},
         parents=("subject",),
         related=(
-            Related("Children identified", "child_details", ("age", "relationship", "notes")),
+            Related(_("Children identified"), "child_details", ("age", "relationship", "notes")),
         ),
         actions=(
-            Action("Add a child's details", creates="child", parent="safeguarding"),
+            Action(_("Add a child's details"), creates="child", parent="safeguarding"),
             Action(
-                "Record the agency's response",
+                _("Record the agency's response"),
                 name="response",
                 fields=("referred_to", "referral_date", "agency_outcome", "status"),
                 when="is_open",

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from .choices import ACTION_DAYS, RiskBand
 
 
@@ -37,82 +39,85 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(
         "previous",
-        "Previous behaviour",
+        _("Previous behaviour"),
         (
             Question(
                 "prior_sexual_offence",
-                "Has the subject been convicted, cautioned or investigated for a sexual offence?",
+                _(
+                    "Has the subject been convicted, cautioned or investigated for a sexual "
+                    "offence?"
+                ),
             ),
             Question(
                 "prior_images",
-                "Has the subject come to notice for indecent images of children before?",
+                _("Has the subject come to notice for indecent images of children before?"),
             ),
             Question(
                 "prior_violence",
-                "Has the subject a history of violence or domestic abuse?",
+                _("Has the subject a history of violence or domestic abuse?"),
             ),
         ),
     ),
     Step(
         "access",
-        "Access to children",
+        _("Access to children"),
         (
             Question(
                 "lives_with_children",
-                "Does the subject live with children, or do children stay at the address?",
+                _("Does the subject live with children, or do children stay at the address?"),
             ),
             Question(
                 "works_with_children",
-                "Does the subject's work or volunteering give access to children?",
+                _("Does the subject's work or volunteering give access to children?"),
             ),
             Question(
                 "contact_with_children",
-                "Has the subject other regular contact with children?",
-                "For example through family, neighbours, clubs or a partner's children.",
+                _("Has the subject other regular contact with children?"),
+                _("For example through family, neighbours, clubs or a partner's children."),
             ),
         ),
     ),
     Step(
         "facilitators",
-        "Current facilitators",
+        _("Current facilitators"),
         (
             Question(
                 "online_contact",
-                "Is there evidence of online contact with children?",
-                "Chat with children, requests for images, grooming or arranging to meet.",
+                _("Is there evidence of online contact with children?"),
+                _("Chat with children, requests for images, grooming or arranging to meet."),
             ),
             Question(
                 "distribution",
-                "Is the subject making, sharing or distributing images?",
+                _("Is the subject making, sharing or distributing images?"),
             ),
             Question(
                 "severity",
-                "Does the intelligence show category A images or a large collection?",
+                _("Does the intelligence show category A images or a large collection?"),
             ),
             Question(
                 "concealment",
-                "Does the subject use encryption, anonymising services or hidden storage?",
+                _("Does the subject use encryption, anonymising services or hidden storage?"),
             ),
         ),
     ),
     Step(
         "other",
-        "Other factors",
+        _("Other factors"),
         (
             Question(
                 "vulnerability",
-                "Is the subject at risk of suicide or self-harm, or otherwise vulnerable?",
+                _("Is the subject at risk of suicide or self-harm, or otherwise vulnerable?"),
             ),
-            Question("substance_misuse", "Is there misuse of alcohol or drugs?"),
+            Question("substance_misuse", _("Is there misuse of alcohol or drugs?")),
             Question(
                 "crisis",
-                "Has the subject had a recent crisis?",
-                "For example a relationship breakdown, loss of a job or bereavement.",
+                _("Has the subject had a recent crisis?"),
+                _("For example a relationship breakdown, loss of a job or bereavement."),
             ),
             Question(
                 "concern",
-                "Has anyone raised a concern about the subject and children?",
-                "For example a teacher, health visitor, social worker or family member.",
+                _("Has anyone raised a concern about the subject and children?"),
+                _("For example a teacher, health visitor, social worker or family member."),
             ),
         ),
     ),

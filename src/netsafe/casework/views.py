@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from django_filters.filterset import FilterSet, filterset_factory
@@ -28,7 +29,7 @@ from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import DateInput
 
-from . import access, figures, mywork, normalise, services
+from . import access, figures, mywork, normalise, services, vocabulary
 from .choices import IdentifierKind
 from .forms import form_class
 from .models import Alert
@@ -199,7 +200,7 @@ class RecordListView(RecordMixin, ListView):
         self.filterset = filterset_for(rt)(self.request.GET or None, queryset=qs)
         for field in self.filterset.form.fields.values():
             if getattr(field, "empty_label", None) is not None:
-                field.empty_label = "Any"
+                field.empty_label = _("Any")
                 # Re-bind the choices so the widget draws the new empty label.
                 field.choices = getattr(field.choices, "choices", field.choices)
         if self.filterset.is_bound and self.filterset.is_valid():
@@ -301,6 +302,12 @@ class RecordFormMixin(RecordMixin):
     def get_form_class(self):
         return form_class(self.record_type, self.fields_override)
 
+    def get_form(self, form_class=None):
+        """The form, its labels and hints in the page's language."""
+        form = super().get_form(form_class)
+        vocabulary.translate_form(form)
+        return form
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
@@ -342,7 +349,7 @@ class RecordCreateView(RecordFormMixin, CreateView):
     """A new record, its links filled from the page it was reached from."""
 
     def get_heading(self):
-        return f"New {self.record_type.verbose_name}"
+        return _("New %(what)s") % {"what": self.record_type.verbose_name}
 
     def get_initial(self):
         initial = super().get_initial()
@@ -383,7 +390,10 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
     """Change a record of the user's force."""
 
     def get_heading(self):
-        return f"Change {self.record_type.verbose_name} {self.object}"
+        return _("Change %(what)s %(record)s") % {
+            "what": self.record_type.verbose_name,
+            "record": self.object,
+        }
 
 
 class RecordActionView(RecordUpdateView):

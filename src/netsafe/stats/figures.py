@@ -322,6 +322,6 @@ def time_to_action(as_at: date) -> list[dict[str, Any]]:
         acted_on = row["on_time"] + row["late"]
         row["percent_on_time"] = round(100 * row["on_time"] / acted_on) if acted_on else None
         rows.append(
-            {"band": band.value, "label": band.label, "target_days": ACTION_DAYS[band]} | row
+            {"band": band.value, "label": str(band.label), "target_days": ACTION_DAYS[band]} | row
         )
     return rows

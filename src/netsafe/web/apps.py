@@ -7,5 +7,6 @@ class WebConfig(AppConfig):
     verbose_name = "NetSafe site"
 
     def ready(self) -> None:
-        # Registers the check that the compiled Welsh catalogue is present and current.
-        from . import catalogues  # noqa: F401
+        # Registers the check that the compiled Welsh catalogue is present and current, and
+        # the end-of-request reset of the page language.
+        from . import catalogues, language  # noqa: F401

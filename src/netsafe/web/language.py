@@ -22,6 +22,8 @@ would let a browser's Accept-Language override the URL of the public site.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -50,9 +52,10 @@ ACCOUNT_CHOICES = [("", _("As my browser asks")), (ENGLISH, "English"), (WELSH, 
 def public_language(path: str) -> str | None:
     """The language of a public-site ``path`` (``/cy/help/`` -> ``cy``), or ``None``."""
     for prefix in PUBLIC_PREFIXES:
-        if path.startswith(f"/{WELSH}{prefix}"):
+        # "/cy/help" without its slash too, so that CommonMiddleware can add the slash.
+        if path.startswith(f"/{WELSH}{prefix}") or path == f"/{WELSH}{prefix[:-1]}":
             return WELSH
-        if path.startswith(prefix):
+        if path.startswith(prefix) or path == prefix[:-1]:
             return ENGLISH
     return None
 
@@ -114,16 +117,21 @@ class LanguageMiddleware:
             if not language:
                 language = browser_language(request) or settings.LANGUAGE_CODE
                 vary = True
+        # Still active while the outer middleware handle the response (CommonMiddleware's
+        # "append a slash" resolves the URL again); forgotten when the request finishes.
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        try:
-            response = self.get_response(request)
-        finally:
-            translation.deactivate()
+        response = self.get_response(request)
         response.headers.setdefault("Content-Language", HTML_LANG.get(language, language))
         if vary:
             patch_vary_headers(response, ["Accept-Language"])
         return response
+
+
+@receiver(request_finished)
+def forget_language(**kwargs) -> None:
+    """After each request, back to the default language: nothing carries over to the next."""
+    translation.deactivate()
 
 
 def _account_language(request) -> str:

@@ -9,7 +9,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
+from .. import vocabulary
 from ..choices import Offence
 
 register = template.Library()
@@ -17,19 +19,15 @@ register = template.Library()
 
 @register.simple_tag
 def field_label(model, name: str) -> str:
-    """The verbose name of field ``name`` of ``model``, capitalised."""
-    try:
-        label = str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        label = name.replace("_", " ")
-    return label[:1].upper() + label[1:]
+    """The verbose name of field ``name`` of ``model``, capitalised, in the page's language."""
+    return vocabulary.label(model, name)
 
 
 def _text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
         return date_filter(timezone.localtime(value), "j M Y H:i")
     if isinstance(value, date):
@@ -49,7 +47,7 @@ def field_value(obj, name: str):
     value = getattr(obj, name)
     if name == "offences" and isinstance(value, list):
         labels = dict(Offence.choices)
-        return "; ".join(labels.get(code, code) for code in value)
+        return "; ".join(str(labels.get(code, code)) for code in value)
     if field.many_to_one and value is not None:
         # Records link only within their force, so whoever sees ``obj`` may open ``value``.
         url = getattr(value, "get_absolute_url", None)

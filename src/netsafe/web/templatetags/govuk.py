@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Input
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -116,7 +117,7 @@ def govuk_forms_with_errors(form=None, forms=None) -> list:
 def in_minutes(value) -> str:
     """A ``timedelta`` in words, in whole minutes (e.g. the log-in lock-out time)."""
     minutes = max(1, round(value.total_seconds() / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 @register.simple_tag(takes_context=True)
