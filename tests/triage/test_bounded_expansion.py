@@ -173,3 +173,19 @@ def test_archive_evidence_beyond_its_budget_is_scanned_up_to_it(tmp_path):
     report = json.loads((out / "report.json").read_text())
     (message,) = report["evidence"][0]["errors"]
     assert "more than 50 members" in message
+
+
+def test_42_zip_given_as_evidence_ends_with_one_error_row(tmp_path):
+    path = tmp_path / "42.zip"
+    path.write_bytes(bomb42(64 << 20))
+    out = tmp_path / "out"
+    rows = scan_rows(path, out)
+    (bad,) = errors(rows)
+    # Its members are the 16 lib zips; the first one's tree holds the bomb, and the
+    # rest of the evidence is hashed but not opened.
+    assert bad["path"] == "lib00.zip" + "!lib00.zip" * 4
+    assert bad["error"].endswith("the rest of 42.zip was not opened")
+    assert {r["path"] for r in rows} >= {f"lib{i:02d}.zip" for i in range(16)}
+    assert len(rows) == 16 + 4
+    report = json.loads((out / "report.json").read_text())
+    assert report["evidence"][0]["summary"]["errors"] == 1

@@ -288,12 +288,26 @@ def process_unit(unit: WorkUnit) -> UnitResult:
             evidence, unit.evidence_path, unit.carve, unit.limits, dihedral=unit.dihedral
         )
         result.files.append((unit.carve.seq, records))
+    # The members of an archive given as evidence share one budget: the evidence is the
+    # archive they were found in (a 42.zip given as evidence stops once, not once per
+    # member). A unit's members are cut from the listing in order, so a scan and its
+    # resume share it alike.
+    shared = (
+        Budget(unit.limits, _size_of(evidence), Path(unit.evidence_path).name)
+        if unit.kind == "archive"
+        else None
+    )
     for entry in unit.entries:
         result.files.append(
             (
                 entry.seq,
                 process_entry(
-                    evidence, entry, unit.evidence_path, unit.limits, dihedral=unit.dihedral
+                    evidence,
+                    entry,
+                    unit.evidence_path,
+                    unit.limits,
+                    dihedral=unit.dihedral,
+                    budget=shared,
                 ),
             )
         )
@@ -305,10 +319,26 @@ def process_unit(unit: WorkUnit) -> UnitResult:
     return result
 
 
+def _size_of(evidence: Evidence) -> int:
+    try:
+        return Path(evidence.path).stat().st_size
+    except OSError:
+        return 0
+
+
 def process_entry(
-    evidence: Evidence, entry: Entry, label: str, limits: Limits, *, dihedral: bool = False
+    evidence: Evidence,
+    entry: Entry,
+    label: str,
+    limits: Limits,
+    *,
+    dihedral: bool = False,
+    budget: Budget | None = None,
 ) -> list[dict]:
-    """The records of one file of ``evidence``: the file itself, then any archive members."""
+    """The records of one file of ``evidence``: the file itself, then any archive members.
+
+    ``budget`` is shared with other files of the same archive evidence (else the file,
+    if an archive, has its own)."""
     try:
         stream = evidence.open(entry)
     except READ_ERRORS as exc:
@@ -317,7 +347,7 @@ def process_entry(
         return [rec]
     # A member of an archive given as evidence is already one level down.
     depth = 1 if evidence.kind == "archive" else 0
-    budget = Budget(limits, entry.size, entry.path)
+    budget = budget or Budget(limits, entry.size, entry.path)
     with stream:
         records = process_stream(
             stream,

@@ -45,8 +45,9 @@ class Limits:
     max_total: int = 64 << 30
     #: ...and at most ``max_ratio`` times its own size once beyond this many bytes.
     budget_floor: int = 256 << 20
-    #: Most members an archive found in the evidence may hold, nested ones included.
-    max_members: int = 100_000
+    #: Most members an archive found in the evidence may hold, nested ones included (a
+    #: phone extraction delivered as one ZIP holds hundreds of thousands of files).
+    max_members: int = 1_000_000
 
 
 class ArchiveBomb(Exception):
