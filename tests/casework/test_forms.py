@@ -34,6 +34,7 @@ def test_error_messages_name_the_field(client, officer):
     assert "This field is required." not in text
     response = client.post(reverse("casework:referral-create"), {})
     assert response.context["form"].errors["source"] == ["Select the source."]
+    assert response.context["form"].errors["received"] == ["Enter the date received."]
 
 
 def test_record_the_issue_with_a_blank_date_is_an_error_not_saved(client, officer):
@@ -42,7 +43,7 @@ def test_record_the_issue_with_a_blank_date_is_an_error_not_saved(client, office
     url = reverse("casework:warrant-issue", args=[warrant.pk])
     response = client.post(url, {"issued": ""}, follow=True)
     assert response.status_code == 200
-    assert response.context["form"].errors["issued"] == ["Enter the issued on."]
+    assert response.context["form"].errors["issued"] == ["Enter the date issued."]
     assert "Warrant saved." not in response.content.decode()
     warrant.refresh_from_db()
     assert warrant.issued is None

@@ -63,6 +63,11 @@ def name_errors(field: forms.Field) -> None:
             field.error_messages["required"] = f"Enter the {what} reference."
         else:
             field.error_messages["required"] = f"Select the {what}."
+    elif isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+        # "Issued on" -> "Enter the date issued"; "Date of birth" stays as it is.
+        what = what.removesuffix(" on")
+        what = what if "date" in what else f"date {what}"
+        field.error_messages["required"] = f"Enter the {what}."
     else:
         field.error_messages["required"] = f"Enter the {what}."
     if isinstance(field, forms.DateTimeField):
