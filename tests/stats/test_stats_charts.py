@@ -75,3 +75,19 @@ def test_a_few_categories_are_all_named_level():
     svg = bar_chart(Chart("c", "t", "d", ["Gwent", "Dyfed-Powys"], [Series("s", [1, 2])]))
     assert [text for _x, text in _x_labels(svg)] == ["Gwent", "Dyfed-Powys"]
     assert "rotate(" not in svg
+
+
+def test_turned_month_labels_end_above_the_legend_and_the_marker_sits_above_the_plot():
+    labels = _months(15)
+    svg = line_chart(Chart("c", "t", "d", labels, [Series("s", list(range(15)))], (0, "Launch")))
+    label_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-axis="x"', svg).group(1))
+    # A 7-character label in 11 px Arial is about 46 px long; turned 45 degrees it drops 33.
+    lowest = label_y + 46 * 0.7071 + 4
+    legend_y = min(
+        float(y)
+        for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" font-size="12" fill="#0b0c0c">s<', svg)
+    )
+    assert lowest < legend_y - 12, (lowest, legend_y)  # the legend text's top
+    marker_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>Launch<', svg).group(1))
+    plot_top = min(float(y) for y in re.findall(r'<line x1="64" x2="704" y1="([\d.]+)"', svg))
+    assert marker_y < plot_top

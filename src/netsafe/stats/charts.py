@@ -21,8 +21,10 @@ from django.utils.safestring import SafeString, mark_safe
 PALETTE = ("#1d70b8", "#c35a00", "#00703c", "#4c2c92", "#d4351c", "#505a5f")
 #: The page behind the charts.
 BACKGROUND = "#ffffff"
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 72
+WIDTH, HEIGHT = 720, 348
+#: Room above the plot for the marker's label (so it never sits on a bar), and below it
+#: for the turned month labels and, under them, the legend (they must not touch).
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 30, 90
 #: The least distance along the axis between two turned (45 degree) labels: 11 px text
 #: needs about 15 px between the slanted lines, 22 px along the axis.
 TURNED_GAP = 22
@@ -115,7 +117,7 @@ def _marker(x: float, text: str) -> str:
     return (
         f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#0b0c0c" '
         f'stroke-width="2" stroke-dasharray="2 3" data-marker="{escape(text)}"/>'
-        f'<text x="{x + 4:.1f}" y="{TOP + 12}" font-size="12" font-weight="bold" '
+        f'<text x="{x + 4:.1f}" y="{TOP - 10}" font-size="12" font-weight="bold" '
         f'fill="#0b0c0c">{escape(text)}</text>'
     )
 
