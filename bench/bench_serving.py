@@ -131,7 +131,21 @@ def main(args: list[str]) -> str:
             )
             print(json.dumps(results["writers"][writers]), flush=True)
     (OUT / f"serving-x{opts.scale}.json").write_text(json.dumps(results, indent=1))
-    return report(opts, results)
+    return with_other_scales(report(opts, results))
+
+
+def with_other_scales(section: str) -> str:
+    """``section`` and the kept sections of runs at other scales (one run per scale)."""
+    kept = HERE / "results" / "serving.md"
+    title = section.splitlines()[0]
+    sections = [section.rstrip()]
+    if kept.exists():
+        for old in ("\n" + kept.read_text()).split("\n## ")[1:]:
+            if "## " + old.splitlines()[0] != title:
+                sections.append(("## " + old).rstrip())
+    # The demo's size first, then the larger scales.
+    sections.sort(key=lambda text: (" times the demo)" in text.splitlines()[0], text))
+    return "\n\n".join(sections) + "\n"
 
 
 # --- The load: servers and simulated users -------------------------------------------
@@ -438,7 +452,8 @@ def _cpu(r: dict) -> str:
 def report(opts: argparse.Namespace, results: dict) -> str:
     rows = results["prepared"]["rows"]
     lines = [
-        "## Serving: signed-in users at once, and audited writers at once",
+        "## Serving: signed-in users at once, and audited writers at once"
+        + (f" ({opts.scale} times the demo)" if opts.scale > 1 else ""),
         "",
         f"Command: {COMMAND} (`-- --users {' '.join(map(str, opts.users))} --seconds "
         f"{opts.seconds:.0f} --scale {opts.scale} --pg-server {opts.pg_server}`; a PostgreSQL "
