@@ -91,7 +91,7 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
         return None  # it would sign the walking user out
     if ns == "selfhelp" or name == "login":
         return ("read", "public")
-    if ns == "" and name.startswith("password_change"):
+    if ns == "" and (name.startswith("password_change") or name == "account-language"):
         return ("read", "self")
     if ns == "" and name.startswith("grant-"):
         return (gate.MANAGE, "accounts")
@@ -122,7 +122,7 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
             return (gate.CHANGE if name == "alert-acknowledge" else gate.READ, "alerts")
         if name == "home":
             return ("read", "self")  # figures, or a redirect to the user's own home page
-        if name == "my-work" or name.endswith(("-list", "-detail")):
+        if name in {"my-work", "search"} or name.endswith(("-list", "-detail")):
             return (gate.READ, "casework")
         return (gate.CHANGE, "casework")
     if ns == "api":

@@ -42,9 +42,11 @@ def journey_paths(case) -> list[str]:
         record = records.get(rt.model)
         if record is not None:
             paths.append(reverse(f"casework:{rt.name}-detail", args=[record.pk]))
-            paths.append(reverse(f"casework:{rt.name}-update", args=[record.pk]))
+            if rt.editable:  # the custody ledger is never edited, only added to
+                paths.append(reverse(f"casework:{rt.name}-update", args=[record.pk]))
         if rt.listed:
             paths.append(reverse(f"casework:{rt.name}-create"))
+    paths.append(reverse("casework:device-custody-handover", args=[case.device.pk]))
     paths += [
         reverse("casework:referral-assess", args=[case.referral.pk, n])
         for n in range(1, len(STEPS) + 1)
