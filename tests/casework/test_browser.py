@@ -128,7 +128,8 @@ def test_an_officer_takes_a_case_from_referral_to_outcome(page: Page, live_serve
     page.get_by_label("When").fill("2016-12-01T11:00")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Chain of custody")).to_be_visible()
-    ledger = page.locator("#custody + table, #custody ~ table").first
+    # The section's table, in the scrolling region that follows its heading.
+    ledger = page.locator("#custody + .app-table-wrap table").first
     expect(ledger).to_contain_text("Rhian Evans (sw-officer)")
     expect(ledger).to_contain_text("DFU property store (ref. PS/16/0042)")
     _check_page(page)

@@ -40,6 +40,11 @@ def number_the_ledgers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL the seizure entries written by number_the_ledgers
+    # leave deferred foreign-key checks pending, and the constraints added after them
+    # would then be refused ("pending trigger events"). Each step commits on its own.
+    atomic = False
+
     dependencies = [
         ("accounts", "0002_welsh_forces_and_roles"),
         ("casework", "0005_partial_and_figure_indexes"),
