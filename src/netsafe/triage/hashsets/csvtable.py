@@ -171,24 +171,9 @@ def _csv_block(
         if name in where:
             # Video frames are few: they go through the csv module.
             fast &= fe[:, where[name]] == fs[:, where[name]]
-    found = {}
-    for kind, width in _WIDTH.items():
-        if kind in where:
-            k = where[kind]
-            size = fe[:, k] - fs[:, k]
-            fast &= (size == 0) | (size == 2 * width)
-            sel = np.flatnonzero(fast & (size == 2 * width))
-            keys, good = lines.digests(buf, fs[sel, k], width)
-            fast[sel[~good]] = False
-            found[kind] = (sel, keys, good)
+    hashes = lines.digest_columns(buf, fs, fe, fast, where, _WIDTH)
     fast_lines = np.flatnonzero(fast)
-    rank = lines.ranks(fast)
     count = fast_lines.size
-    hashes = {}
-    for kind, (sel, keys, good) in found.items():
-        keep = good & fast[sel]
-        if keep.any():
-            hashes[kind] = (rank[sel[keep]], keys[keep])
     flags = np.zeros(count, np.uint8)
     if "id" in where:
         k = where["id"]

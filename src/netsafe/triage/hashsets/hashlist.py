@@ -222,23 +222,8 @@ def _hashdeep_block(path: Path, buf: np.ndarray, first_line: int, columns: list[
     if "size" in where:
         k = where["size"]
         fast &= (fe[:, k] > fs[:, k]) & (lines.dense_counts(~_DIGIT[buf], fs[:, k], fe[:, k]) == 0)
-    found = {}
-    for kind, width in _WIDTH.items():
-        if kind in where:
-            k = where[kind]
-            size = fe[:, k] - fs[:, k]
-            fast &= (size == 0) | (size == 2 * width)
-            sel = np.flatnonzero(fast & (size == 2 * width))
-            keys, good = lines.digests(buf, fs[sel, k], width)
-            fast[sel[~good]] = False
-            found[kind] = (sel, keys, good)
+    hashes = lines.digest_columns(buf, fs, fe, fast, where, _WIDTH)
     fast_lines = np.flatnonzero(fast)
-    rank = lines.ranks(fast)
-    hashes = {}
-    for kind, (sel, keys, good) in found.items():
-        keep = good & fast[sel]
-        if keep.any():
-            hashes[kind] = (rank[sel[keep]], keys[keep])
     count = fast_lines.size
     flags = np.zeros(count, np.uint8)
     if "filename" in where:

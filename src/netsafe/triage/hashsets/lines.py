@@ -125,6 +125,40 @@ def digests(buf: np.ndarray, starts: np.ndarray, width: int) -> tuple[np.ndarray
     return values.astype(np.uint8), good
 
 
+def digest_columns(
+    buf: np.ndarray,
+    fs: np.ndarray,
+    fe: np.ndarray,
+    fast: np.ndarray,
+    where: dict[str, int],
+    widths: dict[str, int],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The hex digest fields (``widths``: kind -> bytes) of the rows still ``fast``, as
+    ``{kind: (rank of the row among the fast rows, keys)}``.
+
+    ``fast`` is narrowed in place: a row whose digest is neither empty nor a whole digest
+    of hex digits leaves the vectorised path (its format's own parser then reads it and
+    says what is wrong).
+    """
+    found = {}
+    for kind, width in widths.items():
+        if kind in where:
+            k = where[kind]
+            size = fe[:, k] - fs[:, k]
+            fast &= (size == 0) | (size == 2 * width)
+            sel = np.flatnonzero(fast & (size == 2 * width))
+            keys, good = digests(buf, fs[sel, k], width)
+            fast[sel[~good]] = False
+            found[kind] = (sel, keys, good)
+    rank = ranks(fast)
+    hashes = {}
+    for kind, (sel, keys, good) in found.items():
+        keep = good & fast[sel]
+        if keep.any():
+            hashes[kind] = (rank[sel[keep]], keys[keep])
+    return hashes
+
+
 def hex_of(keys: np.ndarray) -> np.ndarray:
     """``(n, width)`` digests as ``(n, 2 * width)`` lower-case hex digit bytes."""
     out = np.empty((keys.shape[0], keys.shape[1] * 2), dtype=np.uint8)
