@@ -301,8 +301,10 @@ def test_the_page_refuses_it_next_to_the_field(client, officer, case, rule):
     assert any(rule.message in e for e in form.errors.get(rule.field, [])), form.errors
     text = response.content.decode()
     assert "There is a problem" in text
-    # The message names its field, as the error summary shows it.
+    # The message names its field, as the error summary shows it (a date by the name its
+    # date input gives it: "Date received").
     label = str(type(form.instance)._meta.get_field(rule.field).verbose_name)
+    label = getattr(form.fields.get(rule.field), "error_name", None) or label
     assert f"{label[0].upper()}{label[1:]} " in form.errors[rule.field][0]
     assert _counts() == before
 
