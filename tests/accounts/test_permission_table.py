@@ -128,6 +128,8 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
     if ns == "api":
         if name.startswith("alert-detail"):
             return (gate.READ, "alerts")
+        if name.startswith("device-custody-"):
+            return (gate.CHANGE, "casework")  # adds to a chain of custody
         return (gate.USE, "api")
     raise AssertionError(f"{ns}:{name} is not in the permission table: classify it here")
 
