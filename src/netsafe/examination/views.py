@@ -25,7 +25,7 @@ from netsafe.casework import access as casework_access
 from netsafe.casework.models import Device
 from netsafe.casework.querysets import band_rank
 
-from . import access, evidence, grading, jobs
+from . import access, bank, evidence, grading, jobs
 from .models import GRADE_KEYS, PRIORITY_RANK, Grade, JobStatus, ReviewImage, TriageJob
 from .thumbnails import ThumbnailError, thumbnail
 
@@ -118,6 +118,7 @@ def review(request, pk: int):
             "job": job,
             "device": job.device,
             "images": page.object_list,
+            "elsewhere": bank.elsewhere(page.object_list),
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "grades": Grade.choices,
