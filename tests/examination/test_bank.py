@@ -1,0 +1,244 @@
+"""The operation bank across forces (issue 16): a grade confirmed in South Wales is the
+suggestion in Gwent's later triage of the same picture, counted as "confirmed elsewhere",
+while Gwent's pages, API and exports show nothing of South Wales's case; graders who
+disagree reach the supervisors of both forces, and a second opinion settles it, audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from tests.casework import factories as cf
+from tests.examination.conftest import PICTURES
+from tests.factories import make_user
+from tests.triage.conftest import jpeg_bytes, photo
+
+from netsafe.accounts.roles import Role
+from netsafe.audit.models import AuditEntry
+from netsafe.casework import models as m
+from netsafe.casework.choices import DeviceKind
+from netsafe.examination import bank, grading, jobs
+from netsafe.examination.models import BankEntry, BankStatus, Disagreement, ReviewImage
+
+pytestmark = pytest.mark.django_db
+
+#: Gwent's phone: two pictures South Wales's laptop also holds (under other names), and one
+#: of its own.
+GWENT_PICTURES = {
+    "Pictures/IMG_0001.jpg": PICTURES["DCIM/holiday.jpg"],
+    "Pictures/IMG_0002.jpg": PICTURES["DCIM/b.jpg"],
+    "Pictures/IMG_0003.jpg": jpeg_bytes(photo(31)),
+}
+
+
+def _triage(device, item, examiner):
+    job = jobs.queue(device, item, examiner)
+    jobs.run(jobs.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    return job
+
+
+def _image(job, path) -> ReviewImage:
+    return job.images.get(path=path)
+
+
+@pytest.fixture
+def gwent(store, db):
+    """Gwent's subject, phone (evidence folder GW-7-phone), examiner and supervisor."""
+    folder = store.root / "GW-7-phone"
+    for rel, data in GWENT_PICTURES.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    subject = cf.subject("gwent", given_names="Bryn", family_name="Gwentish")
+    device = m.Device.objects.create(subject=subject, kind=DeviceKind.PHONE, exhibit_ref="BG/7")
+    return {
+        "device": device,
+        "examiner": make_user("gw-exam", "gwent", Role.EXAMINER),
+        "supervisor": make_user("gw-sup", "gwent", Role.SUPERVISOR),
+    }
+
+
+@pytest.fixture
+def south_wales_graded(store, exhibit, examiner):
+    """South Wales's laptop triaged, its unknown holiday picture graded C, b.jpg B."""
+    job = _triage(exhibit, "JS-1-laptop", examiner)
+    grading.grade(_image(job, "DCIM/holiday.jpg"), "C", examiner)
+    grading.grade(_image(job, "DCIM/b.jpg"), "B", examiner)
+    return job
+
+
+#: What Gwent must never see of South Wales's case.
+def _south_wales_secrets(exhibit, examiner) -> list[str]:
+    subject = exhibit.subject
+    return [
+        subject.family_name,
+        subject.ref,
+        subject.referral.ref,
+        exhibit.ref,
+        exhibit.exhibit_ref,
+        "JS-1-laptop",
+        "DCIM/holiday.jpg",
+        examiner.username,
+        "South Wales",
+        "south-wales",
+    ]
+
+
+def test_a_grade_in_one_force_is_the_suggestion_in_another_forces_later_triage(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    # Unknown to every hash set, known to the operation: the bank's category is suggested.
+    assert (holiday.suggested, holiday.match_kind) == ("C", bank.BANK)
+    # A hash set's exact match gives way to the operation's confirmed grade (the same here).
+    b = _image(job, "Pictures/IMG_0002.jpg")
+    assert (b.suggested, b.match_kind) == ("B", bank.BANK)
+    assert _image(job, "Pictures/IMG_0003.jpg").suggested == ""
+    # The grid counts it as confirmed elsewhere, and names nothing of where.
+    client.force_login(gwent["examiner"])
+    page = client.get(reverse("examination:review", args=[job.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Confirmed C elsewhere in the operation 1 time" in text
+    for secret in _south_wales_secrets(exhibit, examiner):
+        assert secret not in text, secret
+
+
+def test_the_bank_suggests_by_md5_where_only_md5_is_known(store, exhibit, examiner, gwent):
+    # A bank entry carrying only the MD5 half of a match (as a set holding MD5 alone would).
+    job = _triage(exhibit, "JS-1-laptop", examiner)
+    kept = _image(job, "old.zip!inner/kept.jpg")
+    BankEntry.objects.create(
+        sha1="f" * 40, md5=kept.md5, category="A", first_confirmed=job.finished_at
+    )
+    images = [ReviewImage(sha1="e" * 40, md5=kept.md5, suggested="")]
+    bank.suggest(images)
+    assert (images[0].suggested, images[0].match_kind) == ("A", bank.BANK)
+
+
+def test_gwents_pages_api_and_exports_show_nothing_of_south_wales(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    secrets = _south_wales_secrets(exhibit, examiner)
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    client.force_login(gwent["examiner"])
+    answers = [
+        client.get(reverse("examination:bank")),
+        client.get(reverse("examination:bank-export-vics")),
+        client.get(reverse("examination:bank-export-csv")),
+        client.get(reverse("examination:leads", args=[job.pk])),
+        client.get(reverse("examination:charging-device", args=[gwent["device"].pk])),
+        client.post(
+            reverse("examination:grade", args=[holiday.pk]),
+            {"grade": "C"},
+            HTTP_ACCEPT="application/json",
+        ),
+        client.get("/api/devices/"),
+    ]
+    for response in answers:
+        assert response.status_code == 200, response
+        text = response.content.decode()
+        for secret in secrets:
+            assert secret not in text, (response.request["PATH_INFO"], secret)
+    # The exports hold the pictures' content and category, and South Wales's records stay
+    # out of Gwent's reach.
+    assert holiday.sha1.upper() in answers[1].content.decode()
+    assert client.get(exhibit.get_absolute_url()).status_code == 404
+    their_grid = reverse("examination:review", args=[south_wales_graded.pk])
+    assert client.get(their_grid).status_code == 404
+
+
+def test_a_disagreement_reaches_the_supervisors_of_both_forces(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])  # South Wales said C
+    entry = BankEntry.objects.get(sha1=holiday.sha1)
+    assert entry.status == BankStatus.DISPUTED
+    d = Disagreement.objects.get()
+    assert {f.slug for f in d.forces.all()} == {"south-wales", "gwent"}
+    sw_supervisor = make_user("sw-sup", "south-wales", Role.SUPERVISOR)
+    dp_supervisor = make_user("dp-sup", "dyfed-powys", Role.SUPERVISOR)
+    for supervisor in (sw_supervisor, gwent["supervisor"]):
+        client.force_login(supervisor)
+        my_work = client.get(reverse("casework:my-work")).content.decode()
+        assert "Grading disagreements for a second opinion" in my_work
+        assert d.get_absolute_url() in my_work
+        detail = client.get(d.get_absolute_url()).content.decode()
+        assert "B: 1 grader" in detail
+        assert "C: 1 grader" in detail
+    # Each sees their own force's copy, never the other's.
+    client.force_login(gwent["supervisor"])
+    detail = client.get(d.get_absolute_url()).content.decode()
+    assert "Pictures/IMG_0001.jpg" in detail
+    for secret in _south_wales_secrets(exhibit, examiner):
+        assert secret not in detail, secret
+    # A force not party to it, and an examiner, are told it does not exist.
+    for outsider in (dp_supervisor, gwent["examiner"]):
+        client.force_login(outsider)
+        assert client.get(d.get_absolute_url()).status_code == 404
+        assert d.get_absolute_url() not in client.get(reverse("casework:my-work")).content.decode()
+
+
+def test_the_second_opinion_settles_it_and_is_audited(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])
+    d = Disagreement.objects.get()
+    client.force_login(gwent["supervisor"])
+    url = reverse("examination:disagreement-resolve", args=[d.pk])
+    refused = client.post(url, {"category": "C", "reason": ""}, follow=True)
+    assert "Give the reason for the second opinion." in refused.content.decode()
+    client.post(url, {"category": "B", "reason": "Second viewing: category B"})
+    d.refresh_from_db()
+    assert (d.resolved_category, d.resolved_by) == ("B", gwent["supervisor"])
+    entry = d.entry
+    entry.refresh_from_db()
+    assert (entry.category, entry.status) == ("B", BankStatus.RESOLVED)
+    audit = AuditEntry.objects.get(action="second-opinion")
+    assert audit.changes == {"category": ["C", "B"]}
+    assert audit.reason == "Second viewing: category B"
+    assert audit.username == "gw-sup"
+    # Settled: off both supervisors' My work, and exported again.
+    assert Disagreement.objects.open().count() == 0
+    assert BankEntry.objects.exportable().filter(pk=entry.pk).exists()
+    # A later grade that differs from the second opinion opens a new disagreement.
+    third = _triage(
+        m.Device.objects.create(
+            subject=cf.subject("gwent"), kind=DeviceKind.STORAGE, exhibit_ref="BG/8"
+        ),
+        _copy_folder(store, "GW-7-phone", "GW-8-usb"),
+        gwent["examiner"],
+    )
+    grading.grade(_image(third, "Pictures/IMG_0001.jpg"), "A", gwent["examiner"])
+    assert Disagreement.objects.open().count() == 1
+
+
+def _copy_folder(store, source: str, target: str) -> str:
+    import shutil
+
+    shutil.copytree(store.root / source, store.root / target)
+    return target
+
+
+def test_a_disputed_picture_is_not_exported(store, exhibit, examiner, south_wales_graded, gwent):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])
+    exported = {e.sha1 for e in bank.entries()}
+    assert holiday.sha1 not in exported
+    assert _image(south_wales_graded, "DCIM/b.jpg").sha1 in exported
+
+
+def test_regrading_by_the_only_grader_moves_the_bank_without_a_disagreement(
+    store, exhibit, examiner, south_wales_graded
+):
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    grading.grade(holiday, "A", examiner)
+    entry = BankEntry.objects.get(sha1=holiday.sha1)
+    assert (entry.category, entry.status) == ("A", BankStatus.AGREED)
+    assert not Disagreement.objects.exists()
