@@ -78,9 +78,7 @@ def bank_export(
     from netsafe.examination import access, bank
 
     if fmt not in bank.FORMATS:
-        typer.echo(
-            f"netsafe bank export: error: --format must be vics or csv, not {fmt!r}", err=True
-        )
+        typer.echo(f"netsafe bank export: error: --format is vics or csv, not {fmt!r}", err=True)
         raise typer.Exit(2)
     who = User.objects.filter(username=user).first()
     if who is None or not access.reads_bank(who):
