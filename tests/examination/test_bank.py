@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.casework import factories as cf
 from tests.examination.conftest import PICTURES
 from tests.factories import make_user
+from tests.translations import untranslated
 from tests.triage.conftest import jpeg_bytes, photo
 
 from netsafe.accounts.roles import Role
@@ -65,6 +66,9 @@ def south_wales_graded(store, exhibit, examiner):
     grading.grade(_image(job, "DCIM/holiday.jpg"), "C", examiner)
     grading.grade(_image(job, "DCIM/b.jpg"), "B", examiner)
     return job
+
+
+UK = ",".join(f"{k}={v}" for k, v in bank.UK_VICS_CATEGORIES.items())
 
 
 #: What Gwent must never see of South Wales's case.
@@ -242,3 +246,39 @@ def test_regrading_by_the_only_grader_moves_the_bank_without_a_disagreement(
     entry = BankEntry.objects.get(sha1=holiday.sha1)
     assert (entry.category, entry.status) == ("A", BankStatus.AGREED)
     assert not Disagreement.objects.exists()
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_the_bank_and_disagreement_pages_speak_welsh(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])
+    d = Disagreement.objects.get()
+    supervisor = gwent["supervisor"]
+    client.force_login(supervisor)
+    pages = [
+        reverse("examination:bank"),
+        reverse("examination:disagreements"),
+        d.get_absolute_url(),
+    ]
+    english = {p: _main(client.get(p).content.decode()) for p in pages}
+    supervisor.language = "cy"
+    supervisor.save()
+    # Codes: the hashes, the categories given, the command line, the grade's own label.
+    codes = {
+        holiday.sha1,
+        holiday.sha1[:12],
+        "B \u00d7 1, C \u00d7 1",
+        f"netsafe triage scan EVIDENCE --out DIR --hashset bank.json --vics-categories {UK}",
+    }
+    left = {
+        p: untranslated(html, _main(client.get(p).content.decode()), codes)
+        for p, html in english.items()
+    }
+    assert left == {p: [] for p in english}
+    assert "Anghytundeb graddio" in client.get(d.get_absolute_url()).content.decode()

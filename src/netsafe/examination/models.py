@@ -22,10 +22,10 @@ class JobStatus(models.TextChoices):
 class Grade(models.TextChoices):
     """The examiner's decision on one image (UK Sentencing Council categories as labels)."""
 
-    A = "A", "Category A"
-    B = "B", "Category B"
-    C = "C", "Category C"
-    NON_PERTINENT = "non-pertinent", "Non-pertinent"
+    A = "A", _("Category A")
+    B = "B", _("Category B")
+    C = "C", _("Category C")
+    NON_PERTINENT = "non-pertinent", _("Non-pertinent")
 
 
 #: The key an examiner presses for each grade in the review grid.
