@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from tests.casework import factories as cf
-from tests.examination.conftest import PICTURES
+from tests.examination.conftest import PICTURES, triage
 from tests.factories import make_user
 from tests.translations import untranslated
 from tests.triage.conftest import jpeg_bytes, photo
@@ -17,7 +17,7 @@ from netsafe.accounts.roles import Role
 from netsafe.audit.models import AuditEntry
 from netsafe.casework import models as m
 from netsafe.casework.choices import DeviceKind
-from netsafe.examination import bank, grading, jobs
+from netsafe.examination import bank, grading
 from netsafe.examination.models import BankEntry, BankStatus, Disagreement, ReviewImage
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +29,6 @@ GWENT_PICTURES = {
     "Pictures/IMG_0002.jpg": PICTURES["DCIM/b.jpg"],
     "Pictures/IMG_0003.jpg": jpeg_bytes(photo(31)),
 }
-
-
-def _triage(device, item, examiner):
-    job = jobs.queue(device, item, examiner)
-    jobs.run(jobs.claim(job.pk))
-    job.refresh_from_db()
-    assert job.status == "done", job.error
-    return job
 
 
 def _image(job, path) -> ReviewImage:
@@ -62,7 +54,7 @@ def gwent(store, db):
 @pytest.fixture
 def south_wales_graded(store, exhibit, examiner):
     """South Wales's laptop triaged, its unknown holiday picture graded C, b.jpg B."""
-    job = _triage(exhibit, "JS-1-laptop", examiner)
+    job = triage(exhibit, "JS-1-laptop", examiner)
     grading.grade(_image(job, "DCIM/holiday.jpg"), "C", examiner)
     grading.grade(_image(job, "DCIM/b.jpg"), "B", examiner)
     return job
@@ -88,10 +80,10 @@ def _south_wales_secrets(exhibit, examiner) -> list[str]:
     ]
 
 
-def test_a_grade_in_one_force_is_the_suggestion_in_another_forces_later_triage(
+def test_a_grade_in_one_force_is_the_suggestion_in_another_forces_latertriage(
     client, store, exhibit, examiner, south_wales_graded, gwent
 ):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     holiday = _image(job, "Pictures/IMG_0001.jpg")
     # Unknown to every hash set, known to the operation: the bank's category is suggested.
     assert (holiday.suggested, holiday.match_kind) == ("C", bank.BANK)
@@ -111,7 +103,7 @@ def test_a_grade_in_one_force_is_the_suggestion_in_another_forces_later_triage(
 
 def test_the_bank_suggests_by_md5_where_only_md5_is_known(store, exhibit, examiner, gwent):
     # A bank entry carrying only the MD5 half of a match (as a set holding MD5 alone would).
-    job = _triage(exhibit, "JS-1-laptop", examiner)
+    job = triage(exhibit, "JS-1-laptop", examiner)
     kept = _image(job, "old.zip!inner/kept.jpg")
     BankEntry.objects.create(
         sha1="f" * 40, md5=kept.md5, category="A", first_confirmed=job.finished_at
@@ -124,7 +116,7 @@ def test_the_bank_suggests_by_md5_where_only_md5_is_known(store, exhibit, examin
 def test_gwents_pages_api_and_exports_show_nothing_of_south_wales(
     client, store, exhibit, examiner, south_wales_graded, gwent
 ):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     secrets = _south_wales_secrets(exhibit, examiner)
     holiday = _image(job, "Pictures/IMG_0001.jpg")
     client.force_login(gwent["examiner"])
@@ -157,7 +149,7 @@ def test_gwents_pages_api_and_exports_show_nothing_of_south_wales(
 def test_a_disagreement_reaches_the_supervisors_of_both_forces(
     client, store, exhibit, examiner, south_wales_graded, gwent
 ):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     holiday = _image(job, "Pictures/IMG_0001.jpg")
     grading.grade(holiday, "B", gwent["examiner"])  # South Wales said C
     entry = BankEntry.objects.get(sha1=holiday.sha1)
@@ -190,7 +182,7 @@ def test_a_disagreement_reaches_the_supervisors_of_both_forces(
 def test_the_second_opinion_settles_it_and_is_audited(
     client, store, exhibit, examiner, south_wales_graded, gwent
 ):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])
     d = Disagreement.objects.get()
     client.force_login(gwent["supervisor"])
@@ -211,7 +203,7 @@ def test_the_second_opinion_settles_it_and_is_audited(
     assert Disagreement.objects.open().count() == 0
     assert BankEntry.objects.exportable().filter(pk=entry.pk).exists()
     # A later grade that differs from the second opinion opens a new disagreement.
-    third = _triage(
+    third = triage(
         m.Device.objects.create(
             subject=cf.subject("gwent"), kind=DeviceKind.STORAGE, exhibit_ref="BG/8"
         ),
@@ -230,7 +222,7 @@ def _copy_folder(store, source: str, target: str) -> str:
 
 
 def test_a_disputed_picture_is_not_exported(store, exhibit, examiner, south_wales_graded, gwent):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     holiday = _image(job, "Pictures/IMG_0001.jpg")
     grading.grade(holiday, "B", gwent["examiner"])
     exported = {e.sha1 for e in bank.entries()}
@@ -255,7 +247,7 @@ def _main(html: str) -> str:
 def test_the_bank_and_disagreement_pages_speak_welsh(
     client, store, exhibit, examiner, south_wales_graded, gwent
 ):
-    job = _triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
     holiday = _image(job, "Pictures/IMG_0001.jpg")
     grading.grade(holiday, "B", gwent["examiner"])
     d = Disagreement.objects.get()

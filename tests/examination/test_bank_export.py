@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import typer
-from tests.examination.conftest import PICTURES
+from tests.examination.conftest import PICTURES, triage
 from tests.factories import make_user
 from tests.triage.conftest import jpeg_bytes, photo, write_tree
 from typer.testing import CliRunner
 
 from netsafe.accounts.roles import Role
 from netsafe.audit.models import AuditEntry
-from netsafe.examination import bank, cli, grading, jobs
+from netsafe.examination import bank, cli, grading
 from netsafe.examination.models import BankEntry
 from netsafe.triage.cli import app as triage_app
 from netsafe.triage.hashsets import detect_format, load_hashset
@@ -41,8 +41,7 @@ def _app() -> typer.Typer:
 
 @pytest.fixture
 def graded(store, exhibit, examiner):
-    job = jobs.queue(exhibit, "JS-1-laptop", examiner)
-    jobs.run(jobs.claim(job.pk))
+    job = triage(exhibit, "JS-1-laptop", examiner)
     for path, grade in GRADES.items():
         grading.grade(job.images.get(path=path), grade, examiner)
     return job

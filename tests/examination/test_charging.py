@@ -9,32 +9,24 @@ import re
 import pytest
 from django.urls import reverse
 from tests.casework import factories as cf
-from tests.examination.conftest import PICTURES
+from tests.examination.conftest import PICTURES, triage
 from tests.factories import make_user
 
 from netsafe.accounts.roles import Role
 from netsafe.audit.models import AuditEntry
 from netsafe.casework import models as m
 from netsafe.casework.choices import DeviceKind
-from netsafe.examination import charging, grading, jobs
+from netsafe.examination import charging, grading
 from netsafe.examination.models import ReviewImage
 
 pytestmark = pytest.mark.django_db
-
-
-def _triage(device, item, examiner):
-    job = jobs.queue(device, item, examiner)
-    jobs.run(jobs.claim(job.pk))
-    job.refresh_from_db()
-    assert job.status == "done", job.error
-    return job
 
 
 @pytest.fixture
 def graded(store, exhibit, examiner):
     """The laptop (a.jpg twice, one video twice) and a USB stick (b.jpg again) of one subject."""
     (store.root / "JS-1-laptop" / "DCIM" / "a_copy.jpg").write_bytes(PICTURES["DCIM/a.jpg"])
-    laptop = _triage(exhibit, "JS-1-laptop", examiner)
+    laptop = triage(exhibit, "JS-1-laptop", examiner)
     second = make_user(
         "sw-examiner-2", "south-wales", Role.EXAMINER, first_name="Ceri", last_name="Jones"
     )
@@ -58,7 +50,7 @@ def graded(store, exhibit, examiner):
     stick = m.Device.objects.create(
         subject=exhibit.subject, kind=DeviceKind.STORAGE, exhibit_ref="JS/2"
     )
-    stick_job = _triage(stick, "JS-2-stick", examiner)
+    stick_job = triage(stick, "JS-2-stick", examiner)
     grading.grade(stick_job.images.get(), "B", examiner)
     return {"laptop": laptop, "stick": stick, "second": second}
 

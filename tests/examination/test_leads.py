@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from tests.casework import factories as cf
+from tests.examination.conftest import triage
 from tests.triage.conftest import jpeg_bytes, photo
 from tests.triage.test_exif import exif_jpeg
 
@@ -40,11 +41,7 @@ def phone_job(store, examiner):
     device = m.Device.objects.create(
         subject=cf.subject("south-wales"), kind=DeviceKind.PHONE, exhibit_ref="AB/3"
     )
-    job = jobs.queue(device, "AB-3-phone", examiner)
-    jobs.run(jobs.claim(job.pk))
-    job.refresh_from_db()
-    assert job.status == "done", job.error
-    return job
+    return triage(device, "AB-3-phone", examiner)
 
 
 def _img(job, path):
@@ -106,9 +103,7 @@ def test_a_raised_device_comes_first_in_the_grading_queue(client, store, examine
     twin_device = m.Device.objects.create(
         subject=cf.subject("south-wales"), kind=DeviceKind.PHONE, exhibit_ref="AB/4"
     )
-    twin = jobs.queue(twin_device, "AB-4-phone", examiner)
-    jobs.run(jobs.claim(twin.pk))
-    twin.refresh_from_db()
+    twin = triage(twin_device, "AB-4-phone", examiner)
     type(twin).objects.filter(pk=twin.pk).update(
         finished_at=phone_job.finished_at.replace(year=2000)
     )

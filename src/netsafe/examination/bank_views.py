@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from netsafe.accounts.roles import Role
 from netsafe.audit import record
 
-from . import access, bank, evidence
+from . import access, bank
 from .models import BankEntry, BankStatus, Grade
-from .thumbnails import ThumbnailError, thumbnail
+from .views import thumbnail_response
 
 
 def _require_bank(user) -> None:
@@ -143,13 +143,7 @@ def disagreement_image(request, pk: int):
     copy = _own_copies(d, request.user).first()
     if copy is None:
         raise Http404("Your force holds no copy of this picture.")
-    try:
-        data = thumbnail(evidence.resolve(copy.job.evidence), copy.path)
-    except (ThumbnailError, evidence.EvidencePathError) as exc:
-        raise Http404(str(exc)) from None
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return thumbnail_response(copy)
 
 
 @require_POST

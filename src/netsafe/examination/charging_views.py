@@ -13,33 +13,28 @@ from netsafe.audit import record
 
 from . import access, charging, leads
 
-
-def _device_document(request, pk: int):
-    device = get_object_or_404(
-        access.charging_devices(request.user).select_related("subject__referral", "force"), pk=pk
-    )
-    record("view", device, detail="charging document")
-    return device, charging.for_device(device)
+#: What a charging document is of: its records for the user, related rows, and the builder.
+_OF = {
+    "device": (access.charging_devices, ("subject__referral", "force"), charging.for_device),
+    "subject": (access.charging_subjects, ("referral", "force"), charging.for_subject),
+}
 
 
-def _subject_document(request, pk: int):
-    subject = get_object_or_404(
-        access.charging_subjects(request.user).select_related("referral", "force"), pk=pk
-    )
-    record("view", subject, detail="charging document")
-    return subject, charging.for_subject(subject)
-
-
-def _page(document, pdf_url: str, back_url: str) -> HttpResponse:
-    html = charging.render_html(document, pdf_url=pdf_url, back_url=back_url)
-    response = HttpResponse(html)
-    response["Cache-Control"] = "no-store, private"
-    return response
-
-
-def _pdf(document, name: str) -> HttpResponse:
-    response = HttpResponse(charging.render_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def _document(request, of: str, pk: int, *, pdf: bool) -> HttpResponse:
+    """The charging document of the device or subject ``pk`` (not found for another force),
+    as a page or as tagged PDF, its reading audited."""
+    records, related, build = _OF[of]
+    obj = get_object_or_404(records(request.user).select_related(*related), pk=pk)
+    record("view", obj, detail="charging document")
+    document = build(obj)
+    if pdf:
+        response = HttpResponse(charging.render_pdf(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="charging-{obj.ref}.pdf"'
+    else:
+        pdf_url = reverse(f"examination:charging-{of}-pdf", args=[pk])
+        response = HttpResponse(
+            charging.render_html(document, pdf_url=pdf_url, back_url=obj.get_absolute_url())
+        )
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -48,34 +43,28 @@ def _pdf(document, name: str) -> HttpResponse:
 @login_required
 def device_charging(request, pk: int):
     """The charging document of one exhibit."""
-    device, document = _device_document(request, pk)
-    pdf = reverse("examination:charging-device-pdf", args=[pk])
-    return _page(document, pdf, device.get_absolute_url())
+    return _document(request, "device", pk, pdf=False)
 
 
 @require_GET
 @login_required
 def device_charging_pdf(request, pk: int):
     """The charging document of one exhibit, as tagged PDF."""
-    device, document = _device_document(request, pk)
-    return _pdf(document, f"charging-{device.ref}.pdf")
+    return _document(request, "device", pk, pdf=True)
 
 
 @require_GET
 @login_required
 def subject_charging(request, pk: int):
     """The charging document of every exhibit of a subject."""
-    subject, document = _subject_document(request, pk)
-    pdf = reverse("examination:charging-subject-pdf", args=[pk])
-    return _page(document, pdf, subject.get_absolute_url())
+    return _document(request, "subject", pk, pdf=False)
 
 
 @require_GET
 @login_required
 def subject_charging_pdf(request, pk: int):
     """The charging document of every exhibit of a subject, as tagged PDF."""
-    subject, document = _subject_document(request, pk)
-    return _pdf(document, f"charging-{subject.ref}.pdf")
+    return _document(request, "subject", pk, pdf=True)
 
 
 @require_GET

@@ -135,6 +135,12 @@ def review(request, pk: int):
 def image(request, pk: int):
     """A thumbnail made now from the evidence, never cached or stored."""
     img = get_object_or_404(access.images_to_review(request.user).select_related("job"), pk=pk)
+    return thumbnail_response(img)
+
+
+def thumbnail_response(img: ReviewImage) -> HttpResponse:
+    """The thumbnail of a review item, made now and sent never to be stored; not found
+    when it cannot be read back (also the supervisor's view of a disagreement)."""
     try:
         data = thumbnail(evidence.resolve(img.job.evidence), img.path)
     except (ThumbnailError, evidence.EvidencePathError) as exc:
