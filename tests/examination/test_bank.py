@@ -274,3 +274,62 @@ def test_the_bank_and_disagreement_pages_speak_welsh(
     }
     assert left == {p: [] for p in english}
     assert "Anghytundeb graddio" in client.get(d.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_banks_the_grades_given_before_the_bank():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before, after = ("examination", "0001_initial"), ("examination", "0002_bank_leads_charging")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    image = old.get_model("examination", "ReviewImage")
+    jobs_by_force = {}
+    for slug in ("gwent", "south-wales"):
+        force, _ = old.get_model("accounts", "Force").objects.get_or_create(
+            slug=slug, defaults={"name": slug.title()}
+        )
+        referral = old.get_model("casework", "Referral").objects.create(
+            force=force, ref=f"R-{slug}", source="ncmec", received=timezone.localdate()
+        )
+        subject = old.get_model("casework", "Subject").objects.create(
+            force=force, ref=f"S-{slug}", referral=referral, given_names="A", family_name="B"
+        )
+        device = old.get_model("casework", "Device").objects.create(
+            force=force, ref=f"D-{slug}", subject=subject, kind="phone"
+        )
+        jobs_by_force[slug] = old.get_model("examination", "TriageJob").objects.create(
+            force=force, device=device, evidence=f"ev-{slug}", status="done"
+        )
+    now = timezone.now()
+    for slug, sha1, grade in [
+        ("gwent", "1" * 40, "A"),
+        ("south-wales", "1" * 40, "A"),
+        ("gwent", "2" * 40, "B"),
+        ("south-wales", "2" * 40, "C"),
+        ("gwent", "3" * 40, ""),
+    ]:
+        job = jobs_by_force[slug]
+        image.objects.create(
+            force_id=job.force_id,
+            job=job,
+            path=f"{sha1[:1]}.jpg",
+            sha1=sha1,
+            grade=grade,
+            graded_at=now if grade else None,
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    new = executor.loader.project_state([after]).apps
+    entries = {
+        e.sha1: (e.category, e.status)
+        for e in new.get_model("examination", "BankEntry").objects.all()
+    }
+    assert entries == {"1" * 40: ("A", "agreed"), "2" * 40: ("B", "disputed")}
+    d = new.get_model("examination", "Disagreement").objects.get()
+    assert {f.slug for f in d.forces.all()} == {"gwent", "south-wales"}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
