@@ -69,6 +69,11 @@ def test_an_ordinary_photo_flags_the_cameras_unknown_pictures_and_raises_priorit
     phone_job.refresh_from_db()
     assert phone_job.priority_band == "high"
     assert phone_job.priority_score == base["score"] + leads.LEAD_POINTS
+    # The exhibit's triage panel says so, with the reason.
+    client.force_login(examiner)
+    panel = client.get(phone_job.device.get_absolute_url()).content.decode()
+    assert "netsafe-priority--high" in panel
+    assert "2 picture(s) possibly first-generation" in panel
     # The examiner is shown them.
     client.force_login(examiner)
     page = client.get(reverse("examination:leads", args=[phone_job.pk])).content.decode()

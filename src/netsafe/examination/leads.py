@@ -111,16 +111,32 @@ def first_generation(job: TriageJob):
     )
 
 
-def reprioritise(job: TriageJob) -> None:
-    """Set the job's priority in the examination queue: the triage's, raised while the
-    device holds possibly first-generation pictures."""
+def priority(job: TriageJob) -> dict | None:
+    """The device's priority (``score``, ``band``, ``reasons``): the triage's, raised while
+    the device holds possibly first-generation pictures; None before the triage is done."""
     base = (job.report or {}).get("priority")
     if not base:
+        return None
+    flagged = first_generation(job).count()
+    if not flagged:
+        return base
+    return {
+        "score": min(100.0, round(float(base["score"]) + LEAD_POINTS, 1)),
+        "band": LEAD_BAND,
+        "reasons": [
+            *base["reasons"],
+            f"{flagged} picture(s) possibly first-generation (the owner's camera, "
+            "known to no hash set)",
+        ],
+    }
+
+
+def reprioritise(job: TriageJob) -> None:
+    """Set the job's priority in the examination queue to :func:`priority`."""
+    found = priority(job)
+    if found is None:
         return
-    score, band = float(base["score"]), base["band"]
-    if first_generation(job).exists():
-        score = min(100.0, round(score + LEAD_POINTS, 1))
-        band = LEAD_BAND
+    score, band = float(found["score"]), found["band"]
     if (job.priority_score, job.priority_band) != (score, band):
         TriageJob.objects.filter(pk=job.pk).update(priority_score=score, priority_band=band)
         job.priority_score, job.priority_band = score, band
