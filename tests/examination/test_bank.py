@@ -195,6 +195,11 @@ def test_the_second_opinion_settles_it_and_is_audited(
     entry = d.entry
     entry.refresh_from_db()
     assert (entry.category, entry.status) == ("B", BankStatus.RESOLVED)
+    # One second opinion: the other force's supervisor cannot overwrite it.
+    client.force_login(make_user("sw-sup2", "south-wales", Role.SUPERVISOR))
+    again = client.post(url, {"category": "A", "reason": "No"}, follow=True)
+    assert "This disagreement was settled already." in again.content.decode()
+    client.force_login(gwent["supervisor"])
     audit = AuditEntry.objects.get(action="second-opinion")
     assert audit.changes == {"category": ["C", "B"]}
     assert audit.reason == "Second viewing: category B"

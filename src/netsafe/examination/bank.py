@@ -30,6 +30,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
@@ -122,11 +123,11 @@ def resolve(disagreement: Disagreement, category: str, reason: str, user) -> Dis
     if category not in Grade.values:
         raise ValueError(f"{category!r} is not a grade: choose one of {', '.join(Grade.values)}")
     if not reason.strip():
-        raise ValueError("Give the reason for the second opinion.")
+        raise ValueError(gettext("Give the reason for the second opinion."))
     with transaction.atomic():
         d = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
         if d.resolved_at is not None:
-            raise ValueError("This disagreement was settled already.")
+            raise ValueError(gettext("This disagreement was settled already."))
         entry = d.entry
         old = entry.category
         entry.category = category
