@@ -210,16 +210,9 @@ def main(args: list[str]) -> str:
 
     # -- 2: triage match against faiss -----------------------------------------------
     pdq_set, queries = OUT / f"pdq-{opts.pdq}.csv", OUT / "queries.txt"
-    print(f"-- generating {pdq_set.name}", flush=True)
-    make_pdq_set(pdq_set, queries, opts.pdq)
-    shutil.rmtree(cache, ignore_errors=True)
-    matches = []
-    for run in (1, 2):
-        target = OUT / f"match-{run}.csv"
-        cmd = netsafe("triage", "match", queries, "--hashset", pdq_set, "--out", target)
-        took, rss, _ = timed(cmd, env)
-        matches.append((took, rss, CPU[-1]))
-        print(f"-- match {run}: {took:.2f} s, {rss:,.0f} MB", flush=True)
+    matches = [
+        (took, rss, cpu) for took, cpu, rss, _found in _match_runs(pdq_set, queries, "", env, cache)
+    ]
     with open(OUT / "match-2.csv", newline="") as fh:
         asked = {line.strip(): i for i, line in enumerate(queries.read_text().splitlines())}
         ours = sorted((asked[r["query"]], int(r["entry_id"][1:])) for r in csv.DictReader(fh))
@@ -298,21 +291,31 @@ Target: ratio at most 0.2 ({"met" if t2 / faiss_s <= 0.2 else "NOT met"} for the
 {large}"""
 
 
-def _match_large(n: int, env: dict[str, str], cache: Path) -> str:
-    """``triage match`` with ``n`` PDQ entries x the queries: compiling, then mapped."""
-    pdq_set, queries = OUT / f"pdq-{n}.csv", OUT / f"queries-{n}.txt"
+def _match_runs(
+    pdq_set: Path, queries: Path, name: str, env: dict[str, str], cache: Path
+) -> list[tuple[float, float, float, int]]:
+    """Generate the set (once), then ``triage match`` twice with a fresh cache: compiling,
+    then mapped. Each run's (wall s, CPU s, peak RSS MB, pairs found); the matches go to
+    ``match-NAMEn.csv``."""
     print(f"-- generating {pdq_set.name}", flush=True)
-    make_pdq_set(pdq_set, queries, n)
+    make_pdq_set(pdq_set, queries, int(pdq_set.stem.rpartition("-")[2]))
     shutil.rmtree(cache, ignore_errors=True)
     runs = []
     for run in (1, 2):
-        target = OUT / f"match-large-{run}.csv"
+        target = OUT / f"match-{name}{run}.csv"
         cmd = netsafe("triage", "match", queries, "--hashset", pdq_set, "--out", target)
         took, rss, _ = timed(cmd, env)
         with open(target, newline="") as fh:
             found = sum(1 for _ in csv.DictReader(fh))
         runs.append((took, CPU[-1], rss, found))
-        print(f"-- match {n:,} run {run}: {took:.2f} s, {rss:,.0f} MB", flush=True)
+        print(f"-- match {name}{run}: {took:.2f} s, {rss:,.0f} MB", flush=True)
+    return runs
+
+
+def _match_large(n: int, env: dict[str, str], cache: Path) -> str:
+    """``triage match`` with ``n`` PDQ entries x the queries: compiling, then mapped."""
+    pdq_set, queries = OUT / f"pdq-{n}.csv", OUT / f"queries-{n}.txt"
+    runs = _match_runs(pdq_set, queries, "large-", env, cache)
     shutil.rmtree(cache, ignore_errors=True)
     rows = "\n".join(
         f"| {name} | {wall:.1f} s | {cpu:.1f} s | {rss:,.0f} MB | {found:,} |"
