@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from bench.bytecode import compile_source
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "triage"
 CORPUS = OUT / "corpus"
@@ -258,17 +260,24 @@ def main(args: list[str]) -> str:
     parser.add_argument("--rounds", type=int, default=3)
     opts = parser.parse_args(args)
     OUT.mkdir(parents=True, exist_ok=True)
+    compile_source()
+    load_start = os.getloadavg()[0]
     folder_rows, details = bench_folder(opts.rounds)
+    load_mid = os.getloadavg()[0]
     e01_rows, e01_times = bench_e01(opts.rounds)
+    load_end = os.getloadavg()[0]
     cores = os.cpu_count()
     lines = [
         "## Triage scan (`bench/bench_triage.py`)",
         "",
         "Command: `.venv/bin/python -m bench triage` (or `make bench`). "
         f"Machine: {cores} cores, {platform.machine()}; page cache warmed, runs alternated, "
-        f"{opts.rounds} rounds. The machine is shared with other work, so wall times "
+        f"{opts.rounds} rounds, at normal priority. The machine is shared with other work "
+        f"(load average, 1 min, `uptime`: {load_start:.1f} at the start, {load_mid:.1f} after "
+        f"the folder, {load_end:.1f} at the end), so wall times "
         "vary from run to run: the best and the median are both given, and the CPU "
-        "seconds, which depend least on the other load. netsafe runs with its defaults "
+        "seconds, which depend least on the other load. The source is compiled to "
+        "bytecode first, as installing does. netsafe runs with its defaults "
         "(`--workers` = all cores) and, for the folder, a generated CSV hash set "
         "(MD5 + PDQ of every 10th photo), so its time includes typing every file, "
         "PDQ for every image and matching.",

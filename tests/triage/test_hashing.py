@@ -6,7 +6,7 @@ import hashlib
 import io
 import tarfile
 
-from netsafe.triage.hashing import BLOCK, digest_stream
+from netsafe.triage.hashing import BLOCK, HEAD_BYTES, digest_stream
 
 
 class ShortReads(io.RawIOBase):
@@ -43,7 +43,7 @@ def test_short_reads_give_the_same_digests_and_type_as_whole_reads():
     # the type is told from.
     short = digest_stream(ShortReads(data, 100))
     assert short.type == whole.type
-    assert short.head == whole.head == data[:BLOCK]
+    assert short.head == whole.head == data[:HEAD_BYTES]
     assert (short.md5, short.sha1, short.sha256, short.size) == (
         hashlib.md5(data).hexdigest(),
         hashlib.sha1(data).hexdigest(),
