@@ -132,3 +132,23 @@ def test_prune_command(tmp_path):
     missing = runner.invoke(app, ["prune", str(tmp_path / "nope.txt"), "--cache", str(cache)])
     assert missing.exit_code == 2
     assert "cannot read hash set" in missing.output
+
+
+def test_prune_leaves_what_is_not_a_compiled_set_alone(tmp_path):
+    """The cache folder may be shared ($NETSAFE_INDEX_CACHE): only compiled sets and what
+    their compiles left behind are pruned."""
+    path, cache = tmp_path / "sums.txt", tmp_path / "cache"
+    _md5_set(path, 30, seed=1)
+    folder = load_hashset(path, cache_dir=cache).compiled.folder
+    foreign = cache / "thumbnails"
+    foreign.mkdir()
+    (foreign / "a.png").write_bytes(b"not ours")
+    hidden = cache / ".config"
+    hidden.mkdir()
+    old = time.time() - 2 * compiled_module.ABANDONED_SECONDS
+    os.utime(hidden, (old, old))
+    path.unlink()
+    result = prune(cache)
+    assert [p for p, _why, _size in result.removed] == [folder]
+    assert (foreign / "a.png").read_bytes() == b"not ours"
+    assert hidden.is_dir()

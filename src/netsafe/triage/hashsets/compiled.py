@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -580,6 +581,13 @@ def _remove(folder: Path) -> None:
 ABANDONED_SECONDS = 3600.0
 
 
+#: The names of compiled folders (``cache_key``), and of what a killed compile or
+#: removal leaves (``store`` and ``_remove``); nothing else in the cache is touched.
+_KEY = r"[0-9a-f]{64}-(?:x|[0-9a-f]{12})-c\d+"
+_COMPILED = re.compile(_KEY)
+_LEFT_BEHIND = re.compile(rf"\.(?:{_KEY}\.\w+|trash-{_KEY}-\d+)")
+
+
 @dataclass
 class Pruned:
     """What :func:`prune` removed (or, dry, would remove) and what it kept."""
@@ -627,12 +635,12 @@ def prune(
     suffix = f"-c{FORMAT.rpartition('/')[2]}"
     for folder in sorted(p for p in cache_dir.iterdir() if p.is_dir()):
         name = folder.name
-        if name == "sha256":
-            continue
-        if name.startswith("."):
+        if _LEFT_BEHIND.fullmatch(name):
             if _age(folder) > ABANDONED_SECONDS:
                 out.removed.append((folder, "left by an interrupted compile", _size(folder)))
             continue
+        if not _COMPILED.fullmatch(name):
+            continue  # not ours: a cache folder may be shared with other files
         why = None
         if not name.endswith(suffix):
             why = "an older compiled format"
