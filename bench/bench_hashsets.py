@@ -209,7 +209,7 @@ def main(args: list[str]) -> str:
     compiled_bytes = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
 
     # -- 2: triage match against faiss -----------------------------------------------
-    pdq_set, queries = OUT / f"pdq-{opts.pdq}.csv", OUT / "queries.txt"
+    pdq_set, queries = OUT / f"pdq-{opts.pdq}.csv", OUT / f"queries-{opts.pdq}.txt"
     matches = [
         (took, rss, cpu) for took, cpu, rss, _found in _match_runs(pdq_set, queries, "", env, cache)
     ]
