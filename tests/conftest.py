@@ -24,6 +24,28 @@ PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pd
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite test databases in files (in memory, /dev/shm, when there is one), not in memory.
+
+    Django's live server lets all its threads share the one connection of an in-memory
+    database, and SQLite cannot run two requests on one connection at once: a page whose
+    pictures load in parallel (every request saves the session) failed with "database
+    table is locked". With files, each thread has its own connection, as in production.
+    """
+    import tempfile
+
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="netsafe-test-db-", dir=shm if shm.is_dir() else None))
+    for alias, config in _django_settings.DATABASES.items():
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config.setdefault("TEST", {})["NAME"] = str(folder / f"{alias}.sqlite3")
+    yield
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
 def pdq_testdata() -> Path:
     """The shared PDQ test images; the test is skipped when they are absent."""
     if not (PDQ_TESTDATA / "reference.csv").is_file():
