@@ -18,6 +18,14 @@ if _django_settings.configured:
     _django_settings.AXES_ENABLED = os.environ["NETSAFE_AXES"] == "1"
     # A deliberately slow password hash costs a third of a second per user or log-in.
     _django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Local state (audit checkpoints and their key, scans) of this run only: a checkpoint
+    # left in the checkout's var/ by one run made `netsafe audit verify` fail in the next.
+    import atexit
+    import shutil
+    import tempfile
+
+    _django_settings.VAR_DIR = Path(tempfile.mkdtemp(prefix="netsafe-test-var-"))
+    atexit.register(shutil.rmtree, _django_settings.VAR_DIR, ignore_errors=True)
 
 #: Public PDQ test images (see ../shared/testdata/pdq/README.md).
 PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"

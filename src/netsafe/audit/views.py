@@ -15,6 +15,7 @@ from .chain import verify
 from .forms import AuditFilterForm
 from .models import AuditEntry
 from .recording import record
+from .words import changed_fields, field_name, record_type, value_text
 
 PAGE_SIZE = 50
 
@@ -36,6 +37,11 @@ def _withhold(entry: AuditEntry, user) -> AuditEntry:
     entry.withheld = not allowed(user, READ_CONTENT, entry)
     if entry.withheld:
         entry.object_repr = entry.detail = entry.reason = entry.recipient = ""
+    # In words: "custody event", and which fields changed (names are figures, not content).
+    entry.record_type = record_type(entry.model)
+    entry.fields_changed = (
+        [] if entry.action in BULK_ACTIONS else changed_fields(entry.model, entry.changes)
+    )
     return entry
 
 
@@ -57,25 +63,30 @@ def entry_detail(request, seq: int):
     """One entry with every changed field; the reading itself is logged."""
     entry = _withhold(get_object_or_404(_readable_entries(request.user), seq=seq), request.user)
     record("view", entry)
+    label = entry.model
     if entry.withheld and entry.action not in BULK_ACTIONS:
         # Which fields changed is a figure; what they held is content.
         changes = [
-            {"field": name, "old": "(withheld)", "new": "(withheld)"}
+            {"field": field_name(label, name), "old": "(withheld)", "new": "(withheld)"}
             for name in sorted(entry.changes)
         ]
     elif entry.action in BULK_ACTIONS:
         # {"ids": [...]} of the records a list, search or export showed: not old and new.
         changes = [
-            {"field": name, "old": None, "new": ", ".join(map(str, values))}
+            {"field": field_name(label, name), "old": None, "new": ", ".join(map(str, values))}
             for name, values in sorted(entry.changes.items())
         ]
     else:
-        changes = [
-            {"field": name, "old": values[0], "new": values[1]}
-            if isinstance(values, list) and len(values) == 2
-            else {"field": name, "old": None, "new": values}
-            for name, values in sorted(entry.changes.items())
-        ]
+        changes = []
+        for name, values in sorted(entry.changes.items()):
+            old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            changes.append(
+                {
+                    "field": field_name(label, name),
+                    "old": None if old is None else value_text(label, name, old),
+                    "new": None if new is None else value_text(label, name, new),
+                }
+            )
     return render(request, "audit/detail.html", {"entry": entry, "changes": changes})
 
 
