@@ -130,3 +130,17 @@ def test_turned_month_labels_end_above_the_legend_and_the_marker_sits_above_the_
     marker_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>Launch<', svg).group(1))
     plot_top = min(float(y) for y in re.findall(r'<line x1="64" x2="704" y1="([\d.]+)"', svg))
     assert marker_y < plot_top
+
+
+def test_long_turned_labels_end_above_the_legend():
+    forces = ["Dyfed-Powys Police", "Gwent Police", "North Wales Police", "South Wales Police"]
+    svg = bar_svg(Chart("c", "t", "d", forces, [Series("Warrants executed", [1, 2, 3, 4])]), NARROW)
+    assert "rotate(" in svg
+    label_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-axis="x"', svg).group(1))
+    lowest = label_y + len("Dyfed-Powys Police") * 6 * 0.7071  # 11 px Arial, turned 45 degrees
+    legend_y = float(
+        re.search(r'y="([\d.]+)" font-size="12" fill="#0b0c0c">Warrants', svg).group(1)
+    )
+    assert lowest < legend_y - 12, (lowest, legend_y)
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    assert legend_y <= height

@@ -27,6 +27,8 @@ WIDTH, HEIGHT = 720, 348
 NARROW = 340
 #: The legend's line height, when its entries wrap on a narrow drawing.
 LEGEND_LINE = 18
+#: About the width of one character of 11 px Arial (for how far a turned label drops).
+CHAR_11PX = 6.2
 #: Room above the plot for the marker's label (so it never sits on a bar), and below it
 #: for the turned month labels and, under them, the legend (they must not touch).
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 30, 90
@@ -129,11 +131,23 @@ def _marker(x: float, text: str) -> str:
     )
 
 
-def _legend(names: Sequence[tuple[str, str, str]], width: int = WIDTH) -> tuple[list[str], int]:
-    """The legend's parts under the plot, wrapping onto more lines when the drawing is
-    too narrow for one; and the height it adds below :data:`HEIGHT`."""
+def _labels_bottom(labels: Sequence[str], turned: bool) -> float:
+    """How far down the axis labels reach: a long turned label (a force's name) drops
+    further than the month labels :data:`BOTTOM` leaves room for."""
+    y = HEIGHT - BOTTOM + 16
+    if not turned:
+        return y + 4
+    longest = max((len(label) for label in labels), default=0)
+    return y + longest * CHAR_11PX * math.sqrt(0.5) + 4
+
+
+def _legend(
+    names: Sequence[tuple[str, str, str]], width: int = WIDTH, below: float = 0
+) -> tuple[list[str], int]:
+    """The legend's parts under the plot and its axis labels (``below``), wrapping onto
+    more lines when the drawing is too narrow for one; and the height it adds."""
     parts, x = [], LEFT
-    y = HEIGHT - 12
+    y = max(HEIGHT - 12, math.ceil(below) + 16)
     for name, colour, style in names:
         needed = 22 + 7 * len(name)
         if x > LEFT and x + needed > width - RIGHT:
@@ -175,7 +189,8 @@ class Chart:
         self, parts: list[str], legend: list[tuple[str, str, str]], width: int = WIDTH
     ) -> SafeString:
         """The legend and the end of the SVG, tall enough for the legend's lines."""
-        key, extra = _legend(legend, width)
+        turned = any("rotate(" in part and 'data-axis="x"' in part for part in parts)
+        key, extra = _legend(legend, width, _labels_bottom(self.labels, turned))
         ident = self.ident if width == WIDTH else f"{self.ident}-narrow"
         parts[0] = "".join(_open(ident, self.title, self.desc, width, HEIGHT + extra))
         parts += key
