@@ -20,7 +20,7 @@ _WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
     (forms.Select, "govuk-select"),
     (Input, "govuk-input"),
 ]
-_NARROW_INPUTS = {"number", "date", "time", "datetime-local"}
+_NARROW_INPUTS = {"number", "date", "time"}
 
 
 @register.filter
@@ -113,7 +113,11 @@ def govuk_widget(field: BoundField):
                 classes = [css]
                 if field.errors:
                     classes.append(f"{css}--error")
-                if css == "govuk-input" and getattr(widget, "input_type", "") in _NARROW_INPUTS:
+                kind = getattr(widget, "input_type", "")
+                if css == "govuk-input" and kind == "datetime-local":
+                    # A date and a time: 10 characters wide cut the time off at 375 px.
+                    classes.append("govuk-input--width-20")
+                elif css == "govuk-input" and kind in _NARROW_INPUTS:
                     classes.append("govuk-input--width-10")
                 attrs["class"] = " ".join(classes)
                 break
