@@ -197,6 +197,9 @@ def test_the_log_names_records_fields_and_values_in_words(client, people, change
     rows = {(c["field"], c["old"], c["new"]) for c in detail.context["changes"]}
     assert {("Kind", "Laptop", "Phone"), ("Seized where", "Bedroom 1", "Kitchen drawer")} < rows
     assert '<dd class="govuk-summary-list__value">Device</dd>' in detail.content.decode()
+    # Forces by their names, not their slugs.
+    assert '<dd class="govuk-summary-list__value">Gwent Police</dd>' in detail.content.decode()
+    assert '<span class="govuk-body-s">Gwent Police</span>' in page
 
 
 def test_administrators_see_which_fields_changed_but_not_the_values(client, people, changed_device):

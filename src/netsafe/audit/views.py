@@ -27,7 +27,14 @@ def _readable_entries(user):
     return AuditEntry.objects.visible_to(user)
 
 
-def _withhold(entry: AuditEntry, user) -> AuditEntry:
+def _force_names() -> dict[str, str]:
+    """Force slugs (as entries store them) to the names people use: "Gwent Police"."""
+    from netsafe.accounts.models import Force
+
+    return dict(Force.objects.values_list("slug", "name"))
+
+
+def _withhold(entry: AuditEntry, user, forces: dict[str, str] | None = None) -> AuditEntry:
     """``entry`` for display: its content blanked when ``user`` may read only its figures.
 
     An administrator sees who, when, what kind and which record (type and id), never
@@ -39,6 +46,9 @@ def _withhold(entry: AuditEntry, user) -> AuditEntry:
         entry.object_repr = entry.detail = entry.reason = entry.recipient = ""
     # In words: "custody event", and which fields changed (names are figures, not content).
     entry.record_type = record_type(entry.model)
+    forces = _force_names() if forces is None else forces
+    entry.force_name = forces.get(entry.force, entry.force)
+    entry.object_force_name = forces.get(entry.object_force, entry.object_force)
     entry.fields_changed = (
         [] if entry.action in BULK_ACTIONS else changed_fields(entry.model, entry.changes)
     )
@@ -53,7 +63,8 @@ def entry_list(request):
     filtered = form.filter(entries) if form.is_bound else entries
     page = Paginator(filtered.order_by("-seq"), PAGE_SIZE).get_page(request.GET.get("page"))
     # Read before this reading is itself logged.
-    shown = [_withhold(e, request.user) for e in page.object_list]
+    forces = _force_names()
+    shown = [_withhold(e, request.user, forces) for e in page.object_list]
     record("view", AuditEntry, detail=request.GET.urlencode())
     return render(request, "audit/list.html", {"filter_form": form, "page": page, "entries": shown})
 
