@@ -18,9 +18,39 @@ if _django_settings.configured:
     _django_settings.AXES_ENABLED = os.environ["NETSAFE_AXES"] == "1"
     # A deliberately slow password hash costs a third of a second per user or log-in.
     _django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Local state (audit checkpoints and their key, scans) of this run only: a checkpoint
+    # left in the checkout's var/ by one run made `netsafe audit verify` fail in the next.
+    import atexit
+    import shutil
+    import tempfile
+
+    _django_settings.VAR_DIR = Path(tempfile.mkdtemp(prefix="netsafe-test-var-"))
+    atexit.register(shutil.rmtree, _django_settings.VAR_DIR, ignore_errors=True)
 
 #: Public PDQ test images (see ../shared/testdata/pdq/README.md).
 PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite test databases in files (in memory, /dev/shm, when there is one), not in memory.
+
+    Django's live server lets all its threads share the one connection of an in-memory
+    database, and SQLite cannot run two requests on one connection at once: a page whose
+    pictures load in parallel (every request saves the session) failed with "database
+    table is locked". With files, each thread has its own connection, as in production.
+    """
+    import tempfile
+
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="netsafe-test-db-", dir=shm if shm.is_dir() else None))
+    for alias, config in _django_settings.DATABASES.items():
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config.setdefault("TEST", {})["NAME"] = str(folder / f"{alias}.sqlite3")
+    yield
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +93,3 @@ def pytest_sessionstart(session):
 
     compile_catalogues()
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _var_dir_of_the_session(tmp_path_factory):
-    """The session's own NETSAFE_VAR: no test writes the checkout's var/ (audit checkpoints,
-    triage outputs, returns waiting for confirmation) nor reads what an earlier run left there."""
-    _django_settings.VAR_DIR = tmp_path_factory.mktemp("var")

@@ -65,13 +65,13 @@ def test_the_audit_list_and_entry_show_an_administrator_figures_not_content(clie
     entry = AuditEntry.objects.get(model="casework.subject", action="create")
     assert f'href="/audit/{entry.seq}/"' in html  # the figures are there: the entry itself
     detail = client.get(f"/audit/{entry.seq}/").content.decode()
-    for content in (SECRET_NAME, "1977-07-07", SECRET_NOTE, "Zebediah"):
+    for content in (SECRET_NAME, "1977-07-07", "7 July 1977", SECRET_NOTE, "Zebediah"):
         assert content not in detail, content
     # Who, when, what kind and which record are shown.
     assert "gw-officer" in detail
-    assert "casework.subject" in detail
+    assert '<dd class="govuk-summary-list__value">Subject</dd>' in detail  # in words
     assert f"(id {logged.pk})" in detail
-    assert "family_name" in detail  # which fields, not what they hold
+    assert "Family name" in detail  # which fields, not what they hold
     searches = client.get("/audit/", {"action": "search"}).content.decode()
     assert SECRET_NAME not in searches
     assert "gw-off2" in searches

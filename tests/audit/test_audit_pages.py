@@ -166,3 +166,58 @@ def test_only_administrators_check_the_chain(client, people, who):
     client.force_login(people[who])
     assert client.get("/audit/check/").status_code == 404
     assert client.post("/audit/check/").status_code == 404
+
+
+@pytest.fixture
+def changed_device():
+    """A Gwent officer records a case, then changes the laptop to a phone seized elsewhere."""
+    from tests.casework import factories as cf
+
+    from netsafe.casework.choices import DeviceKind
+
+    officer = make_user("gw-writer", "gwent", "officer")
+    with audit_context(user=officer):
+        case = cf.case("gwent")
+        device = case.device
+        device.kind = DeviceKind.PHONE
+        device.seized_where = "Kitchen drawer"
+        device.save()
+    return AuditEntry.objects.filter(model="casework.device", action="update").latest("seq")
+
+
+def test_the_log_names_records_fields_and_values_in_words(client, people, changed_device):
+    page = _get(client, people["gw_super"]).content.decode()
+    # Record types in words, in the table and in the filter.
+    assert ">casework.custodyevent<" not in page
+    assert '<span class="govuk-body-s">Chain-of-custody entry</span>' in page
+    assert '<option value="casework.custodyevent">Chain-of-custody entry</option>' in page
+    assert "Kind, Seized where, Updated" in page  # which fields changed, not how many
+
+    detail = _get(client, people["gw_super"], f"/audit/{changed_device.seq}/")
+    rows = {(c["field"], c["old"], c["new"]) for c in detail.context["changes"]}
+    assert {("Kind", "Laptop", "Phone"), ("Seized where", "Bedroom 1", "Kitchen drawer")} < rows
+    assert '<dd class="govuk-summary-list__value">Device</dd>' in detail.content.decode()
+    # Forces by their names, not their slugs.
+    assert '<dd class="govuk-summary-list__value">Gwent Police</dd>' in detail.content.decode()
+    assert '<span class="govuk-body-s">Gwent Police</span>' in page
+
+
+def test_administrators_see_which_fields_changed_but_not_the_values(client, people, changed_device):
+    page = _get(client, people["admin"]).content.decode()
+    assert "Kind, Seized where, Updated" in page
+    detail = _get(client, people["admin"], f"/audit/{changed_device.seq}/")
+    rows = {(c["field"], c["old"], c["new"]) for c in detail.context["changes"]}
+    assert {(name, old, new) for name, old, new in rows if name != "Updated"} == {
+        ("Kind", "(withheld)", "(withheld)"),
+        ("Seized where", "(withheld)", "(withheld)"),
+    }
+    assert "Kitchen drawer" not in detail.content.decode()
+
+
+def test_every_action_recorded_by_the_code_has_words():
+    from netsafe.audit.bulk import BULK_ACTIONS
+    from netsafe.audit.models import Action
+
+    recorded = {"grade", "triage-queue", "stats", "returns import", "returns export"}
+    recorded |= {"grant-requested", "demo load"} | set(BULK_ACTIONS)
+    assert recorded <= set(Action.values)

@@ -480,3 +480,58 @@ def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(cl
     to_execute = sections["Warrants to execute"]
     assert to_execute.rows == [warrants[1], warrants[0]]
     assert to_execute.total == 2
+
+
+def _answer_step(client, referral, number, yes=()):
+    answers = {q.field: "yes" if q.field in yes else "no" for q in STEPS[number - 1].questions}
+    return _post(client, "referral-assess", answers, referral.pk, number)
+
+
+def test_risk_answers_are_kept_on_the_referral_through_a_sign_out(client, officer):
+    referral = cf.referral("dyfed-powys")
+    _answer_step(client, referral, 1)
+    _answer_step(client, referral, 2, yes={"lives_with_children"})
+    # The session ends (signed out, or timed out); the officer comes back later.
+    client.logout()
+    client.force_login(officer)
+    step2 = client.get(reverse("casework:referral-assess", args=[referral.pk, 2]))
+    assert step2.context["form"].initial["lives_with_children"] == "yes"
+    _answer_step(client, referral, 3)
+    where = _answer_step(client, referral, 4)
+    assert b"Risk band: High" in client.get(where).content
+    _post(client, "referral-assess-check", {"assessed_on": "2017-02-02"}, referral.pk)
+    assessment = m.RiskAssessment.objects.get(referral=referral)
+    assert assessment.lives_with_children is True
+    # Saved: the draft is gone, the next assessment starts afresh.
+    assert not m.AssessmentDraft.objects.filter(referral=referral).exists()
+    fresh = client.get(reverse("casework:referral-assess", args=[referral.pk, 2]))
+    assert "lives_with_children" not in fresh.context["form"].initial
+
+
+def test_editing_an_assessment_asks_yes_or_no_as_the_questionnaire_does(client, officer):
+    from netsafe.casework.risk import QUESTION_FIELDS
+
+    referral = cf.referral("dyfed-powys")
+    assessment = cf.create(
+        m.RiskAssessment, referral=referral, assessed_on=date(2017, 3, 1), online_contact=True
+    )
+    url = reverse("casework:riskassessment-update", args=[assessment.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'type="checkbox"' not in html
+    assert html.count('type="radio"') == 2 * len(QUESTION_FIELDS)
+    assert page.context["form"].initial["online_contact"] == "yes"
+    assert page.context["form"].initial["lives_with_children"] == "no"
+
+    data = {name: "no" for name in QUESTION_FIELDS}
+    data.update(referral=referral.ref, assessed_on="2017-03-01", lives_with_children="yes")
+    del data["online_contact"]
+    refused = client.post(url, data)
+    question = next(q for s in STEPS for q in s.questions if q.field == "online_contact")
+    assert refused.context["form"].errors["online_contact"] == [
+        f"Answer yes or no: {question.text}"
+    ]
+    data["online_contact"] = "no"
+    _post(client, "riskassessment-update", data, assessment.pk)
+    assessment.refresh_from_db()
+    assert (assessment.online_contact, assessment.lives_with_children) == (False, True)

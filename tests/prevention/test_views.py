@@ -163,3 +163,19 @@ def test_staff_pages_say_what_the_log_holds_not_the_police_logging_notice(client
     html = client.get(reverse("prevention:today")).content.decode()
     assert "holds no name, number, address or other identifier" in html
     assert "every view and change of a record is logged" not in html
+
+
+def test_the_escalation_form_checks_nothing_and_its_errors_name_the_questions(
+    client, handler, contact
+):
+    client.force_login(handler)
+    url = reverse("prevention:escalate", args=[contact.pk])
+    html = client.get(url).content.decode()
+    assert "---------" not in html
+    assert 'name="concern" value=""' not in html  # no blank radio, checked or not
+    assert 'name="made_to" value=""' not in html
+    html = client.post(url, {"made_at": "2017-03-04T11:05"}).content.decode()
+    summary = html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+    assert "Select the concern" in summary
+    assert "Select who the escalation was made to" in summary
+    assert "This field is required" not in html

@@ -101,3 +101,40 @@ def test_a_form_of_optional_filters_need_not_label_each_optional():
 
     assert "(optional)" not in _render(Filters())
     assert "Notes (optional)" in _render(ReferralForm())
+
+
+def test_no_dropdown_starts_with_dashes_and_no_radio_group_offers_a_blank():
+    """Django's "---------" becomes "Select the ..." (or "None" when optional) in a select,
+    and is dropped from a radio group, whatever the form."""
+    from django import forms as dj
+    from django.template import Context, Template
+
+    class Colour(dj.Form):
+        colour = dj.ChoiceField(choices=[("", "---------"), ("red", "Red")])
+        shade = dj.ChoiceField(choices=[("", "---------"), ("dark", "Dark")], required=False)
+        mood = dj.ChoiceField(choices=[("", "---------"), ("calm", "Calm")], widget=dj.RadioSelect)
+
+    html = Template("{{ form }}").render(Context({"form": Colour()}))
+    assert "---------" not in html
+    assert '<option value="" selected>Select the colour</option>' in html
+    assert '<option value="" selected>None</option>' in html
+    assert 'name="mood" value=""' not in html
+    # The error summary's link goes to the first radio shown.
+    bound = Colour({})
+    summary = Template('{% include "includes/error_summary.html" with form=form %}').render(
+        Context({"form": bound})
+    )
+    assert 'href="#id_mood_0"' in summary
+    assert 'id="id_mood_0"' in Template("{{ form }}").render(Context({"form": bound}))
+
+
+def test_a_date_and_time_box_is_wide_enough_for_both():
+    from netsafe.web.forms import DateTimeInput
+
+    class When(forms.Form):
+        made_at = forms.DateTimeField(widget=DateTimeInput)
+        on = forms.DateField(widget=DateInput)
+
+    html = Template("{{ form }}").render(Context({"form": When()}))
+    assert re.search(r'type="datetime-local"[^>]*class="[^"]*govuk-input--width-20', html)
+    assert re.search(r'type="date"[^>]*class="[^"]*govuk-input--width-10', html)

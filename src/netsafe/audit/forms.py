@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 
 from netsafe.accounts.models import Force
 from netsafe.web.forms import DateInput
 
 from .models import Action, AuditEntry
+from .words import record_type
 
 
 class AuditFilterForm(forms.Form):
@@ -34,9 +36,10 @@ class AuditFilterForm(forms.Form):
         extra = sorted(recorded - {value for value, _ in known})
         self.fields["action"].choices = [("", "Any action"), *known, *((a, a) for a in extra)]
         models = entries.exclude(model="").order_by("model").values_list("model", flat=True)
-        self.fields["model"].choices = [("", "Any record type")] + [
-            (m, m) for m in models.distinct()
-        ]
+        types = sorted(
+            ((m, capfirst(record_type(m))) for m in models.distinct()), key=lambda c: c[1]
+        )
+        self.fields["model"].choices = [("", "Any record type"), *types]
 
     def clean(self):
         data = super().clean()

@@ -34,6 +34,15 @@ class Action(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login-failed", "Failed log-in"
+    # Recorded by the areas (record(...) with these names).
+    LIST = "list", "Listed"
+    GRADE = "grade", "Graded an image"
+    TRIAGE_QUEUE = "triage-queue", "Queued a triage"
+    STATS = "stats", "Read the statistics"
+    RETURNS_IMPORT = "returns import", "Imported a return"
+    RETURNS_EXPORT = "returns export", "Exported returns"
+    GRANT_REQUESTED = "grant-requested", "Asked for roles"
+    DEMO_LOAD = "demo load", "Loaded the demo"
 
 
 class AuditEntryQuerySet(models.QuerySet):

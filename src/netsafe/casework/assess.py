@@ -2,8 +2,10 @@
 
 Each of the four steps (previous behaviour, access to children, current
 facilitators, other factors) asks its questions as yes/no radios; the answers
-are kept in the session until the officer checks them, sees the band and the
-date action is due, and saves the assessment.
+are kept on the referral (an :class:`~netsafe.casework.models.AssessmentDraft`)
+until an officer checks them, sees the band and the date action is due, and
+saves the assessment. A draft outlives the session: signing out, or a session
+that times out, loses no answer.
 """
 
 from __future__ import annotations
@@ -14,22 +16,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from netsafe.web.forms import GovukDateField
 
 from . import access, plausibility, risk, services
-from .models import Referral, RiskAssessment
+from .forms import yes_no_field
+from .models import AssessmentDraft, Referral, RiskAssessment
 from .querysets import today
 from .views import CaseworkMixin
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-def _session_key(referral: Referral) -> str:
-    return f"casework:assess:{referral.pk}"
 
 
 class StepForm(forms.Form):
@@ -38,17 +34,7 @@ class StepForm(forms.Form):
     def __init__(self, *args, step: risk.Step, **kwargs):
         super().__init__(*args, **kwargs)
         for question in step.questions:
-            self.fields[question.field] = forms.ChoiceField(
-                label=question.text,
-                help_text=question.hint,
-                choices=YES_NO,
-                widget=forms.RadioSelect,
-                error_messages={
-                    "required": format_lazy(
-                        _("Answer yes or no: {question}"), question=question.text
-                    )
-                },
-            )
+            self.fields[question.field] = yes_no_field(question)
 
 
 class SaveForm(forms.Form):
@@ -90,8 +76,9 @@ class AssessmentMixin(CaseworkMixin):
         return self.referral
 
     def answers(self) -> dict[str, str]:
-        """The answers given so far (``yes``/``no`` by question)."""
-        return self.request.session.get(_session_key(self.get_referral()), {})
+        """The answers given so far (``yes``/``no`` by question), from the referral's draft."""
+        draft = AssessmentDraft.objects.filter(referral=self.get_referral()).first()
+        return dict(draft.answers) if draft else {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,8 +108,13 @@ class StepView(AssessmentMixin, FormView):
         return {q.field: answers[q.field] for q in self.step().questions if q.field in answers}
 
     def form_valid(self, form):
-        key = _session_key(self.get_referral())
-        self.request.session[key] = {**self.answers(), **form.cleaned_data}
+        AssessmentDraft.objects.update_or_create(
+            referral=self.get_referral(),
+            defaults={
+                "answers": {**self.answers(), **form.cleaned_data},
+                "updated_by": self.request.user,
+            },
+        )
         number = self.kwargs["step"]
         if number < len(risk.STEPS) and not self.request.GET.get("check"):
             return redirect("casework:referral-assess", pk=self.kwargs["pk"], step=number + 1)
@@ -190,7 +182,7 @@ class CheckView(AssessmentMixin, FormView):
                 **self._booleans(),
             )
         )
-        self.request.session.pop(_session_key(referral), None)
+        AssessmentDraft.objects.filter(referral=referral).delete()
         messages.success(
             self.request,
             _("Risk band %(band)s: action due by %(due)s.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from netsafe.accounts.roles import Role
 from netsafe.web.forms import GovukDateField, GovukTimeField, govuk_formfield
@@ -188,16 +190,44 @@ class EncounterForm(RecordForm):
     )
 
 
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def yes_no_field(question: risk.Question) -> forms.ChoiceField:
+    """A question answered Yes or No with GOV.UK radios (the assessment's one pattern, on the
+    steps of the questionnaire and on the edit page); the answer is ``"yes"``/``"no"``."""
+    return forms.ChoiceField(
+        label=question.text,
+        help_text=question.hint,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": format_lazy(_("Answer yes or no: {question}"), question=question.text)
+        },
+    )
+
+
 class RiskAssessmentForm(RecordForm):
-    """Each yes/no answer is labelled with its question."""
+    """Each question is asked as the questionnaire asks it: Yes or No radios with its words."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for step in risk.STEPS:
             for question in step.questions:
                 if question.field in self.fields:
-                    self.fields[question.field].label = question.text
-                    self.fields[question.field].help_text = question.hint
+                    self.fields[question.field] = yes_no_field(question)
+                    if self.instance.pk:
+                        answer = getattr(self.instance, question.field)
+                        self.initial[question.field] = "yes" if answer else "no"
+                    else:  # a new assessment: nothing chosen for the officer
+                        self.initial.pop(question.field, None)
+
+    def clean(self):
+        data = super().clean()
+        for name in risk.QUESTION_FIELDS:
+            if name in data:
+                data[name] = data[name] == "yes"
+        return data
 
 
 class IdentifierForm(RecordForm):

@@ -477,6 +477,36 @@ class RiskAssessment(CaseRecord):
         return {name: getattr(self, name) for name in risk.QUESTION_FIELDS}
 
 
+class AssessmentDraft(models.Model):
+    """The answers of a risk assessment in progress, kept on its referral until it is saved.
+
+    On the referral rather than in a session, so that answers survive signing out, a
+    session that ends, or another officer of the force finishing the assessment.
+    """
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="assessment_draft"
+    )
+    #: ``yes``/``no`` by question field (casework.risk.QUESTION_FIELDS).
+    answers = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "risk assessment in progress"
+        verbose_name_plural = "risk assessments in progress"
+
+    def __str__(self) -> str:
+        return f"risk assessment in progress of {self.referral}"
+
+    @property
+    def force_id(self) -> int:
+        """The referral's force (the audit log files the draft's entries under it)."""
+        return self.referral.force_id
+
+
 # --- Warrants, arrests and interviews -----------------------------------------------
 
 

@@ -96,6 +96,15 @@ class EscalationForm(forms.ModelForm):
             "concern": forms.RadioSelect,
             "made_to": forms.RadioSelect,
         }
+        # Each error names its question, in the summary and beside the question.
+        error_messages = {
+            "made_at": {
+                "required": _("Enter when the escalation was made"),
+                "invalid": _("Enter when the escalation was made as a date and time"),
+            },
+            "concern": {"required": _("Select the concern")},
+            "made_to": {"required": _("Select who the escalation was made to")},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

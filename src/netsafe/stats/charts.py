@@ -22,6 +22,13 @@ PALETTE = ("#1d70b8", "#c35a00", "#00703c", "#4c2c92", "#d4351c", "#505a5f")
 #: The page behind the charts.
 BACKGROUND = "#ffffff"
 WIDTH, HEIGHT = 720, 348
+#: The width of the phone drawing (at 1:1 on a 375 px screen, 12 px text stays 12 px):
+#: each chart is drawn at both widths and CSS shows the one that fits (stats.css).
+NARROW = 340
+#: The legend's line height, when its entries wrap on a narrow drawing.
+LEGEND_LINE = 18
+#: About the width of one character of 11 px Arial (for how far a turned label drops).
+CHAR_11PX = 6.2
 #: Room above the plot for the marker's label (so it never sits on a bar), and below it
 #: for the turned month labels and, under them, the legend (they must not touch).
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 30, 90
@@ -55,11 +62,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def _open(ident: str, title: str, desc: str) -> list[str]:
+def _open(ident: str, title: str, desc: str, width: int = WIDTH, height: int = HEIGHT) -> list[str]:
+    narrow = " netsafe-chart--narrow" if width < WIDTH else ""
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart{narrow}" role="img" '
         'font-family="Arial, Helvetica, sans-serif" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="{ident}-title {ident}-desc" id="{ident}" data-chart="{ident}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
@@ -82,20 +90,21 @@ def shown_labels(count: int, step: float) -> list[int]:
     return shown
 
 
-def _axes(ticks: list[float], labels: Sequence[str], x_of) -> list[str]:
+def _axes(ticks: list[float], labels: Sequence[str], x_of, width: int = WIDTH) -> list[str]:
     top = ticks[-1]
     parts = []
     for tick in ticks:
         y = _y(tick, top)
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             'stroke="#b1b4b6" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
             f'fill="#0b0c0c">{_number(tick)}</text>'
         )
-    # A few categories (forces, bands) fit level; many (months) are turned to fit.
-    level = len(labels) <= 6
-    step = x_of(1) - x_of(0) if len(labels) > 1 else WIDTH
+    # A few short categories (forces, bands) fit level; many (months) are turned to fit.
+    step = x_of(1) - x_of(0) if len(labels) > 1 else width
+    longest = max((len(label) for label in labels), default=0)
+    level = len(labels) <= 6 and longest * 6.5 <= step - 4
     for i in range(len(labels)) if level else shown_labels(len(labels), step):
         label = labels[i]
         x, y = x_of(i), HEIGHT - BOTTOM + 16
@@ -122,10 +131,27 @@ def _marker(x: float, text: str) -> str:
     )
 
 
-def _legend(names: Sequence[tuple[str, str, str]]) -> list[str]:
+def _labels_bottom(labels: Sequence[str], turned: bool) -> float:
+    """How far down the axis labels reach: a long turned label (a force's name) drops
+    further than the month labels :data:`BOTTOM` leaves room for."""
+    y = HEIGHT - BOTTOM + 16
+    if not turned:
+        return y + 4
+    longest = max((len(label) for label in labels), default=0)
+    return y + longest * CHAR_11PX * math.sqrt(0.5) + 4
+
+
+def _legend(
+    names: Sequence[tuple[str, str, str]], width: int = WIDTH, below: float = 0
+) -> tuple[list[str], int]:
+    """The legend's parts under the plot and its axis labels (``below``), wrapping onto
+    more lines when the drawing is too narrow for one; and the height it adds."""
     parts, x = [], LEFT
-    y = HEIGHT - 12
+    y = max(HEIGHT - 12, math.ceil(below) + 16)
     for name, colour, style in names:
+        needed = 22 + 7 * len(name)
+        if x > LEFT and x + needed > width - RIGHT:
+            x, y = LEFT, y + LEGEND_LINE
         if style == "points":
             parts.append(f'<circle cx="{x + 8}" cy="{y - 4}" r="4" fill="{colour}"/>')
         else:
@@ -138,7 +164,7 @@ def _legend(names: Sequence[tuple[str, str, str]]) -> list[str]:
             f'<text x="{x + 22}" y="{y}" font-size="12" fill="#0b0c0c">{escape(name)}</text>'
         )
         x += 40 + 7 * len(name)
-    return parts
+    return parts, y - (HEIGHT - 12)
 
 
 @dataclass(frozen=True)
@@ -155,30 +181,50 @@ class Chart:
     marker: tuple[int, str] | None = None
 
     def start(self) -> tuple[list[str], list[float]]:
-        """The opening of the SVG and the value axis's ticks."""
+        """The opening of the SVG (its height set by :meth:`close`) and the value ticks."""
         values = [v for s in self.series for v in s.values if v is not None]
-        return _open(self.ident, self.title, self.desc), nice_ticks(max(values, default=0))
+        return [""], nice_ticks(max(values, default=0))
+
+    def close(
+        self, parts: list[str], legend: list[tuple[str, str, str]], width: int = WIDTH
+    ) -> SafeString:
+        """The legend and the end of the SVG, tall enough for the legend's lines."""
+        turned = any("rotate(" in part and 'data-axis="x"' in part for part in parts)
+        key, extra = _legend(legend, width, _labels_bottom(self.labels, turned))
+        ident = self.ident if width == WIDTH else f"{self.ident}-narrow"
+        parts[0] = "".join(_open(ident, self.title, self.desc, width, HEIGHT + extra))
+        parts += key
+        parts.append("</svg>")
+        return mark_safe("".join(parts))  # every text in it is escaped above
 
 
-def _close(parts: list[str], legend: list[tuple[str, str, str]]) -> SafeString:
-    """The legend and the end of the SVG."""
-    parts += _legend(legend)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text in it is escaped above
+def both_widths(draw, chart: Chart) -> SafeString:
+    """The chart drawn for a wide screen and for a phone; stats.css shows one of them."""
+    return mark_safe(draw(chart) + draw(chart, NARROW))  # both escaped by draw
 
 
 def line_chart(chart: Chart) -> SafeString:
+    """:func:`line_svg` at both widths."""
+    return both_widths(line_svg, chart)
+
+
+def bar_chart(chart: Chart) -> SafeString:
+    """:func:`bar_svg` at both widths."""
+    return both_widths(bar_svg, chart)
+
+
+def line_svg(chart: Chart, width: int = WIDTH) -> SafeString:
     """Lines (or points) over the labels; the marker a labelled vertical line."""
     parts, ticks = chart.start()
     labels, series, marker = chart.labels, chart.series, chart.marker
     top = ticks[-1]
     n = max(len(labels), 2)
-    span = WIDTH - LEFT - RIGHT
+    span = width - LEFT - RIGHT
 
     def x_of(i: float) -> float:
         return LEFT + span * i / (n - 1)
 
-    parts += _axes(ticks, labels, x_of)
+    parts += _axes(ticks, labels, x_of, width)
     if marker is not None:
         parts.append(_marker(x_of(marker[0]), marker[1]))
     legend = []
@@ -198,22 +244,22 @@ def line_chart(chart: Chart) -> SafeString:
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}'
             f' data-series="{escape(s.name)}"/>'
         )
-    return _close(parts, legend)
+    return chart.close(parts, legend, width)
 
 
-def bar_chart(chart: Chart) -> SafeString:
+def bar_svg(chart: Chart, width: int = WIDTH) -> SafeString:
     """Grouped bars: one group per label, one bar per series."""
     parts, ticks = chart.start()
     labels, series, marker = chart.labels, chart.series, chart.marker
     top = ticks[-1]
     n = max(len(labels), 1)
-    group = (WIDTH - LEFT - RIGHT) / n
+    group = (width - LEFT - RIGHT) / n
     bar = group * 0.8 / max(len(series), 1)
 
     def x_of(i: float) -> float:
         return LEFT + group * (i + 0.5)
 
-    parts += _axes(ticks, labels, x_of)
+    parts += _axes(ticks, labels, x_of, width)
     legend = []
     for k, s in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
@@ -231,4 +277,4 @@ def bar_chart(chart: Chart) -> SafeString:
             )
     if marker is not None:
         parts.append(_marker(LEFT + group * marker[0], marker[1]))
-    return _close(parts, legend)
+    return chart.close(parts, legend, width)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms, template
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Input
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from netsafe.web.forms import PART_LABELS, PART_WIDTHS, DatePartsWidget, wrong_parts
@@ -20,7 +22,7 @@ _WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
     (forms.Select, "govuk-select"),
     (Input, "govuk-input"),
 ]
-_NARROW_INPUTS = {"number", "date", "time", "datetime-local"}
+_NARROW_INPUTS = {"number", "date", "time"}
 
 
 @register.filter
@@ -40,6 +42,41 @@ def govuk_kind(field: BoundField) -> str:
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     return "input"
+
+
+#: Django's blank choice, "---------": never shown as it is.
+_DASH = BLANK_CHOICE_DASH[0][1]
+
+
+def _blank_label(field: BoundField) -> str:
+    """What a select's blank option says: what to do ("Select the force"), or "None"."""
+    if not field.field.required:
+        return _("None")
+    label = str(field.label or "").strip()
+    if label and len(label.split()) <= 3 and not label.endswith("?"):
+        what = label if label[:2].isupper() else label[:1].lower() + label[1:]
+        return _("Select the %(what)s") % {"what": what}
+    return _("Select an option")
+
+
+def _tidy_blank(field: BoundField) -> None:
+    """Replace Django's "---------" choice: named in a select, gone from a radio group.
+
+    A radio group needs no blank choice (nothing checked is no answer), and a checked
+    "---------" radio is what a new form showed. Done before the field's options are
+    first read, so the error summary's link and the options agree.
+    """
+    f = field.field
+    radios = govuk_kind(field) == "radios"
+    if isinstance(f, forms.ModelChoiceField):
+        if f.empty_label is not None and (radios or f.empty_label == _DASH):
+            f.empty_label = None if radios else _blank_label(field)
+        return
+    if not isinstance(f, forms.ChoiceField) or isinstance(f, forms.MultipleChoiceField):
+        return
+    choices = list(f.choices)
+    if choices and choices[0][0] in ("", None) and choices[0][1] == _DASH:
+        f.choices = choices[1:] if radios else [("", _blank_label(field)), *choices[1:]]
 
 
 def _described_by(field: BoundField) -> str:
@@ -62,6 +99,7 @@ def govuk_described_by(field: BoundField) -> str:
 def govuk_anchor(field: BoundField) -> str:
     """The id an error summary links to: the input itself, the first of a group, or the
     first wrong box of a date."""
+    _tidy_blank(field)
     if govuk_kind(field) == "date":
         wrong = wrong_parts(field) if field.errors else ()
         return f"{field.auto_id}_{(wrong or field.field.parts)[0]}"
@@ -74,6 +112,7 @@ def govuk_anchor(field: BoundField) -> str:
 @register.simple_tag
 def govuk_widget(field: BoundField):
     """The field's widget with GOV.UK classes, error state and ``aria-describedby``."""
+    _tidy_blank(field)
     widget = field.field.widget
     attrs: dict[str, str] = {}
     if govuk_kind(field) == "checkbox":
@@ -84,7 +123,11 @@ def govuk_widget(field: BoundField):
                 classes = [css]
                 if field.errors:
                     classes.append(f"{css}--error")
-                if css == "govuk-input" and getattr(widget, "input_type", "") in _NARROW_INPUTS:
+                kind = getattr(widget, "input_type", "")
+                if css == "govuk-input" and kind == "datetime-local":
+                    # A date and a time: 10 characters wide cut the time off at 375 px.
+                    classes.append("govuk-input--width-20")
+                elif css == "govuk-input" and kind in _NARROW_INPUTS:
                     classes.append("govuk-input--width-10")
                 attrs["class"] = " ".join(classes)
                 break
@@ -102,6 +145,7 @@ def govuk_widget(field: BoundField):
 @register.simple_tag
 def govuk_choices(field: BoundField) -> list[dict]:
     """The options of a radio or checkbox group, ready for GOV.UK markup."""
+    _tidy_blank(field)
     return [
         {
             "id": sub.data["attrs"].get("id", ""),
