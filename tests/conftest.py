@@ -92,4 +92,3 @@ def pytest_sessionstart(session):
     from netsafe.web.catalogues import compile_catalogues
 
     compile_catalogues()
-
