@@ -127,14 +127,3 @@ def test_no_dropdown_starts_with_dashes_and_no_radio_group_offers_a_blank():
     assert 'href="#id_mood_0"' in summary
     assert 'id="id_mood_0"' in Template("{{ form }}").render(Context({"form": bound}))
 
-
-def test_a_date_and_time_box_is_wide_enough_for_both():
-    from netsafe.web.forms import DateTimeInput
-
-    class When(forms.Form):
-        made_at = forms.DateTimeField(widget=DateTimeInput)
-        on = forms.DateField(widget=DateInput)
-
-    html = Template("{{ form }}").render(Context({"form": When()}))
-    assert re.search(r'type="datetime-local"[^>]*class="[^"]*govuk-input--width-20', html)
-    assert re.search(r'type="date"[^>]*class="[^"]*govuk-input--width-10', html)

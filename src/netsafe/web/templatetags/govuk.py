@@ -124,10 +124,7 @@ def govuk_widget(field: BoundField):
                 if field.errors:
                     classes.append(f"{css}--error")
                 kind = getattr(widget, "input_type", "")
-                if css == "govuk-input" and kind == "datetime-local":
-                    # A date and a time: 10 characters wide cut the time off at 375 px.
-                    classes.append("govuk-input--width-20")
-                elif css == "govuk-input" and kind in _NARROW_INPUTS:
+                if css == "govuk-input" and kind in _NARROW_INPUTS:
                     classes.append("govuk-input--width-10")
                 attrs["class"] = " ".join(classes)
                 break
