@@ -126,4 +126,3 @@ def test_no_dropdown_starts_with_dashes_and_no_radio_group_offers_a_blank():
     )
     assert 'href="#id_mood_0"' in summary
     assert 'id="id_mood_0"' in Template("{{ form }}").render(Context({"form": bound}))
-
