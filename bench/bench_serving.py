@@ -322,6 +322,7 @@ def prepare(opts: dict) -> dict:
     from netsafe.cli import django_setup
 
     django_setup(migrate=True)
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
@@ -358,7 +359,7 @@ def prepare(opts: dict) -> dict:
         user = users[n % len(users)]
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         # Interleave the pages so each user's loop visits each kind in turn.

@@ -41,12 +41,19 @@ def _section(
     rt = record_type(model)
     url = reverse(f"casework:{rt.name}-list")
     urgent = by_band and hasattr(qs, "most_urgent")
+    # Counted without the ordering's joins; none counted, none to read.
+    total = qs.order_by().count()
+    if not total:
+        rows = []
+    elif urgent:
+        rows = qs.most_urgent(SHOWN, total=total)
+    else:
+        rows = list(qs[:SHOWN])
     return Section(
         title=title,
         rt=rt,
-        rows=qs.most_urgent(SHOWN) if urgent else list(qs[:SHOWN]),
-        # Counted without the ordering's joins.
-        total=qs.order_by().count(),
+        rows=rows,
+        total=total,
         more_url=f"{url}?state={state}" if state else url,
         empty=empty,
     )
