@@ -88,6 +88,7 @@ def database_env(opts: argparse.Namespace) -> dict[str, str]:
         NETSAFE_ENV="test",  # the development secret on loopback, without debug pages
         NETSAFE_AXES="0",
         NETSAFE_REQUEST_LOG="0",  # thousands of lines a second would measure the terminal
+        NETSAFE_FIGURES_SECONDS="30",  # as served (NETSAFE_ENV=test would count each view)
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     )
     return env

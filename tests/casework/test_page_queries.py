@@ -30,27 +30,18 @@ pytestmark = pytest.mark.django_db
 #: their roles, a count, the rows, and the audit entry (BEGIN, the chain head locked
 #: and read, the entry, the head moved on, COMMIT). My work: a count and the first rows
 #: of each section the user's roles have, and the audit entry.
+_OFFICER_AND_LEAD = {
+    "home": 11,
+    "referrals": 11,
+    "subjects": 11,
+    "warrants": 11,
+    "devices": 11,
+    "subject page": 18,
+    "search": 11,
+}
 BOUNDS = {
-    "officer": {
-        "home": 11,
-        "my work": 16,
-        "referrals": 11,
-        "subjects": 11,
-        "warrants": 11,
-        "devices": 11,
-        "subject page": 18,
-        "search": 11,
-    },
-    "lead": {
-        "home": 11,
-        "my work": 18,
-        "referrals": 11,
-        "subjects": 11,
-        "warrants": 11,
-        "devices": 11,
-        "subject page": 18,
-        "search": 11,
-    },
+    "officer": {**_OFFICER_AND_LEAD, "my work": 16},
+    "lead": {**_OFFICER_AND_LEAD, "my work": 18},
     "examiner": {"my work": 11},
 }
 
