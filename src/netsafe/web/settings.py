@@ -240,8 +240,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = os.environ.get("NETSAFE_AXES", "1") == "1"
 
-# The home page's headline figures are counted at most every this many seconds per scope,
-# and again at once after a record is saved (netsafe.casework.figures.shown_headline);
+# The home page's headline figures and My work's totals are counted at most every this
+# many seconds, and again at once after a record is saved (netsafe.casework.figures);
 # 0 counts them on every view (the default under NETSAFE_ENV=test).
 NETSAFE_FIGURES_SECONDS = _whole_number(
     "NETSAFE_FIGURES_SECONDS", "0" if ENV_GIVEN == "test" else "30"
