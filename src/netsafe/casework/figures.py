@@ -61,6 +61,8 @@ def shown_count(queryset) -> int:
     """``queryset.count()``, kept like :func:`shown_headline` (My work's totals: the
     operation lead's devices awaiting triage alone are 63,000 rows at 100 times the demo).
     """
+    if not settings.NETSAFE_FIGURES_SECONDS:
+        return queryset.count()
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     return _kept(f"count:{digest}", queryset.count)
