@@ -68,8 +68,10 @@ class RiskOrderedQuerySet(CaseQuerySet):
         """Most urgent band first (unassessed last), then in order within the band."""
         return self.alias(rank=band_rank(self.RISK_PATH)).order_by("rank", *self.WITHIN_BAND)
 
-    #: Up to this many records, sorting them all by rank is one quick query.
-    SORT_ALL_UP_TO = 1000
+    #: Up to this many records, sorting them all by rank is one quick query; past it, the
+    #: indexed query per band is quicker (500 warrants to execute, sorted through their
+    #: subjects' referrals: 16 ms on SQLite, against under 1 ms for the bands).
+    SORT_ALL_UP_TO = 50
 
     def most_urgent(self, n: int, total: int | None = None) -> list:
         """The first ``n`` of :meth:`by_risk`, one indexed query per band.
