@@ -37,7 +37,7 @@ messages: $(MO)
 # Ctrl-C stops both. NETSAFE_ENV=development is named here, never assumed: it allows
 # the public development secret and the debug page (an unset NETSAFE_ENV allows neither).
 demo: install
-	NETSAFE_ENV=development $(BIN)/netsafe demo --host $(HOST) --port $(PORT)
+	NETSAFE_ENV=development $(BIN)/netsafe demo --host $(HOST) --port $(PORT) --server-starts
 	NETSAFE_ENV=development ./scripts/serve-with-worker.sh $(BIN)/netsafe $(HOST) $(PORT)
 
 # The production server alone, with the environment as it is (NETSAFE_ENV and a secret).

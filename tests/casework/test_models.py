@@ -116,6 +116,8 @@ def test_most_urgent_takes_the_same_records_as_sorting_by_risk():
     assert [r.risk for r in everything] == ["very-high", "high", "medium", "low", "low", "", ""]
     for n in range(1, 8):
         assert m.Referral.objects.most_urgent(n) == everything[:n]
+        # Counted first and few: one query sorting them all, the same records.
+        assert m.Referral.objects.most_urgent(n, total=len(everything)) == everything[:n]
 
 
 def test_offences_are_home_office_codes_and_a_conviction_needs_a_sentence():

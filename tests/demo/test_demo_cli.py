@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -37,14 +40,43 @@ def test_netsafe_demo_loads_and_prints_how_to_log_in(monkeypatch, settings, tmp_
     assert "south-wales-" in result.output
     assert "http://127.0.0.1:8123/casework/devices/" in result.output
     assert "demo hash set" in result.output
+    # Alone, nothing serves the pages yet: the output says how to start the server
+    # (and the worker), with the development secret allowed explicitly.
+    assert "Nothing is serving these pages yet" in result.output
+    assert "NETSAFE_ENV=development netsafe serve --host 127.0.0.1 --port 8123" in result.output
+    assert "netsafe triage-worker" in result.output
+    assert "Starting the server" not in result.output
     items = sorted(p.name for p in (tmp_path / "evidence").iterdir())
 
-    again = runner.invoke(app, ["demo"])
+    # `make demo` runs the command with its own arguments and then starts the server and
+    # the worker itself: the output says they are starting, not how to start them.
+    made = _make_demo_commands()
+    demo_args = made[0].split("/netsafe demo ", 1)[1].split()
+    assert "serve-with-worker.sh" in made[1]
+    again = runner.invoke(app, ["demo", *demo_args])
     assert again.exit_code == 0, again.output
+    assert "Starting the server (gunicorn) at http://127.0.0.1:8000/" in again.output
+    assert "Ctrl-C stops both" in again.output
+    assert "Nothing is serving" not in again.output
+    assert "netsafe serve" not in again.output
     assert "already loaded: nothing new" in again.output
     assert "Demo evidence written" not in again.output
     assert sorted(p.name for p in (tmp_path / "evidence").iterdir()) == items
     assert Warrant.objects.executed().count() == 486
+
+
+def _make_demo_commands() -> list[str]:
+    """The commands `make demo` runs after installing: `netsafe demo ...`, then the server."""
+    root = Path(__file__).resolve().parents[2]
+    printed = subprocess.run(
+        ["make", "-n", "-W", ".venv/.installed", "demo", "HOST=127.0.0.1", "PORT=8000"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    start = next(i for i, line in enumerate(printed) if "/netsafe demo " in line)
+    return printed[start:]
 
 
 def test_netsafe_demo_refuses_the_default_password_in_production(settings, monkeypatch):

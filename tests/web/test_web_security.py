@@ -155,9 +155,25 @@ def test_four_failures_do_not_lock(client, settings):
     )
 
 
-def test_sessions_expire_after_thirty_minutes_of_inactivity():
+@pytest.mark.django_db
+def test_a_request_restarts_the_thirty_minutes_without_writing_the_session_every_time(client):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the 30 minutes
+    make_user("busy", "gwent", "supervisor")
+    client.post("/accounts/login/", {"username": "busy", "password": PASSWORD})
+    key = client.session.session_key
+
+    # Restarted less than a minute ago: a page leaves the session as it is (no write).
+    recent = timezone.now() + datetime.timedelta(minutes=29, seconds=30)
+    Session.objects.filter(pk=key).update(expire_date=recent)
+    assert client.get("/audit/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == recent
+
+    # Restarted more than a minute ago: the page restarts the 30 minutes.
+    older = timezone.now() + datetime.timedelta(minutes=28)
+    Session.objects.filter(pk=key).update(expire_date=older)
+    assert client.get("/audit/").status_code == 200
+    remaining = Session.objects.get(pk=key).expire_date - timezone.now()
+    assert datetime.timedelta(minutes=29, seconds=50) < remaining <= datetime.timedelta(minutes=30)
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.db import models
 
 from .context import current
 from .models import AuditEntry
-from .recording import _acting_user, _clip, _force_slug_of
+from .recording import _acting_user, _clip, _force_slug_of, force_slugs
 
 #: The action of a bulk read that is neither a search nor an export.
 LIST = "list"
@@ -49,11 +49,14 @@ def record_shown(
         ids = [f"{o._meta.model_name}:{o.pk}" if isinstance(o, models.Model) else o for o in items]
     else:
         ids = [getattr(o, "pk", o) for o in items]
-    if forces is None:
-        forces = [_force_slug_of(o) for o in items if isinstance(o, models.Model)]
-    forces = set(forces)
     ctx = current()
     who = _acting_user(user if user is not None else ctx.user)
+    if forces is None:
+        # One query at most for the records' forces, not one per record.
+        records = [o for o in items if isinstance(o, models.Model)]
+        slugs = force_slugs(records, who)
+        forces = [_force_slug_of(o, slugs=slugs) for o in records]
+    forces = set(forces)
     entry = AuditEntry(
         action=_clip(action, "action"),
         model=model._meta.label_lower if model is not None else "",
@@ -70,6 +73,6 @@ def record_shown(
     if who is not None:
         entry.user_id = who.pk
         entry.username = _clip(who.get_username(), "username")
-        entry.force = _force_slug_of(who)
+        entry.force = _force_slug_of(who, who)
     entry.save()
     return entry

@@ -87,7 +87,7 @@ class EncounterSerializer(RecordSerializer):
 
 def _serializer_for(rt: RecordType) -> type[RecordSerializer]:
     base = EncounterSerializer if rt.model in (m.Arrest, m.VoluntaryInterview) else RecordSerializer
-    hidden = {"normalised", "name_key"}
+    hidden = {"normalised", "handle", "name_key"}
     fields = [f.name for f in rt.model._meta.concrete_fields if f.name not in hidden]
     read_only = [
         f.name

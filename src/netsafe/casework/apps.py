@@ -17,3 +17,7 @@ class CaseworkConfig(AppConfig):
 
         # Every create, change and delete of casework goes into the audit log.
         track(*apps.get_app_config(self.label).get_models())
+        # ... and has the home page's figures counted again.
+        from . import figures
+
+        figures.watch_changes()

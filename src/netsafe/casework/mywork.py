@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from netsafe.accounts.roles import Role
 
+from . import figures
 from . import models as m
 from .querysets import ReferralQuerySet
 from .registry import RecordType, record_type
@@ -41,12 +42,20 @@ def _section(
     rt = record_type(model)
     url = reverse(f"casework:{rt.name}-list")
     urgent = by_band and hasattr(qs, "most_urgent")
+    # Counted without the ordering's joins (and kept a few seconds, as the home page's
+    # figures); none counted, none to read.
+    total = figures.shown_count(qs.order_by())
+    if not total:
+        rows = []
+    elif urgent:
+        rows = qs.most_urgent(SHOWN, total=total)
+    else:
+        rows = list(qs[:SHOWN])
     return Section(
         title=title,
         rt=rt,
-        rows=qs.most_urgent(SHOWN) if urgent else list(qs[:SHOWN]),
-        # Counted without the ordering's joins.
-        total=qs.order_by().count(),
+        rows=rows,
+        total=total,
         more_url=f"{url}?state={state}" if state else url,
         empty=empty,
     )

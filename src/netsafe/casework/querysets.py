@@ -68,12 +68,21 @@ class RiskOrderedQuerySet(CaseQuerySet):
         """Most urgent band first (unassessed last), then in order within the band."""
         return self.alias(rank=band_rank(self.RISK_PATH)).order_by("rank", *self.WITHIN_BAND)
 
-    def most_urgent(self, n: int) -> list:
+    #: Up to this many records, sorting them all by rank is one quick query; past it, the
+    #: indexed query per band is quicker (500 warrants to execute, sorted through their
+    #: subjects' referrals: 16 ms on SQLite, against under 1 ms for the bands).
+    SORT_ALL_UP_TO = 50
+
+    def most_urgent(self, n: int, total: int | None = None) -> list:
         """The first ``n`` of :meth:`by_risk`, one indexed query per band.
 
         Sorting every record by a computed rank is slow on a large operation;
-        taking each band in turn stops as soon as ``n`` are found.
+        taking each band in turn stops as soon as ``n`` are found. When the caller
+        has counted the records (``total``) and they are few, one query sorts them
+        all instead of one query per band, most of them finding nothing.
         """
+        if total is not None and total <= self.SORT_ALL_UP_TO:
+            return list(self.by_risk()[:n]) if total else []
         found: list = []
         unassessed = Q(**{self.RISK_PATH: ""}) | Q(**{f"{self.RISK_PATH}__isnull": True})
         for band in [*(Q(**{self.RISK_PATH: b}) for b in BAND_RANK), unassessed]:

@@ -130,7 +130,7 @@ def search_q(model, path: str, text: str) -> Q:
             return found
         # An online account is kept as "service:handle": a handle alone finds it on
         # any service (issue 13: ?q=adunn24 found nothing, the API found it).
-        return found | Q(kind=IdentifierKind.ACCOUNT, normalised__endswith=f":{handle}")
+        return found | Q(kind=IdentifierKind.ACCOUNT, handle=handle)
     if mode == "=":
         return Q(**{f"{name}__in": sorted({text, text.upper()})})
     if mode == "^" and text.isascii():
@@ -440,7 +440,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         scope = access.figures_scope(user)
         if scope is not access.NO_FIGURES:
-            context["figures"] = figures.headline(force=scope)
+            context["figures"] = figures.shown_headline(force=scope)
             context["scope"] = scope.name if scope is not None else "the whole operation"
         context["reads_casework"] = access.reads_casework(user)
         return context

@@ -18,6 +18,14 @@ def demo(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port `netsafe serve` will use (for the URL).")] = 8000,
+    server_starts: Annotated[
+        bool,
+        typer.Option(
+            "--server-starts",
+            help="The server and the triage worker are started right after (as `make demo` "
+            "does): say so, instead of how to start them.",
+        ),
+    ] = False,
     evidence: Annotated[
         bool,
         typer.Option(
@@ -48,6 +56,7 @@ def demo(
     if evidence:
         typer.echo(evidence_help(load_evidence(sys.stdout), host, port))
     typer.echo(login_help(host, port, FORCES, [str(r) for r in FORCE_ROLES], password_source()))
+    typer.echo(serve_help(host, port, server_starts=server_starts))
 
 
 def evidence_help(summary: dict, host: str, port: int) -> str:
@@ -75,7 +84,7 @@ def login_help(host: str, port: int, forces, roles, password: str) -> str:
     return "\n".join(
         [
             "",
-            f"Log in at http://{host}:{port}/accounts/login/ (start it with `netsafe serve`).",
+            f"Log in at http://{host}:{port}/accounts/login/",
             "Users: FORCE-ROLE for each force and role, for example south-wales-officer,",
             f"  forces: {', '.join(forces)}",
             f"  roles: {', '.join(roles)}",
@@ -83,6 +92,30 @@ def login_help(host: str, port: int, forces, roles, password: str) -> str:
             "  admin (users and forces, the admin site at /admin/);",
             "  the charity: helpline-handler, helpline-supervisor, charity-analyst.",
             f"Password: {password}",
+        ]
+    )
+
+
+def serve_help(host: str, port: int, *, server_starts: bool) -> str:
+    """What happens next: the server starting now (``make demo``), or how to start it."""
+    if server_starts:
+        return (
+            f"\nStarting the server (gunicorn) at http://{host}:{port}/ and the triage worker: "
+            "log in once it answers; Ctrl-C stops both."
+        )
+    from django.conf import settings
+
+    # Without a secret of its own the server refuses to start unless NETSAFE_ENV says
+    # development (netsafe.web.serving.problems).
+    env = "NETSAFE_ENV=development " if settings.USING_DEVELOPMENT_SECRET else ""
+    return "\n".join(
+        [
+            "",
+            "Nothing is serving these pages yet. Start the server:",
+            f"  {env}netsafe serve --host {host} --port {port}",
+            "and, to run triage from the device pages, the triage worker beside it:",
+            f"  {env}netsafe triage-worker",
+            "(`make demo` loads the demo and starts both.)",
         ]
     )
 

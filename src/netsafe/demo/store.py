@@ -67,7 +67,7 @@ def derive(model: type[models.Model], objs: list) -> None:
             )
     elif model is m.Identifier:
         for ident in objs:
-            ident.normalised = normalise.identifier(ident.kind, ident.value, ident.service)
+            ident.derive_keys()
     elif model is m.Address:
         for address in objs:
             address.postcode = " ".join(address.postcode.upper().split())

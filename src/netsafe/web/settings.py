@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # Before the session: the public /help/ pages neither read nor refresh a session.
     "netsafe.web.middleware.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Restarts a session's idle time-out at most once a minute (netsafe.web.sessions).
+    "netsafe.web.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,7 +211,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's force with the user (one query a page).
+    "netsafe.accounts.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,9 +240,19 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = os.environ.get("NETSAFE_AXES", "1") == "1"
 
-# Sessions end after 30 minutes without activity and when the browser closes.
+# The home page's headline figures and My work's totals are counted at most every this
+# many seconds, and again at once after a record is saved (netsafe.casework.figures);
+# 0 counts them on every view (the default under NETSAFE_ENV=test).
+NETSAFE_FIGURES_SECONDS = _whole_number(
+    "NETSAFE_FIGURES_SECONDS", "0" if ENV_GIVEN == "test" else "30"
+)
+
+# Sessions end after 30 minutes without activity and when the browser closes. A request
+# restarts the 30 minutes when they were last restarted more than a minute ago
+# (netsafe.web.sessions): not a database write on every page.
+SESSION_ENGINE = "netsafe.web.sessions"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
