@@ -18,7 +18,7 @@ def worker(
     ] = 2.0,
 ) -> None:
     """Run triage jobs queued from the exhibit pages (one job, or the queue as it fills)."""
-    from netsafe.cli import django_setup
+    from netsafe.bootstrap import django_setup
 
     django_setup()
     from netsafe.examination import jobs
