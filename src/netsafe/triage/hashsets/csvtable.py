@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from netsafe.triage import csvsafe
-from netsafe.triage.hashsets import (
+from netsafe.triage.hashset import (
     NON_PERTINENT,
     HashEntry,
     HashSetError,
     HashSetFormat,
     clean_hash,
-    lines,
 )
+from netsafe.triage.hashsets import lines
 from netsafe.triage.hashsets.compiled import KNOWN, NO_ID, Columns, interleave
 
 COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series", "video_id", "frame")

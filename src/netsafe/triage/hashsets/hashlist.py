@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash, lines
+from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashsets import lines
 from netsafe.triage.hashsets.compiled import NO_ID, Columns, interleave
 
 _SUM_LINE = re.compile(rb"^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?:[ \t][ *]?(.*))?$")

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
 
 _SCHEMA = """
 CREATE TABLE FILE (

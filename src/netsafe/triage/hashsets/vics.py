@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
 
 VICS2_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 
