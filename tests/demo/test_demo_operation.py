@@ -19,7 +19,8 @@ from netsafe.audit.recording import snapshot
 from netsafe.casework import models as m
 from netsafe.casework.choices import ForensicStatus, OutcomeKind, RiskBand, Source
 from netsafe.casework.models import CaseRecord
-from netsafe.demo import load, operation
+from netsafe.demo import operation
+from netsafe.demo.loading import load
 from netsafe.demo.operation import END, PRESS, START, apportion, build_copy, force_totals
 from netsafe.demo.store import ORDER
 
