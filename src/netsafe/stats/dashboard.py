@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 from netsafe.accounts.models import Force
+from netsafe.casework.figures import HEADLINE
 from netsafe.examination.figures import device_figures_by_force
 from netsafe.examination.models import Grade
 
 from . import disclosure, evaluation, figures, press
 from .charts import Chart, Series, bar_chart, line_chart
 
-#: The measures of the headline, the per-force comparison and the public table.
-HEADLINE = ("warrants_executed", "people_arrested", "devices_seized", "children_safeguarded")
+#: The measures of the monthly activity charts (the headline, the per-force comparison
+#: and the public table show :data:`~netsafe.casework.figures.HEADLINE`).
 ACTIVITY = ("warrants_executed", "arrests", "devices_seized")
 
 

@@ -9,79 +9,18 @@ cost grows with the number of forces and months, not of records.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
 from netsafe.casework import models as m
-from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, OutcomeKind, RiskBand
+from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, RiskBand
+from netsafe.casework.figures import MEASURES, by_table
 
-
-@dataclass(frozen=True)
-class Measure:
-    """One figure: which records, dated by which field, counted how.
-
-    ``how`` is ``count`` (records), ``people`` (distinct subjects) or
-    ``children`` (the sum of ``children``).
-    """
-
-    name: str
-    label: str
-    model: type
-    date_field: str
-    how: str = "count"
-    only: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def additive_by_month(self) -> bool:
-        """A distinct count of people per month would not add up to the total."""
-        return self.how != "people"
-
-    def aggregate(self, also: Q | None = None):
-        """The aggregate expression of this measure (``also``: a further condition)."""
-        only = Q(**dict(self.only)) if self.only else None
-        if also is not None:
-            only = also if only is None else only & also
-        if self.how == "people":
-            return Count("subject", distinct=True, filter=only)
-        if self.how == "children":
-            return Sum("children", filter=only, default=0)
-        # COUNT(*) lets SQLite answer from an index alone; COUNT(id) reads each row.
-        return Count("pk", filter=only) if only else Count("*")
-
-
-MEASURES: tuple[Measure, ...] = (
-    Measure("referrals", "Referrals received", m.Referral, "received"),
-    Measure("warrants_issued", "Warrants issued", m.Warrant, "issued"),
-    Measure("warrants_executed", "Warrants executed", m.Warrant, "executed"),
-    Measure("arrests", "Arrests", m.Arrest, "date"),
-    Measure("people_arrested", "People arrested", m.Arrest, "date", how="people"),
-    Measure("voluntary_interviews", "Voluntary interviews", m.VoluntaryInterview, "date"),
-    Measure("devices_seized", "Devices seized", m.Device, "seized"),
-    Measure("children_safeguarded", "Children safeguarded", m.Safeguarding, "date", "children"),
-    Measure("signposted", "Signposted to Stop it Now!", m.Signposting, "date"),
-    Measure(
-        "charged",
-        "People charged",
-        m.Outcome,
-        "date",
-        how="people",
-        only=(("outcome", OutcomeKind.CHARGED),),
-    ),
-    Measure(
-        "convicted",
-        "People convicted",
-        m.Outcome,
-        "date",
-        how="people",
-        only=(("outcome", OutcomeKind.CONVICTED),),
-    ),
-)
 BY_NAME = {measure.name: measure for measure in MEASURES}
 #: The measures of ``by_month``: those whose months add up to the total.
 MONTHLY = tuple(measure.name for measure in MEASURES if measure.additive_by_month)
@@ -101,14 +40,6 @@ def months_between(first: date, last: date) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, end + 1)]
 
 
-def _dated(measures: Iterable[Measure]) -> dict[tuple[type, str], list[Measure]]:
-    """Measures grouped by the records and date they count: one scan of a table each."""
-    grouped: dict[tuple[type, str], list[Measure]] = {}
-    for measure in measures:
-        grouped.setdefault((measure.model, measure.date_field), []).append(measure)
-    return grouped
-
-
 def tables(as_at: date, forces: list[Force] | None = None):
     """``by_force`` (every measure, every force, zeros included) and ``by_month``.
 
@@ -123,7 +54,7 @@ def tables(as_at: date, forces: list[Force] | None = None):
     by_force = {f.slug: dict.fromkeys(BY_NAME, 0) for f in forces}
     months: dict[str, dict[str, int]] = {}
     first = month_key(launched())
-    for (model, field), measures in _dated(MEASURES).items():
+    for (model, field), measures in by_table(MEASURES).items():
         additive = [ms for ms in measures if ms.additive_by_month]
         if additive:
             # Every day is grouped and the days after ``as_at`` dropped here: a WHERE
@@ -230,7 +161,7 @@ def last_day_with_data(today: date | None = None) -> date | None:
     today = today or timezone.localdate()
     days = [
         model.objects.filter(**{f"{field}__lte": today}).aggregate(last=Max(field))["last"]
-        for model, field in _dated(MEASURES)
+        for model, field in by_table(MEASURES)
     ]
     return max((day for day in days if day is not None), default=None)
 
