@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from netsafe.triage.hashsets.compiled import Columns
 
+#: The category label that makes a file known rather than a match (VICS category 0).
+NON_PERTINENT = "non-pertinent"
 #: The Project VIC US profile's category numbers.
 DEFAULT_VICS_CATEGORIES: dict[int, str] = {
-    0: "non-pertinent",
+    0: NON_PERTINENT,
     1: "CAM",
     2: "exploitive",
     3: "CGI",
     4: "comparison",
 }
-#: Category label that makes a file known rather than a match.
-NON_PERTINENT = "non-pertinent"
 
 #: Entries turned into arrays at a time by the formats read one entry at a time.
 _ENTRY_BATCH = 100_000

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashset import NON_PERTINENT, HashEntry, HashSetError, HashSetFormat, clean_hash
 
 VICS2_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 
@@ -89,7 +89,7 @@ class VicsFormat(HashSetFormat):
                 sha1="b" * 40,
                 sha256="c" * 64,
                 pdq="d" * 64,
-                category="non-pertinent",
+                category=NON_PERTINENT,
             ),
             HashEntry(id="3", sha1="9" * 40, series="bridges", path="DCIM/caf\\xe9.jpg"),
         ]
