@@ -7,13 +7,14 @@ from itertools import pairwise
 
 import pytest
 
-from netsafe.stats.charts import (
+from netsafe.web.charts import (
     BACKGROUND,
     PALETTE,
     TURNED_GAP,
     Chart,
     Series,
     bar_chart,
+    horizontal_bar_chart,
     line_chart,
 )
 
@@ -91,3 +92,26 @@ def test_turned_month_labels_end_above_the_legend_and_the_marker_sits_above_the_
     marker_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>Launch<', svg).group(1))
     plot_top = min(float(y) for y in re.findall(r'<line x1="64" x2="704" y1="([\d.]+)"', svg))
     assert marker_y < plot_top
+
+
+def test_bars_across_are_drawn_by_the_same_code_as_the_statistics_charts():
+    # The prevention pages' chart: the same accessible SVG, palette and number format.
+    chart = Chart(
+        "heard",
+        "How they heard",
+        "One bar each",
+        ["Search <warning>", "Friend"],
+        [Series("s", [1350, 675])],
+    )
+    svg = horizontal_bar_chart(chart)
+    assert svg.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img"'
+    )
+    assert '<title id="heard-title">How they heard</title>' in svg
+    assert "Search &lt;warning&gt;" in svg
+    widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
+    assert widths == [330, 165]  # scaled to the largest value
+    assert f'fill="{PALETTE[0]}"' in svg
+    assert ">1,350<" in svg
+    with pytest.raises(ValueError, match="negative"):
+        horizontal_bar_chart(Chart("c", "t", "d", ["x"], [Series("s", [-1])]))

@@ -9,9 +9,9 @@ from netsafe.accounts.models import Force
 from netsafe.casework.figures import HEADLINE
 from netsafe.examination.figures import device_figures_by_force
 from netsafe.examination.models import Grade
+from netsafe.web.charts import Chart, Series, bar_chart, line_chart
 
 from . import disclosure, evaluation, figures, press
-from .charts import Chart, Series, bar_chart, line_chart
 
 #: The measures of the monthly activity charts (the headline, the per-force comparison
 #: and the public table show :data:`~netsafe.casework.figures.HEADLINE`).

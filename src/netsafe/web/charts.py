@@ -1,5 +1,9 @@
 """Charts as server-rendered SVG: no script, no CDN, nothing the strict CSP would block.
 
+The one place charts are drawn: the statistics' lines and grouped bars
+(:func:`line_chart`, :func:`bar_chart`) and the prevention pages' bars across
+(:func:`horizontal_bar_chart`), with one palette, font and accessible markup.
+
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that
 screen readers announce, and the pages put a table of the same figures beside
 it. Colours are set with presentation attributes (not ``style``), which the
@@ -55,11 +59,17 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def _open(ident: str, title: str, desc: str) -> list[str]:
+def _open(
+    ident: str, title: str, desc: str, size: tuple[int, int] = (WIDTH, HEIGHT), fixed: bool = False
+) -> list[str]:
+    """The opening of an SVG ``size`` (width, height) units; ``fixed``: drawn at that size
+    in pixels (at most the page's width) rather than as wide as the page."""
+    width, height = size
+    drawn = f'width="{width}" height="{height}"' if fixed else 'width="100%"'
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img" '
         'font-family="Arial, Helvetica, sans-serif" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'viewBox="0 0 {width} {height}" {drawn} '
         f'aria-labelledby="{ident}-title {ident}-desc" id="{ident}" data-chart="{ident}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
@@ -232,3 +242,31 @@ def bar_chart(chart: Chart) -> SafeString:
     if marker is not None:
         parts.append(_marker(LEFT + group * marker[0], marker[1]))
     return _close(parts, legend)
+
+
+#: The bars across: roughly one character's width at 13 px (to size the label column),
+#: the bars' length at the largest value, the room for the values, a row and a bar.
+CHAR_WIDTH, BAR_AREA, VALUE_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 7, 330, 60, 22, 16
+
+
+def horizontal_bar_chart(chart: Chart) -> SafeString:
+    """One bar across per label (the first series), scaled to the largest value, with the
+    label before it and the value after it: for a few rows with long labels."""
+    values = [v or 0 for v in chart.series[0].values] if chart.series else []
+    if any(v < 0 for v in values):
+        raise ValueError(f"{chart.title}: bar values cannot be negative")
+    top = max(values, default=0) or 1
+    label_width = CHAR_WIDTH * max((len(label) for label in chart.labels), default=0) + 12
+    size = (label_width + BAR_AREA + VALUE_WIDTH, max(ROW_HEIGHT, ROW_HEIGHT * len(values)))
+    parts = _open(chart.ident, chart.title, chart.desc, size, fixed=True)
+    for i, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
+        text_y = i * ROW_HEIGHT + ROW_HEIGHT // 2 + 5
+        parts.append(
+            f'<text x="{label_width - 8}" y="{text_y}" text-anchor="end" font-size="13" '
+            f'fill="#0b0c0c">{escape(label)}</text>'
+            f'<rect x="{label_width}" y="{i * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) // 2}" '
+            f'width="{round(BAR_AREA * value / top)}" height="{BAR_HEIGHT}" fill="{PALETTE[0]}"/>'
+            f'<text x="{label_width + BAR_AREA + 6}" y="{text_y}" font-size="13" '
+            f'fill="#0b0c0c">{_number(value)}</text>'
+        )
+    return _close(parts, [])
