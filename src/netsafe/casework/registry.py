@@ -204,8 +204,6 @@ def _encounter(model, slug: str) -> RecordType:
     )
 
 
-_QUESTIONS = tuple(q.field for step in STEPS for q in step.questions)
-
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.Referral,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,6 @@ __all__ = [
     "formats",
     "load_hashset",
     "parse_categories",
-    "with_id",
 ]
 
 
@@ -212,8 +210,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def with_id(entry: HashEntry, default: str) -> HashEntry:
-    """``entry`` with ``default`` as its id when it has none."""
-    return entry if entry.id else replace(entry, id=default)
