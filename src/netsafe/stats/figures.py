@@ -19,7 +19,7 @@ from django.utils import timezone
 from netsafe.accounts.models import Force
 from netsafe.casework import models as m
 from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, RiskBand
-from netsafe.casework.figures import MEASURES, by_table
+from netsafe.casework.figures import MEASURES, Measure, by_table
 
 BY_NAME = {measure.name: measure for measure in MEASURES}
 #: The measures of ``by_month``: those whose months add up to the total.
@@ -57,57 +57,96 @@ def tables(as_at: date, forces: list[Force] | None = None):
     for (model, field), measures in by_table(MEASURES).items():
         additive = [ms for ms in measures if ms.additive_by_month]
         if additive:
-            # Every day is grouped and the days after ``as_at`` dropped here: a WHERE
-            # on the date makes SQLite walk the date's index and fetch row by row,
-            # several times slower than reading the table through once.
-            rows = (
-                model.objects.order_by()
-                .values_list("force_id", field)
-                .annotate(**{ms.name: ms.aggregate() for ms in additive})
-            )
-            # The days summed into (force, month) cells first: a plain loop over a few
-            # thousand tuples, the counts added to the tables once per cell.
-            cells: dict[tuple[int, int, int], list[int]] = {}
-            for force_id, day, *counts in rows:
-                if day is None or day > as_at:
-                    continue
-                key = (force_id, day.year, day.month)
-                cell = cells.get(key)
-                if cell is None:
-                    cells[key] = [n or 0 for n in counts]
-                else:
-                    for i, n in enumerate(counts):
-                        cell[i] += n or 0
-            for (force_id, year, month), counts in cells.items():
-                key = f"{year:04d}-{month:02d}"
-                first = min(first, key)
-                cell = months.get(key)
-                if cell is None:
-                    cell = months[key] = dict.fromkeys(MONTHLY, 0)
-                row = by_force.get(slugs.get(force_id))
-                for ms, n in zip(additive, counts, strict=True):
-                    cell[ms.name] += n
-                    if row is not None:
-                        row[ms.name] += n
+            cells = _force_month_cells(model, field, additive, as_at)
+            first = min(first, *_add_cells(cells, additive, slugs, by_force, months))
         people = [ms for ms in measures if not ms.additive_by_month]
         if people:
-            on_time = Q(**{f"{field}__lte": as_at})
-            rows = (
-                model.objects.order_by()
-                .values("force_id")
-                .annotate(**{ms.name: ms.aggregate(on_time) for ms in people})
-            )
-            for row in rows:
-                slug = slugs.get(row["force_id"])
-                if slug is not None:
-                    for ms in people:
-                        by_force[slug][ms.name] = row[ms.name] or 0
+            _count_people(model, field, people, as_at, slugs, by_force)
+    return by_force, _month_rows(months, first, as_at)
+
+
+def _force_month_cells(
+    model, field: str, additive: list[Measure], as_at: date
+) -> dict[tuple[int, int, int], list[int]]:
+    """The ``additive`` measures of one table counted by (force id, year, month) up to
+    ``as_at``: one query grouping by force and day, the days then summed here."""
+    # Every day is grouped and the days after ``as_at`` dropped here: a WHERE
+    # on the date makes SQLite walk the date's index and fetch row by row,
+    # several times slower than reading the table through once.
+    rows = (
+        model.objects.order_by()
+        .values_list("force_id", field)
+        .annotate(**{ms.name: ms.aggregate() for ms in additive})
+    )
+    # The days summed into (force, month) cells first: a plain loop over a few
+    # thousand tuples, the counts added to the tables once per cell.
+    cells: dict[tuple[int, int, int], list[int]] = {}
+    for force_id, day, *counts in rows:
+        if day is None or day > as_at:
+            continue
+        key = (force_id, day.year, day.month)
+        cell = cells.get(key)
+        if cell is None:
+            cells[key] = [n or 0 for n in counts]
+        else:
+            for i, n in enumerate(counts):
+                cell[i] += n or 0
+    return cells
+
+
+def _add_cells(
+    cells: dict[tuple[int, int, int], list[int]],
+    additive: list[Measure],
+    slugs: dict[int, str],
+    by_force: dict[str, dict[str, int]],
+    months: dict[str, dict[str, int]],
+) -> list[str]:
+    """Add (force, month) ``cells`` to the month and force tables; the months they hold."""
+    keys = []
+    for (force_id, year, month), counts in cells.items():
+        key = f"{year:04d}-{month:02d}"
+        keys.append(key)
+        cell = months.get(key)
+        if cell is None:
+            cell = months[key] = dict.fromkeys(MONTHLY, 0)
+        row = by_force.get(slugs.get(force_id))
+        for ms, n in zip(additive, counts, strict=True):
+            cell[ms.name] += n
+            if row is not None:
+                row[ms.name] += n
+    return keys
+
+
+def _count_people(
+    model,
+    field: str,
+    people: list[Measure],
+    as_at: date,
+    slugs: dict[int, str],
+    by_force: dict[str, dict[str, int]],
+) -> None:
+    """The distinct people of one table up to ``as_at``, into the force table (a count of
+    people per month would not add up to theirs)."""
+    on_time = Q(**{f"{field}__lte": as_at})
+    rows = (
+        model.objects.order_by()
+        .values("force_id")
+        .annotate(**{ms.name: ms.aggregate(on_time) for ms in people})
+    )
+    for row in rows:
+        slug = slugs.get(row["force_id"])
+        if slug is not None:
+            for ms in people:
+                by_force[slug][ms.name] = row[ms.name] or 0
+
+
+def _month_rows(months: dict[str, dict[str, int]], first: str, as_at: date) -> list[dict]:
+    """``by_month``: a row for every month from ``first`` to ``as_at``, empty ones too."""
     first_day = date.fromisoformat(f"{first}-01")
-    by_month = [
+    return [
         {"month": key, **months.get(key, dict.fromkeys(MONTHLY, 0))}
         for key in months_between(first_day, as_at)
     ]
-    return by_force, by_month
 
 
 def help_seeking(as_at: date, region: str = "wales") -> dict[str, Any] | None:
