@@ -176,6 +176,27 @@ def test_nothing_imports_the_netsafe_command():
     assert [m for m, targets in graph.items() if "netsafe.cli" in targets] == []
 
 
+@pytest.mark.parametrize("command", ["stats", "returns", "audit", "demo", "triage-worker"])
+def test_python_m_netsafe_cli_runs_the_command_as_one_module(command):
+    # Run as `python -m netsafe.cli` (as the CLI tests and the triage jobs run it), the
+    # command is __main__; an area importing netsafe.cli would load a second copy.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "netsafe.cli", command, "--help"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+        },
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
+    assert "netsafe.bootstrap" in imported or command == "triage-worker"
+    assert "netsafe.cli" not in imported
+
+
 def test_the_triage_library_never_imports_the_web_apps():
     graph = import_graph()
     outside = {
