@@ -58,7 +58,7 @@ def tables(as_at: date, forces: list[Force] | None = None):
         additive = [ms for ms in measures if ms.additive_by_month]
         if additive:
             cells = _force_month_cells(model, field, additive, as_at)
-            first = min(first, *_add_cells(cells, additive, slugs, by_force, months))
+            first = min([first, *_add_cells(cells, additive, slugs, by_force, months)])
         people = [ms for ms in measures if not ms.additive_by_month]
         if people:
             _count_people(model, field, people, as_at, slugs, by_force)
