@@ -58,10 +58,12 @@ test-sqlite: install system-deps
 bench: install system-deps
 	$(BIN)/python -m bench
 
+# tests/test_imports.py: no import cycles, every module imports (also part of the suite).
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/pytest -p no:xdist -q tests/test_imports.py
 
 format: install
 	$(BIN)/ruff format src tests bench

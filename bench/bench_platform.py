@@ -175,7 +175,7 @@ def child(opts: dict) -> dict:
 
     from netsafe.accounts.models import User
     from netsafe.casework import models as m
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
 
     started = time.perf_counter()
     summary = load(scale=opts["scale"], stdout=sys.stderr, prevention=False)

@@ -331,7 +331,7 @@ def prepare(opts: dict) -> dict:
 
     from netsafe.accounts.models import User
     from netsafe.casework import models as m
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
     from netsafe.demo.users import FORCES
 
     started = time.perf_counter()

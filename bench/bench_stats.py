@@ -220,7 +220,7 @@ def child(opts: dict) -> dict:
 
     from netsafe.accounts.models import User
     from netsafe.casework import models as m
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
     from netsafe.stats import disclosure, figures
 
     started = time.perf_counter()

@@ -1,8 +1,8 @@
 """The one ``netsafe`` command.
 
 Each area of the domain owns its sub-commands in its own module and is
-registered here. Commands that need the database call :func:`django_setup`
-first; ``netsafe triage`` never touches Django.
+registered here. Commands that need the database call
+:func:`netsafe.bootstrap.django_setup` first; ``netsafe triage`` never touches Django.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import os
 import sys
 
 import typer
+
+from netsafe.bootstrap import django_setup
 
 app = typer.Typer(
     name="netsafe",
@@ -25,19 +27,6 @@ app = typer.Typer(
 def _root() -> None:
     """NetSafe: casework, device triage, prevention and statistics for Operation NetSafe."""
     # A callback keeps `netsafe` a group of commands even when only one area is registered.
-
-
-def django_setup(migrate: bool = False) -> None:
-    """Configure Django for a command; with ``migrate``, create or update the databases."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netsafe.web.settings")
-    import django
-
-    django.setup()
-    if migrate:
-        from django.core.management import call_command
-
-        for db in ("default", "prevention"):
-            call_command("migrate", database=db, interactive=False, verbosity=0)
 
 
 @app.command()
@@ -63,7 +52,7 @@ def serve(
     ),
 ) -> None:
     """Serve the web application with gunicorn (migrating the databases first)."""
-    from netsafe.web import serving
+    from netsafe.web import serving, startup
 
     if not dev:
         # Set before Django reads its settings: the workers inherit them.
@@ -72,7 +61,7 @@ def serve(
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        serving.check()
+        startup.check()
     except ImproperlyConfigured as exc:
         typer.echo(f"netsafe serve: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netsafe.cli import django_setup
+from netsafe.bootstrap import django_setup
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 

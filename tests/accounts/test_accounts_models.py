@@ -22,9 +22,6 @@ def test_roles_are_groups_and_answer_has_role():
     assert user.roles == {"officer", "safeguarding"}
     assert user.has_role(Role.SAFEGUARDING, Role.ADMINISTRATOR)
     assert not user.has_role(Role.SUPERVISOR)
-    assert user.is_force_user
-    assert user.is_police
-    assert not user.is_operation_wide
 
 
 def test_set_roles_refuses_unknown_roles_and_police_with_charity():
@@ -34,10 +31,3 @@ def test_set_roles_refuses_unknown_roles_and_police_with_charity():
     with pytest.raises(ValueError, match="both police and prevention"):
         user.set_roles([Role.ANALYST, Role.CALL_HANDLER])
     assert User.objects.get(pk=user.pk).roles == {"analyst"}
-
-
-def test_with_role_lists_active_holders_only():
-    active = make_user("sup-active", "gwent", Role.SUPERVISOR)
-    make_user("sup-gone", "gwent", Role.SUPERVISOR, is_active=False)
-    make_user("not-sup", "gwent", Role.OFFICER)
-    assert list(User.objects.with_role(Role.SUPERVISOR).filter(force__slug="gwent")) == [active]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from tests.factories import make_user
 
-from netsafe.audit import record, verify
+from netsafe.audit import chain, record, verify
 from netsafe.audit.context import audit_context
 from netsafe.audit.models import AuditEntry, AuditLogImmutable, ChainHead
 
@@ -52,6 +52,20 @@ def test_entry_records_user_force_object_and_reason():
     assert stored.object_id == str(stored.user_id)
     assert stored.reason == "test"
     assert stored.action == "view"
+
+
+def test_entries_are_stored_by_the_chain_only():
+    # A new entry saved directly would skip the chain head's lock and its hash.
+    entry = AuditEntry(action="view", reason="test")
+    with pytest.raises(AuditLogImmutable, match=r"chain\.append"):
+        entry.save()
+    assert not AuditEntry.objects.exists()
+    stored = chain.append(entry)
+    assert (
+        AuditEntry.objects.get().hash
+        == stored.hash
+        == chain.entry_hash({name: getattr(stored, name) for name in chain.HASHED_FIELDS})
+    )
 
 
 def test_model_refuses_updates_and_deletes():

@@ -15,7 +15,7 @@ def demo_operation(django_db_setup, django_db_blocker):
     Loading takes seconds, so a module shares one load; each test still runs in
     its own savepoint, and the whole load is rolled back after the module.
     """
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
 
     with django_db_blocker.unblock(), transaction.atomic():
         yield load(stdout=io.StringIO(), prevention=False)

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.factories import WELSH_FORCES, force
 
-from netsafe.demo import DEFAULT_PASSWORD, load
+from netsafe.demo.loading import load
+from netsafe.demo.users import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 from collections import Counter
@@ -16,10 +17,13 @@ from faker import Faker
 from netsafe.accounts.models import Force
 from netsafe.audit.models import AuditEntry
 from netsafe.audit.recording import snapshot
+from netsafe.casework import figures
 from netsafe.casework import models as m
 from netsafe.casework.choices import ForensicStatus, OutcomeKind, RiskBand, Source
+from netsafe.casework.figures import HEADLINE
 from netsafe.casework.models import CaseRecord
-from netsafe.demo import load, operation
+from netsafe.demo import operation
+from netsafe.demo.loading import load
 from netsafe.demo.operation import END, PRESS, START, apportion, build_copy, force_totals
 from netsafe.demo.store import ORDER
 
@@ -42,6 +46,12 @@ def test_totals_are_what_the_press_reported(demo_operation):
     children = m.Safeguarding.objects.aggregate(n=Sum("children"))["n"]
     assert children == PRESS.children_safeguarded
     assert 40 <= children <= 70
+
+
+def test_the_site_counts_the_press_figures_from_the_demo(demo_operation):
+    # The demo's totals are the headline figures as the home page and dashboard count them.
+    assert figures.headline(as_at=END, names=HEADLINE) == dataclasses.asdict(PRESS)
+    assert tuple(field.name for field in dataclasses.fields(PRESS)) == HEADLINE
 
 
 def test_figures_are_spread_over_the_forces_by_size(demo_operation):

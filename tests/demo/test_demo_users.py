@@ -7,8 +7,7 @@ from django.contrib.auth import authenticate
 
 from netsafe.accounts.models import User
 from netsafe.accounts.roles import Role
-from netsafe.demo import DEFAULT_PASSWORD, DemoError, demo_password
-from netsafe.demo.users import demo_users, ensure_users
+from netsafe.demo.users import DEFAULT_PASSWORD, DemoError, demo_password, demo_users, ensure_users
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,7 @@ def test_a_weak_password_is_refused_with_the_reason():
 def test_a_password_one_demo_user_refuses_is_explained_before_anything_is_loaded(monkeypatch):
     """The password of the issue: long and mixed, but like "dyfed-powys-examiner"."""
     from netsafe.casework.models import Warrant
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
 
     monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "Ux-Demo-Passw0rd!")
     with pytest.raises(DemoError) as refused:
@@ -104,7 +103,7 @@ def test_a_password_one_demo_user_refuses_is_explained_before_anything_is_loaded
 
 
 def test_the_charity_users_count_when_their_demo_is_loaded_too(monkeypatch):
-    from netsafe.demo import load
+    from netsafe.demo.loading import load
 
     monkeypatch.setenv("NETSAFE_DEMO_PASSWORD", "short")
     with pytest.raises(DemoError, match="all 22 demo users") as refused:

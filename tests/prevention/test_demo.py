@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from prevention_helpers import BOTH
 
 from netsafe.accounts.models import User
-from netsafe.accounts.roles import Role
+from netsafe.accounts.roles import POLICE_ROLES, Role
 from netsafe.prevention import demo
 from netsafe.prevention.aggregates import before_after, help_seeking
 from netsafe.prevention.models import Contact, Escalation, SelfHelpVisits
@@ -64,7 +64,7 @@ def test_demo_users_have_their_roles_no_force_and_the_password_from_the_environm
         assert user.force is None
         assert user.roles == frozenset({role})
         assert user.is_prevention
-        assert not user.is_police
+        assert not user.roles & POLICE_ROLES
     assert demo.DEMO_USERS["helpline-handler"] == Role.CALL_HANDLER
 
 

@@ -12,10 +12,12 @@ from typer.testing import CliRunner
 
 from netsafe.audit.models import AuditEntry
 from netsafe.casework import models as m
+from netsafe.returns import validation
 from netsafe.returns.cli import app as returns_app
 from netsafe.returns.exporter import export_force
 from netsafe.returns.importer import import_return
 from netsafe.returns.models import ReturnImport, ReturnRecord
+from netsafe.returns.schema import SPECS
 
 pytestmark = pytest.mark.django_db
 
@@ -365,3 +367,9 @@ def test_the_command_refuses_to_replace_a_record_entered_on_screen_unless_told(t
     assert "referral: 0 added, 1 replaced, 0 unchanged" in done.stdout
     typed.refresh_from_db()
     assert (typed.source, typed.received) == ("nca-ceop", date(2016, 11, 2))
+
+
+def test_every_kind_of_field_the_contract_uses_has_a_parser():
+    # A kind added to the schema without a parser would refuse every return that uses it.
+    kinds = {f.kind for spec in SPECS.values() for f in spec.fields}
+    assert kinds == set(validation._PARSERS)

@@ -7,8 +7,9 @@ from itertools import pairwise
 
 import pytest
 
-from netsafe.stats.charts import (
+from netsafe.web.charts import (
     BACKGROUND,
+    BAR_AREA,
     NARROW,
     PALETTE,
     TURNED_GAP,
@@ -17,6 +18,7 @@ from netsafe.stats.charts import (
     Series,
     bar_chart,
     bar_svg,
+    horizontal_bar_chart,
     line_chart,
     line_svg,
 )
@@ -144,3 +146,26 @@ def test_long_turned_labels_end_above_the_legend():
     assert lowest < legend_y - 12, (lowest, legend_y)
     height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
     assert legend_y <= height
+
+
+def test_bars_across_are_drawn_by_the_same_code_as_the_statistics_charts():
+    # The prevention pages' chart: the same accessible SVG, palette and number format.
+    chart = Chart(
+        "heard",
+        "How they heard",
+        "One bar each",
+        ["Search <warning>", "Friend"],
+        [Series("s", [1350, 675])],
+    )
+    svg = horizontal_bar_chart(chart)
+    assert svg.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart" role="img"'
+    )
+    assert '<title id="heard-title">How they heard</title>' in svg
+    assert "Search &lt;warning&gt;" in svg
+    widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
+    assert widths == [BAR_AREA, BAR_AREA // 2]  # scaled to the largest value
+    assert f'fill="{PALETTE[0]}"' in svg
+    assert ">1,350<" in svg
+    with pytest.raises(ValueError, match="negative"):
+        horizontal_bar_chart(Chart("c", "t", "d", ["x"], [Series("s", [-1])]))

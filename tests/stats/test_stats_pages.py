@@ -50,7 +50,7 @@ def test_dashboard_shows_figures_charts_and_public_table(client, role):
     assert "Statistics" in html  # the navigation link
     charts = re.findall(r'<svg [^>]*role="img"[^>]*aria-labelledby="([^"]+)"', html)
     # No help-seeking data loaded: no time series chart. Each is drawn for a screen and
-    # for a phone (stats/charts.py); CSS shows one.
+    # for a phone (web/charts.py); CSS shows one.
     assert len([c for c in charts if "-narrow-" not in c]) == 5
     assert len([c for c in charts if "-narrow-" in c]) == 5
     for ident in ("chart-cumulative", "chart-monthly", "chart-forces", "chart-backlog"):

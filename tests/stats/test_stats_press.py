@@ -7,8 +7,8 @@ from tests.factories import PASSWORD
 from tests.stats.operation import AS_AT, build
 
 from netsafe.prevention import demo as prevention_demo
-from netsafe.stats import figures
-from netsafe.stats.press import how_many, more_than, per_cent_change, press_lines, round_down
+from netsafe.stats import disclosure, figures
+from netsafe.stats.press import exact, how_many, more_than, per_cent_change, press_lines, round_down
 
 
 def test_round_figures_are_below_the_true_count():
@@ -25,6 +25,16 @@ def test_round_figures_are_below_the_true_count():
     assert per_cent_change(0.5) == "a 50 per cent increase on"
     assert per_cent_change(-0.124) == "a 12 per cent fall from"
     assert per_cent_change(0.001) == "the same as"
+
+
+@pytest.mark.parametrize("count", range(0, 25))
+def test_the_press_lines_hold_back_exactly_the_counts_disclosure_suppresses(count, monkeypatch):
+    suppressed = disclosure.control(count) == disclosure.SUPPRESSED
+    assert (exact(count) == "fewer than 10") == suppressed
+    assert (more_than(count) == "fewer than 10") == suppressed
+    # One rule: a stricter threshold in disclosure control is the press lines' too.
+    monkeypatch.setattr(disclosure, "SMALL", (1, 19))
+    assert (exact(count) != f"{count:,}") == (1 <= count <= 19)
 
 
 @pytest.mark.django_db(databases=["default", "prevention"])

@@ -13,13 +13,12 @@ from netsafe.triage.hashsets import (
     HashEntry,
     HashSet,
     HashSetError,
-    file_sha256,
     formats,
     lines,
     load_hashset,
 )
 from netsafe.triage.hashsets import compiled as compiled_module
-from netsafe.triage.hashsets.compiled import EXACT_KINDS, Columns, CompiledHashSet
+from netsafe.triage.hashsets.compiled import EXACT_KINDS, Columns, CompiledHashSet, file_sha256
 from netsafe.triage.matching import HashIndex, Query
 
 FORMATS = {f.name: f for f in formats()}

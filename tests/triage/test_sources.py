@@ -9,8 +9,10 @@ import shutil
 import pytest
 from tests.triage.conftest import DELETED_FILES, STANDARD_FILES, flat_name, run, tool
 
+from netsafe.triage import sources
 from netsafe.triage.sources import EvidenceError, detect_kind, open_evidence
 
+#: Evidence of every kind: fixture -> (the kind it is, the path prefix of its files).
 KINDS = {
     "standard_folder": ("folder", ""),
     "fat_image": ("raw", ""),
@@ -24,6 +26,12 @@ KINDS = {
     "standard_zip": ("archive", ""),
     "standard_tar": ("archive", ""),
 }
+
+
+def test_the_contract_covers_every_registered_kind():
+    # A kind added to sources.KINDS without evidence here would skip the contract below.
+    assert {kind for kind, _ in KINDS.values()} == {k.kind for k in sources.KINDS}
+    assert len({k.kind for k in sources.KINDS}) == len(sources.KINDS)
 
 
 def read_all(evidence) -> dict[str, tuple[bool, str]]:

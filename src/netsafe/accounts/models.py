@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import FORCE_ROLES, OPERATION_ROLES, POLICE_ROLES, PREVENTION_ROLES, Role
+from .roles import POLICE_ROLES, PREVENTION_ROLES, Role
 
 
 class Force(models.Model):
@@ -33,8 +33,7 @@ class Force(models.Model):
 
 
 class NetSafeUserManager(UserManager):
-    def with_role(self, role: str):
-        return self.filter(groups__name=role, is_active=True)
+    """Django's user manager (the migrations name this class)."""
 
 
 class User(AbstractUser):
@@ -85,20 +84,8 @@ class User(AbstractUser):
         self.__dict__.pop("roles", None)
 
     @property
-    def is_police(self) -> bool:
-        return bool(self.roles & POLICE_ROLES)
-
-    @property
     def is_prevention(self) -> bool:
         return bool(self.roles & PREVENTION_ROLES)
-
-    @property
-    def is_force_user(self) -> bool:
-        return bool(self.roles & FORCE_ROLES) and self.force_id is not None
-
-    @property
-    def is_operation_wide(self) -> bool:
-        return bool(self.roles & OPERATION_ROLES)
 
 
 class RoleGrant(models.Model):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 
+from .chain import append
 from .context import current
 from .models import AuditEntry
 from .recording import _acting_user, _clip, _force_slug_of, force_slugs
@@ -74,5 +75,4 @@ def record_shown(
         entry.user_id = who.pk
         entry.username = _clip(who.get_username(), "username")
         entry.force = _force_slug_of(who, who)
-    entry.save()
-    return entry
+    return append(entry)

@@ -123,7 +123,7 @@ def append(entry: AuditEntry, using: str | None = None) -> AuditEntry:
         entry.at = entry.at or timezone.now()
         entry.changes = json_safe(entry.changes or {})
         entry.hash = entry_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
-        # Model.save, not AuditEntry.save, which routes here.
+        # Model.save: AuditEntry.save refuses, so that this is the one way in.
         super(AuditEntry, entry).save(using=db, force_insert=True)
         ChainHead.objects.using(db).filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry

@@ -2,8 +2,9 @@
 
 Each :class:`AuditEntry` stores a SHA-256 over a canonical JSON of its own
 fields and the previous entry's hash, so altering or removing any entry breaks
-every link after it (``netsafe audit verify`` finds the first). The model
-refuses updates and deletes; on PostgreSQL a trigger refuses them in the
+every link after it (``netsafe audit verify`` finds the first). Entries are
+stored by :func:`netsafe.audit.chain.append` only; the model refuses saves,
+updates and deletes; on PostgreSQL a trigger refuses them in the
 database too. :class:`ChainHead` is one row holding the last sequence number
 and hash: writers lock it, so concurrent writers never fork the chain, and
 removing the newest entries is detected.
@@ -118,12 +119,14 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
-        """Append this entry to the chain; an entry already stored cannot be saved again."""
+        """Refused: :func:`netsafe.audit.chain.append` is the one way to store an entry.
+
+        It gives the entry its place in the chain (sequence number, previous hash,
+        hash) under the chain head's lock; an entry already stored cannot change.
+        """
         if not self._state.adding:
             raise AuditLogImmutable(f"audit entry #{self.seq} cannot be changed")
-        from .chain import append
-
-        append(self, using=kwargs.get("using"))
+        raise AuditLogImmutable("audit entries are stored by netsafe.audit.chain.append")
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable(f"audit entry #{self.seq} cannot be deleted")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from .chain import json_safe
+from .chain import append, json_safe
 from .context import current
 from .models import AuditEntry
 
@@ -131,8 +131,7 @@ def record(
         entry.object_id = _clip(obj.pk, "object_id")
         entry.object_repr = _clip(obj, "object_repr")
         entry.object_force = _force_slug_of(obj, who)
-    entry.save()
-    return entry
+    return append(entry)
 
 
 def _value(instance: models.Model, field: models.Field) -> Any:

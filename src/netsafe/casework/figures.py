@@ -1,46 +1,127 @@
-"""The operation's headline figures, counted from the casework records."""
+"""The operation's figures, defined once: what each counts, and the headline ones counted.
+
+:data:`MEASURES` says, for each figure of the returns contract's ``stats --json``
+totals, which records it counts, dated by which field, and how. The statistics
+(:mod:`netsafe.stats.figures`) count all of them by force and month; the home
+page counts them here (:func:`headline`); :data:`HEADLINE` names the four the
+operation was reported by (the press release, the dashboard's first figures,
+the demo's totals).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.signals import post_delete, post_save
 
 from . import models as m
+from .choices import OutcomeKind
 
 #: The cache key of the casework's version: any record saved or deleted changes it.
 VERSION_KEY = "netsafe:casework-version"
 
 
-def headline(force=None, as_at: date | None = None) -> dict[str, int]:
-    """Warrants executed, people arrested, devices seized, children safeguarded and more.
+@dataclass(frozen=True)
+class Measure:
+    """One figure: which records, dated by which field, counted how.
 
-    ``force`` limits the count to one force (None: the whole operation);
-    ``as_at`` counts only what had happened by that date. The names are those
-    of the returns contract's ``stats --json`` totals.
+    ``how`` is ``count`` (records), ``people`` (distinct subjects) or
+    ``children`` (the sum of ``children``).
     """
 
-    def scoped(model, date_field: str):
-        qs = model.objects.of_force(force)
-        return qs if as_at is None else qs.filter(**{f"{date_field}__lte": as_at})
+    name: str
+    label: str
+    model: type
+    date_field: str
+    how: str = "count"
+    only: tuple[tuple[str, Any], ...] = ()
 
-    arrests = scoped(m.Arrest, "date")
-    return {
-        "referrals": scoped(m.Referral, "received").count(),
-        "warrants_executed": m.Warrant.objects.of_force(force).executed(as_at).count(),
-        "arrests": arrests.count(),
-        "people_arrested": arrests.values("subject_id").distinct().count(),
-        "voluntary_interviews": scoped(m.VoluntaryInterview, "date").count(),
-        "devices_seized": scoped(m.Device, "seized").count(),
-        "children_safeguarded": scoped(m.Safeguarding, "date").aggregate(n=Sum("children"))["n"]
-        or 0,
-        "signposted": scoped(m.Signposting, "date").count(),
-    }
+    @property
+    def additive_by_month(self) -> bool:
+        """A distinct count of people per month would not add up to the total."""
+        return self.how != "people"
+
+    def aggregate(self, also: Q | None = None):
+        """The aggregate expression of this measure (``also``: a further condition)."""
+        only = Q(**dict(self.only)) if self.only else None
+        if also is not None:
+            only = also if only is None else only & also
+        if self.how == "people":
+            return Count("subject", distinct=True, filter=only)
+        if self.how == "children":
+            return Sum("children", filter=only, default=0)
+        # COUNT(*) lets SQLite answer from an index alone; COUNT(id) reads each row.
+        return Count("pk", filter=only) if only else Count("*")
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("referrals", "Referrals received", m.Referral, "received"),
+    Measure("warrants_issued", "Warrants issued", m.Warrant, "issued"),
+    Measure("warrants_executed", "Warrants executed", m.Warrant, "executed"),
+    Measure("arrests", "Arrests", m.Arrest, "date"),
+    Measure("people_arrested", "People arrested", m.Arrest, "date", how="people"),
+    Measure("voluntary_interviews", "Voluntary interviews", m.VoluntaryInterview, "date"),
+    Measure("devices_seized", "Devices seized", m.Device, "seized"),
+    Measure("children_safeguarded", "Children safeguarded", m.Safeguarding, "date", "children"),
+    Measure("signposted", "Signposted to Stop it Now!", m.Signposting, "date"),
+    Measure(
+        "charged",
+        "People charged",
+        m.Outcome,
+        "date",
+        how="people",
+        only=(("outcome", OutcomeKind.CHARGED),),
+    ),
+    Measure(
+        "convicted",
+        "People convicted",
+        m.Outcome,
+        "date",
+        how="people",
+        only=(("outcome", OutcomeKind.CONVICTED),),
+    ),
+)
+
+#: The figures the operation was reported by, in the order they are given.
+HEADLINE = ("warrants_executed", "people_arrested", "devices_seized", "children_safeguarded")
+#: The figures of the home page: the headline ones and the work around them.
+HOME = (*HEADLINE, "referrals", "arrests", "voluntary_interviews", "signposted")
+
+
+def by_table(measures: Iterable[Measure]) -> dict[tuple[type, str], list[Measure]]:
+    """Measures grouped by the records and date they count: one scan of a table each."""
+    grouped: dict[tuple[type, str], list[Measure]] = {}
+    for measure in measures:
+        grouped.setdefault((measure.model, measure.date_field), []).append(measure)
+    return grouped
+
+
+def headline(force=None, as_at: date | None = None, names: Iterable[str] = HOME) -> dict[str, int]:
+    """The figures ``names`` (default: the home page's): warrants executed, people arrested,
+    devices seized, children safeguarded and more.
+
+    ``force`` limits the count to one force (None: the whole operation);
+    ``as_at`` counts only what had happened by that date (a record without the
+    date, such as a warrant not executed, never counts). One query per table.
+    """
+    wanted = set(names)
+    counts: dict[str, int] = {}
+    for (model, field), measures in by_table(ms for ms in MEASURES if ms.name in wanted).items():
+        happened = {f"{field}__isnull": False}
+        if as_at is not None:
+            happened = {f"{field}__lte": as_at}
+        rows = model.objects.of_force(force).filter(**happened)
+        found = rows.aggregate(**{ms.name: ms.aggregate() for ms in measures})
+        counts.update((name, n or 0) for name, n in found.items())
+    return {ms.name: counts[ms.name] for ms in MEASURES if ms.name in wanted}
 
 
 def shown_headline(force=None) -> dict[str, int]:

@@ -7,6 +7,8 @@ accepts, another force's records.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -19,7 +21,10 @@ from netsafe.web.forms import GovukDateField, GovukTimeField, govuk_formfield
 from . import models as m
 from . import plausibility, risk
 from .choices import Offence
-from .registry import RecordType
+
+if TYPE_CHECKING:
+    # The registry names each record type's form: it imports this module, not this it.
+    from .registry import RecordType
 
 
 class RefChoiceField(forms.ModelChoiceField):
@@ -273,18 +278,9 @@ class SafeguardingForm(RecordForm):
         return data
 
 
-_BASES: dict[type, type[RecordForm]] = {
-    m.Safeguarding: SafeguardingForm,
-    m.Arrest: EncounterForm,
-    m.VoluntaryInterview: EncounterForm,
-    m.Identifier: IdentifierForm,
-    m.RiskAssessment: RiskAssessmentForm,
-}
-
-
 def form_class(rt: RecordType, fields: tuple[str, ...] | None = None) -> type[RecordForm]:
-    """The form of ``rt`` with ``fields`` (all of its form fields by default)."""
-    base = _BASES.get(rt.model, RecordForm)
+    """The form of ``rt`` with ``fields`` (all of its form fields by default), made from the
+    record type's ``form``."""
     return forms.modelform_factory(
-        rt.model, form=base, fields=list(fields or rt.fields), formfield_callback=govuk_formfield
+        rt.model, form=rt.form, fields=list(fields or rt.fields), formfield_callback=govuk_formfield
     )

@@ -3,22 +3,31 @@
 One :class:`RecordType` per model says which fields its form has, which
 columns its list shows, what can be searched and filtered, which named states
 (queryset methods such as ``overdue``) the list offers, which records appear on
-its page and which actions move the case on from there. The views, URLs, API
-and navigation are all built from :data:`RECORD_TYPES`, so a new kind of record
-is one entry here, not a new set of views.
+its page and which actions move the case on from there, and, as hooks, the
+form and API serializer it is made with, the values a new record's form
+starts with and what a new record is given before its form is shown. The
+views, URLs, API and navigation are all built from :data:`RECORD_TYPES` and
+know no model by name, so a new kind of record is its model and one entry
+here, not a new set of views (a page of its own is optional: a template
+``casework/<model>_detail.html`` replaces the generic record page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
+from .forms import EncounterForm, IdentifierForm, RecordForm, RiskAssessmentForm, SafeguardingForm
 from .risk import STEPS
+from .serializers import EncounterSerializer, RecordSerializer
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,15 @@ class RecordType:
     #: Changed and created through the generic pages and API; False for a ledger
     #: (chain of custody) written only through its own rules and never changed.
     editable: bool = True
+    #: The form the pages make for it (with its ``fields``): :class:`~.forms.RecordForm`
+    #: or a subclass asking more of the record (questions, confirmations).
+    form: type[RecordForm] = RecordForm
+    #: The base of its API serializer: :class:`~.serializers.RecordSerializer` or a subclass.
+    serializer: type[RecordSerializer] = RecordSerializer
+    #: The values a new record's form starts with, from the user creating it.
+    initial: Callable[[Any], dict[str, Any]] | None = None
+    #: Fills in a new record from the user creating it, before its form is shown.
+    prepare: Callable[[models.Model, Any], None] | None = None
 
     @property
     def name(self) -> str:
@@ -135,6 +153,29 @@ class RecordType:
             if action.name == name:
                 return action
         raise KeyError(name)
+
+
+def _officer_in_charge(user) -> dict[str, Any]:
+    return {"officer": user.pk}
+
+
+def _user_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _seized_by(user) -> dict[str, Any]:
+    return {"seized_by": _user_name(user)}
+
+
+def _handed_now(user) -> dict[str, Any]:
+    return {
+        "handed_by": _user_name(user),
+        "at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+
+
+def _assessed_by(record: models.Model, user) -> None:
+    record.assessed_by = user  # type: ignore[attr-defined]
 
 
 def _encounter(model, slug: str) -> RecordType:
@@ -158,15 +199,16 @@ def _encounter(model, slug: str) -> RecordType:
         filters=("disposal", "date"),
         parents=("subject", "warrant"),
         select_related=("subject",),
+        form=EncounterForm,
+        serializer=EncounterSerializer,
     )
 
-
-_QUESTIONS = tuple(q.field for step in STEPS for q in step.questions)
 
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.Referral,
         "referrals",
+        initial=_officer_in_charge,
         fields=("ref", "source", "package_ref", "received", "summary", "officer", "status"),
         columns=("ref", "received", "source", "package_ref", "risk", "action_due", "status"),
         search=("=ref", "=package_ref", "^subjects__family_name", "summary"),
@@ -242,6 +284,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.RiskAssessment,
         "assessments",
+        form=RiskAssessmentForm,
+        prepare=_assessed_by,
         fields=(
             "ref",
             "referral",
@@ -307,6 +351,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.Device,
         "devices",
+        initial=_seized_by,
         fields=(
             "ref",
             "exhibit_ref",
@@ -368,6 +413,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.Safeguarding,
         "safeguarding",
+        form=SafeguardingForm,
         fields=(
             "ref",
             "subject",
@@ -422,6 +468,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.Identifier,
         "identifiers",
+        form=IdentifierForm,
         fields=("referral", "subject", "kind", "value", "service", "seen_at"),
         columns=("kind", "value", "service", "seen_at"),
         search=("normalised",),
@@ -441,6 +488,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         m.CustodyEvent,
         "custody",
+        initial=_handed_now,
         fields=(
             "device",
             "number",

@@ -368,21 +368,16 @@ class RecordCreateView(RecordFormMixin, CreateView):
             for other in self.record_type.parents:
                 if other != name and other not in initial and hasattr(parent, f"{other}_id"):
                     initial[other] = getattr(parent, other)
-        if "officer" in self.record_type.fields:
-            initial.setdefault("officer", user.pk)
-        if "seized_by" in self.record_type.fields:
-            initial.setdefault("seized_by", user.get_full_name() or user.username)
-        if "handed_by" in self.record_type.fields:
-            initial.setdefault("handed_by", user.get_full_name() or user.username)
-        if "at" in self.record_type.fields:
-            initial.setdefault("at", timezone.localtime().replace(second=0, microsecond=0))
+        if self.record_type.initial is not None:
+            for name, value in self.record_type.initial(user).items():
+                initial.setdefault(name, value)
         return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         instance = self.record_type.model(force_id=self.request.user.force_id)
-        if hasattr(instance, "assessed_by_id"):
-            instance.assessed_by = self.request.user
+        if self.record_type.prepare is not None:
+            self.record_type.prepare(instance, self.request.user)
         kwargs["instance"] = instance
         return kwargs
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netsafe.cli import django_setup
+from netsafe.bootstrap import django_setup
 
 
 def demo(
@@ -36,10 +36,10 @@ def demo(
 ) -> None:
     """Load the synthetic Operation NetSafe and the demo users (loading twice changes nothing)."""
     django_setup(migrate=True)
-    from netsafe.demo import DemoError, load
     from netsafe.demo.evidence import load_evidence
+    from netsafe.demo.loading import load
     from netsafe.demo.operation import END, START
-    from netsafe.demo.users import FORCE_ROLES, FORCES, password_source
+    from netsafe.demo.users import FORCE_ROLES, FORCES, DemoError, password_source
 
     try:
         summary = load(scale=scale)

@@ -56,6 +56,7 @@ from netsafe.casework.choices import (
     SignpostedTo,
     Source,
 )
+from netsafe.casework.figures import HEADLINE
 from netsafe.casework.references import FORCE_CODES
 
 from . import store
@@ -70,7 +71,8 @@ SEED = 20161101
 
 @dataclass(frozen=True)
 class Totals:
-    """The operation's headline figures."""
+    """The operation's headline figures (:data:`~netsafe.casework.figures.HEADLINE`, whose
+    names its fields are: the demo's figures are counted as the site counts them)."""
 
     warrants_executed: int
     people_arrested: int
@@ -102,9 +104,7 @@ def apportion(total: int, weights: Sequence[float]) -> list[int]:
 def force_totals(forces: Sequence[Force], totals: Totals = PRESS) -> dict[str, Totals]:
     """Each force's share of ``totals``, by ``Force.weight``; the shares add up exactly."""
     weights = [f.weight for f in forces]
-    columns = {
-        name: apportion(getattr(totals, name), weights) for name in Totals.__dataclass_fields__
-    }
+    columns = {name: apportion(getattr(totals, name), weights) for name in HEADLINE}
     return {
         f.slug: Totals(**{name: parts[i] for name, parts in columns.items()})
         for i, f in enumerate(forces)

@@ -20,7 +20,7 @@ def worker(
     ] = 2.0,
 ) -> None:
     """Run triage jobs queued from the exhibit pages (one job, or the queue as it fills)."""
-    from netsafe.cli import django_setup
+    from netsafe.bootstrap import django_setup
 
     django_setup()
     from netsafe.examination import jobs
@@ -70,7 +70,7 @@ def bank_export(
     ] = "vics",
 ) -> None:
     """Write the bank's agreed grades as a hash set `netsafe triage scan --hashset` reads."""
-    from netsafe.cli import django_setup
+    from netsafe.bootstrap import django_setup
 
     django_setup()
     from netsafe.accounts.models import User

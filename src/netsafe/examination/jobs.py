@@ -25,7 +25,7 @@ from django.utils import timezone
 from netsafe.audit import record
 from netsafe.casework.choices import ForensicStatus
 from netsafe.casework.models import Device
-from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES
+from netsafe.triage.hashset import NON_PERTINENT
 from netsafe.triage.matching import Match
 from netsafe.triage.report import counted_category, counted_matches
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
@@ -34,8 +34,6 @@ from netsafe.triage.store import STORE_NAME
 from . import bank, evidence, leads
 from .models import JobStatus, ReviewImage, TriageJob
 
-#: The label the hash sets give files that are of no interest (VICS category 0).
-NON_PERTINENT = DEFAULT_VICS_CATEGORIES[0]
 #: Progress is written to the database at most this often (seconds).
 PROGRESS_EVERY = 0.5
 

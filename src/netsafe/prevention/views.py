@@ -20,10 +20,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from netsafe.accounts.permissions import CHANGE
+from netsafe.web.charts import Chart, Series, horizontal_bar_chart
 from netsafe.web.params import bounded
 
 from .access import LOG_CONTACTS, SEE_FIGURES, can, prevention_view
-from .charts import bar_chart
 from .choices import CallerType, ContactLanguage, HeardFrom, regions_in
 from .forms import ContactForm, EscalationForm
 from .models import ALL_VISITORS, Contact, Escalation, SelfHelpVisits
@@ -140,6 +140,19 @@ def escalations(request):
     )
 
 
+def bar_chart(ident: str, title: str, rows: list[tuple[str, int]]) -> dict:
+    """``rows`` (label, count) drawn as bars across (the SVG, whose element id is ``ident``),
+    with the title and the rows for the table of the same figures beside it."""
+    chart = Chart(
+        ident,
+        title,
+        _("One bar for each row of the table under the chart."),
+        [label for label, _n in rows],
+        [Series(title, [n for _label, n in rows])],
+    )
+    return {"id": ident, "title": title, "rows": rows, "svg": horizontal_bar_chart(chart)}
+
+
 @prevention_view(SEE_FIGURES)
 def trends(request):
     """Contacts, callers and self-help visitors by month, for 24 months (``?to=YYYY-MM``)."""
@@ -156,10 +169,12 @@ def trends(request):
             "earlier": add_months(last, -12),
             "later": add_months(last, 12),
             "contacts_chart": bar_chart(
+                "contacts-chart",
                 _("Helpline contacts per month"),
                 [(date_format(r["month"], "M Y"), r["contacts"]) for r in rows],
             ),
             "visitors_chart": bar_chart(
+                "visitors-chart",
                 _("Self-help visitors per month"),
                 [(date_format(r["month"], "M Y"), r["visitors"]) for r in rows],
             ),
@@ -191,8 +206,8 @@ def heard(request):
             "end": end,
             "previous_year": start.year - 1,
             "next_year": start.year + 1,
-            "heard_chart": bar_chart(_("How they heard of us"), heard_rows),
-            "type_chart": bar_chart(_("Who contacted us"), type_rows),
+            "heard_chart": bar_chart("heard-chart", _("How they heard of us"), heard_rows),
+            "type_chart": bar_chart("type-chart", _("Who contacted us"), type_rows),
             "total": sum(n for _, n in heard_rows),
         },
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from netsafe.cli import django_setup
+from netsafe.bootstrap import django_setup
 
 app = typer.Typer(help="Operation returns: each force's records in and out.", no_args_is_help=True)
 

@@ -203,70 +203,25 @@ def _name(record: Record) -> str:
 def _check_line(
     number: int, raw_line: bytes | str, forces: set[str], only_force: str | None, checked: Checked
 ) -> Record | None:
-    def fail(message: str) -> None:
-        checked.problems.append(Problem(number, message))
-
-    if isinstance(raw_line, bytes):
-        try:
-            raw_line = raw_line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            fail(f"not UTF-8 text (byte {exc.start + 1})")
-            return None
-    if not raw_line.strip():
-        return None  # blank lines (a trailing newline) carry nothing
-    try:
-        data = loads(raw_line)
-    except json.JSONDecodeError as exc:
-        fail(f"bad JSON: {exc.msg} at column {exc.colno}")
-        return None
-    except HostileLine as exc:
-        fail(f"refused: {exc}")
-        return None
-    if not isinstance(data, dict):
-        fail(f"a record is a JSON object, not {type(data).__name__}")
-        return None
-    kind = data.get("type")
-    spec = SPECS.get(kind) if isinstance(kind, str) else None
-    if spec is None:
-        if kind is None:
-            fail("missing required field 'type'")
-        else:
-            fail(f"unknown type {kind!r}: one of {', '.join(SPECS)}")
-        return None
-    ok = True
-    force = data.get("force")
-    if force is None:
-        fail(f"{kind}: missing required field 'force'")
-        ok = False
-    elif not isinstance(force, str) or force not in forces:
-        fail(f"{kind}: unknown force {force!r}: one of {', '.join(sorted(forces))}")
-        ok = False
-    elif only_force is not None and force != only_force:
-        fail(f"{kind}: force {force!r} is not yours ({only_force}): upload your own force's return")
-        ok = False
-    ref = data.get("ref")
-    if ref is None or ref == "":
-        fail(f"{kind}: missing required field 'ref'")
-        ok = False
-    elif not isinstance(ref, str) or len(ref) > REF_MAX_LENGTH or ref != ref.strip():
-        fail(f"{kind}: ref must be text of 1 to {REF_MAX_LENGTH} characters, not {ref!r}")
-        ok = False
-    label = f"{kind} {ref!r}" if isinstance(ref, str) and ref else kind
-    values: dict[str, Any] = {}
-    for f in spec.fields:
-        value = data.get(f.name)
-        if value is None:
-            if f in spec.required:
-                fail(f"{label}: missing required field {f.name!r}")
-                ok = False
-            continue
-        parsed, error = _parse(f, value)
+    """The record of one line, or None with the line's problems added to ``checked``: the
+    line as a JSON object, its type, then its force, its ref and each field of its type."""
+    data, error = _json_object(raw_line)
+    if data is None:
         if error:
-            fail(f"{label}: {f.name} {error}")
-            ok = False
-        else:
-            values[f.name] = parsed
-    if not ok:
+            checked.problems.append(Problem(number, error))
+        return None  # blank lines (a trailing newline) carry nothing
+    spec, error = _spec_of(data)
+    if spec is None:
+        checked.problems.append(Problem(number, error))
+        return None
+    kind, force, ref = data["type"], data.get("force"), data.get("ref")
+    label = f"{kind} {ref!r}" if isinstance(ref, str) and ref else kind
+    values, field_errors = _field_values(spec.fields, spec.required, data, label)
+    errors = [
+        e for e in (_force_error(kind, force, forces, only_force), _ref_error(kind, ref)) if e
+    ] + field_errors
+    if errors:
+        checked.problems.extend(Problem(number, e) for e in errors)
         if isinstance(force, str) and isinstance(ref, str):
             checked.broken.add((kind, force, ref))
         return None
@@ -274,44 +229,147 @@ def _check_line(
     return Record(number, kind, force, ref, raw, values)
 
 
+def _json_object(raw_line: bytes | str) -> tuple[dict | None, str]:
+    """The line's JSON object, or None and why not (no reason for a blank line)."""
+    if isinstance(raw_line, bytes):
+        try:
+            raw_line = raw_line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"not UTF-8 text (byte {exc.start + 1})"
+    if not raw_line.strip():
+        return None, ""
+    try:
+        data = loads(raw_line)
+    except json.JSONDecodeError as exc:
+        return None, f"bad JSON: {exc.msg} at column {exc.colno}"
+    except HostileLine as exc:
+        return None, f"refused: {exc}"
+    if not isinstance(data, dict):
+        return None, f"a record is a JSON object, not {type(data).__name__}"
+    return data, ""
+
+
+def _spec_of(data: dict) -> tuple[Any, str]:
+    """The record type's spec, or None and why not."""
+    kind = data.get("type")
+    spec = SPECS.get(kind) if isinstance(kind, str) else None
+    if spec is not None:
+        return spec, ""
+    if kind is None:
+        return None, "missing required field 'type'"
+    return None, f"unknown type {kind!r}: one of {', '.join(SPECS)}"
+
+
+def _force_error(kind: str, force: Any, forces: set[str], only_force: str | None) -> str:
+    """What is wrong with the record's force (empty when nothing)."""
+    if force is None:
+        return f"{kind}: missing required field 'force'"
+    if not isinstance(force, str) or force not in forces:
+        return f"{kind}: unknown force {force!r}: one of {', '.join(sorted(forces))}"
+    if only_force is not None and force != only_force:
+        return (
+            f"{kind}: force {force!r} is not yours ({only_force}): upload your own force's return"
+        )
+    return ""
+
+
+def _ref_error(kind: str, ref: Any) -> str:
+    """What is wrong with the record's ref (empty when nothing)."""
+    if ref is None or ref == "":
+        return f"{kind}: missing required field 'ref'"
+    if not isinstance(ref, str) or len(ref) > REF_MAX_LENGTH or ref != ref.strip():
+        return f"{kind}: ref must be text of 1 to {REF_MAX_LENGTH} characters, not {ref!r}"
+    return ""
+
+
+def _field_values(
+    fields: Iterable[Field], required: Iterable[Field], data: dict, label: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The parsed values of the type's fields present in ``data``, and what is wrong with
+    any (missing when required, or not parsed)."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for f in fields:
+        value = data.get(f.name)
+        if value is None:
+            if f in required:
+                errors.append(f"{label}: missing required field {f.name!r}")
+            continue
+        parsed, error = _parse(f, value)
+        if error:
+            errors.append(f"{label}: {f.name} {error}")
+        else:
+            values[f.name] = parsed
+    return values, errors
+
+
 def _parse(f: Field, value: Any) -> tuple[Any, str]:
     """The parsed value of ``f``, or an error saying what was wrong."""
-    if f.kind == "date":
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            return None, f"must be a date as YYYY-MM-DD, not {value!r}"
-        try:
-            return date.fromisoformat(value), ""
-        except ValueError:
-            return None, f"is not a real date: {value!r}"
-    if f.kind == "choice":
-        if value not in f.choices:
-            return None, f"must be one of {', '.join(f.choices)}, not {value!r}"
-        return value, ""
-    if f.kind == "codes":
-        if not isinstance(value, list):
-            return None, f"must be a list of codes ({', '.join(f.choices)}), not {value!r}"
-        unknown = [c for c in value if c not in f.choices]
-        if unknown:
-            return None, f"has unknown code(s) {unknown!r}: one of {', '.join(f.choices)}"
-        return value, ""
-    if f.kind == "year":
-        # The range is a plausibility rule (checked with the others, once the line is read).
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None, f"must be a year as a whole number, not {value!r}"
-        return value, ""
-    if f.kind == "count":
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None, f"must be a whole number, not {value!r}"
-        return value, ""
-    if f.kind == "text":
-        if not isinstance(value, str) or len(value) > f.max_length:
-            return None, f"must be text of at most {f.max_length} characters, not {value!r}"
-        return value, ""
-    if f.kind == "ref":
-        if not isinstance(value, str) or not value or len(value) > REF_MAX_LENGTH:
-            return None, f"must be a ref (text of 1 to {REF_MAX_LENGTH} characters), not {value!r}"
-        return value, ""
-    raise ValueError(f"field kind {f.kind!r} of {f.name} has no parser")
+    parser = _PARSERS.get(f.kind)
+    if parser is None:
+        raise ValueError(f"field kind {f.kind!r} of {f.name} has no parser")
+    return parser(f, value)
+
+
+def _parse_date(f: Field, value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None, f"must be a date as YYYY-MM-DD, not {value!r}"
+    try:
+        return date.fromisoformat(value), ""
+    except ValueError:
+        return None, f"is not a real date: {value!r}"
+
+
+def _parse_choice(f: Field, value: Any) -> tuple[Any, str]:
+    if value not in f.choices:
+        return None, f"must be one of {', '.join(f.choices)}, not {value!r}"
+    return value, ""
+
+
+def _parse_codes(f: Field, value: Any) -> tuple[Any, str]:
+    if not isinstance(value, list):
+        return None, f"must be a list of codes ({', '.join(f.choices)}), not {value!r}"
+    unknown = [c for c in value if c not in f.choices]
+    if unknown:
+        return None, f"has unknown code(s) {unknown!r}: one of {', '.join(f.choices)}"
+    return value, ""
+
+
+def _parse_year(f: Field, value: Any) -> tuple[Any, str]:
+    # The range is a plausibility rule (checked with the others, once the line is read).
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, f"must be a year as a whole number, not {value!r}"
+    return value, ""
+
+
+def _parse_count(f: Field, value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, f"must be a whole number, not {value!r}"
+    return value, ""
+
+
+def _parse_text(f: Field, value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str) or len(value) > f.max_length:
+        return None, f"must be text of at most {f.max_length} characters, not {value!r}"
+    return value, ""
+
+
+def _parse_ref(f: Field, value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str) or not value or len(value) > REF_MAX_LENGTH:
+        return None, f"must be a ref (text of 1 to {REF_MAX_LENGTH} characters), not {value!r}"
+    return value, ""
+
+
+#: How each kind of field (:class:`~netsafe.returns.schema.Field` ``kind``) is read.
+_PARSERS = {
+    "date": _parse_date,
+    "choice": _parse_choice,
+    "codes": _parse_codes,
+    "year": _parse_year,
+    "count": _parse_count,
+    "text": _parse_text,
+    "ref": _parse_ref,
+}
 
 
 def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from netsafe.cli import django_setup
+from netsafe.bootstrap import django_setup
 
 
 def _as_at(value: str | None) -> date | None:

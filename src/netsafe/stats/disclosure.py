@@ -38,6 +38,11 @@ SMALL = (1, 9)
 Published = int | str
 
 
+def is_small(count: int) -> bool:
+    """Whether a count is one that is never given as it is: 1 to 9 (0 is given)."""
+    return SMALL[0] <= count <= SMALL[1]
+
+
 def round5(count: int) -> int:
     """``count`` rounded to the nearest 5, halves up (12 -> 10, 13 -> 15)."""
     return (count + 2) // 5 * 5
@@ -49,7 +54,7 @@ def control(count: int) -> Published:
         raise TypeError(f"a count is a whole number, not {count!r}")
     if count < 0:
         raise ValueError(f"a count cannot be negative: {count}")
-    if 1 <= count <= 9:
+    if is_small(count):
         return SUPPRESSED
     return round5(count)
 

@@ -9,79 +9,18 @@ cost grows with the number of forces and months, not of records.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from netsafe.accounts.models import Force
 from netsafe.casework import models as m
-from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, OutcomeKind, RiskBand
+from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, RiskBand
+from netsafe.casework.figures import MEASURES, Measure, by_table
 
-
-@dataclass(frozen=True)
-class Measure:
-    """One figure: which records, dated by which field, counted how.
-
-    ``how`` is ``count`` (records), ``people`` (distinct subjects) or
-    ``children`` (the sum of ``children``).
-    """
-
-    name: str
-    label: str
-    model: type
-    date_field: str
-    how: str = "count"
-    only: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def additive_by_month(self) -> bool:
-        """A distinct count of people per month would not add up to the total."""
-        return self.how != "people"
-
-    def aggregate(self, also: Q | None = None):
-        """The aggregate expression of this measure (``also``: a further condition)."""
-        only = Q(**dict(self.only)) if self.only else None
-        if also is not None:
-            only = also if only is None else only & also
-        if self.how == "people":
-            return Count("subject", distinct=True, filter=only)
-        if self.how == "children":
-            return Sum("children", filter=only, default=0)
-        # COUNT(*) lets SQLite answer from an index alone; COUNT(id) reads each row.
-        return Count("pk", filter=only) if only else Count("*")
-
-
-MEASURES: tuple[Measure, ...] = (
-    Measure("referrals", "Referrals received", m.Referral, "received"),
-    Measure("warrants_issued", "Warrants issued", m.Warrant, "issued"),
-    Measure("warrants_executed", "Warrants executed", m.Warrant, "executed"),
-    Measure("arrests", "Arrests", m.Arrest, "date"),
-    Measure("people_arrested", "People arrested", m.Arrest, "date", how="people"),
-    Measure("voluntary_interviews", "Voluntary interviews", m.VoluntaryInterview, "date"),
-    Measure("devices_seized", "Devices seized", m.Device, "seized"),
-    Measure("children_safeguarded", "Children safeguarded", m.Safeguarding, "date", "children"),
-    Measure("signposted", "Signposted to Stop it Now!", m.Signposting, "date"),
-    Measure(
-        "charged",
-        "People charged",
-        m.Outcome,
-        "date",
-        how="people",
-        only=(("outcome", OutcomeKind.CHARGED),),
-    ),
-    Measure(
-        "convicted",
-        "People convicted",
-        m.Outcome,
-        "date",
-        how="people",
-        only=(("outcome", OutcomeKind.CONVICTED),),
-    ),
-)
 BY_NAME = {measure.name: measure for measure in MEASURES}
 #: The measures of ``by_month``: those whose months add up to the total.
 MONTHLY = tuple(measure.name for measure in MEASURES if measure.additive_by_month)
@@ -101,14 +40,6 @@ def months_between(first: date, last: date) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, end + 1)]
 
 
-def _dated(measures: Iterable[Measure]) -> dict[tuple[type, str], list[Measure]]:
-    """Measures grouped by the records and date they count: one scan of a table each."""
-    grouped: dict[tuple[type, str], list[Measure]] = {}
-    for measure in measures:
-        grouped.setdefault((measure.model, measure.date_field), []).append(measure)
-    return grouped
-
-
 def tables(as_at: date, forces: list[Force] | None = None):
     """``by_force`` (every measure, every force, zeros included) and ``by_month``.
 
@@ -123,60 +54,99 @@ def tables(as_at: date, forces: list[Force] | None = None):
     by_force = {f.slug: dict.fromkeys(BY_NAME, 0) for f in forces}
     months: dict[str, dict[str, int]] = {}
     first = month_key(launched())
-    for (model, field), measures in _dated(MEASURES).items():
+    for (model, field), measures in by_table(MEASURES).items():
         additive = [ms for ms in measures if ms.additive_by_month]
         if additive:
-            # Every day is grouped and the days after ``as_at`` dropped here: a WHERE
-            # on the date makes SQLite walk the date's index and fetch row by row,
-            # several times slower than reading the table through once.
-            rows = (
-                model.objects.order_by()
-                .values_list("force_id", field)
-                .annotate(**{ms.name: ms.aggregate() for ms in additive})
-            )
-            # The days summed into (force, month) cells first: a plain loop over a few
-            # thousand tuples, the counts added to the tables once per cell.
-            cells: dict[tuple[int, int, int], list[int]] = {}
-            for force_id, day, *counts in rows:
-                if day is None or day > as_at:
-                    continue
-                key = (force_id, day.year, day.month)
-                cell = cells.get(key)
-                if cell is None:
-                    cells[key] = [n or 0 for n in counts]
-                else:
-                    for i, n in enumerate(counts):
-                        cell[i] += n or 0
-            for (force_id, year, month), counts in cells.items():
-                key = f"{year:04d}-{month:02d}"
-                first = min(first, key)
-                cell = months.get(key)
-                if cell is None:
-                    cell = months[key] = dict.fromkeys(MONTHLY, 0)
-                row = by_force.get(slugs.get(force_id))
-                for ms, n in zip(additive, counts, strict=True):
-                    cell[ms.name] += n
-                    if row is not None:
-                        row[ms.name] += n
+            cells = _force_month_cells(model, field, additive, as_at)
+            first = min([first, *_add_cells(cells, additive, slugs, by_force, months)])
         people = [ms for ms in measures if not ms.additive_by_month]
         if people:
-            on_time = Q(**{f"{field}__lte": as_at})
-            rows = (
-                model.objects.order_by()
-                .values("force_id")
-                .annotate(**{ms.name: ms.aggregate(on_time) for ms in people})
-            )
-            for row in rows:
-                slug = slugs.get(row["force_id"])
-                if slug is not None:
-                    for ms in people:
-                        by_force[slug][ms.name] = row[ms.name] or 0
+            _count_people(model, field, people, as_at, slugs, by_force)
+    return by_force, _month_rows(months, first, as_at)
+
+
+def _force_month_cells(
+    model, field: str, additive: list[Measure], as_at: date
+) -> dict[tuple[int, int, int], list[int]]:
+    """The ``additive`` measures of one table counted by (force id, year, month) up to
+    ``as_at``: one query grouping by force and day, the days then summed here."""
+    # Every day is grouped and the days after ``as_at`` dropped here: a WHERE
+    # on the date makes SQLite walk the date's index and fetch row by row,
+    # several times slower than reading the table through once.
+    rows = (
+        model.objects.order_by()
+        .values_list("force_id", field)
+        .annotate(**{ms.name: ms.aggregate() for ms in additive})
+    )
+    # The days summed into (force, month) cells first: a plain loop over a few
+    # thousand tuples, the counts added to the tables once per cell.
+    cells: dict[tuple[int, int, int], list[int]] = {}
+    for force_id, day, *counts in rows:
+        if day is None or day > as_at:
+            continue
+        key = (force_id, day.year, day.month)
+        cell = cells.get(key)
+        if cell is None:
+            cells[key] = [n or 0 for n in counts]
+        else:
+            for i, n in enumerate(counts):
+                cell[i] += n or 0
+    return cells
+
+
+def _add_cells(
+    cells: dict[tuple[int, int, int], list[int]],
+    additive: list[Measure],
+    slugs: dict[int, str],
+    by_force: dict[str, dict[str, int]],
+    months: dict[str, dict[str, int]],
+) -> list[str]:
+    """Add (force, month) ``cells`` to the month and force tables; the months they hold."""
+    keys = []
+    for (force_id, year, month), counts in cells.items():
+        key = f"{year:04d}-{month:02d}"
+        keys.append(key)
+        cell = months.get(key)
+        if cell is None:
+            cell = months[key] = dict.fromkeys(MONTHLY, 0)
+        row = by_force.get(slugs.get(force_id))
+        for ms, n in zip(additive, counts, strict=True):
+            cell[ms.name] += n
+            if row is not None:
+                row[ms.name] += n
+    return keys
+
+
+def _count_people(
+    model,
+    field: str,
+    people: list[Measure],
+    as_at: date,
+    slugs: dict[int, str],
+    by_force: dict[str, dict[str, int]],
+) -> None:
+    """The distinct people of one table up to ``as_at``, into the force table (a count of
+    people per month would not add up to theirs)."""
+    on_time = Q(**{f"{field}__lte": as_at})
+    rows = (
+        model.objects.order_by()
+        .values("force_id")
+        .annotate(**{ms.name: ms.aggregate(on_time) for ms in people})
+    )
+    for row in rows:
+        slug = slugs.get(row["force_id"])
+        if slug is not None:
+            for ms in people:
+                by_force[slug][ms.name] = row[ms.name] or 0
+
+
+def _month_rows(months: dict[str, dict[str, int]], first: str, as_at: date) -> list[dict]:
+    """``by_month``: a row for every month from ``first`` to ``as_at``, empty ones too."""
     first_day = date.fromisoformat(f"{first}-01")
-    by_month = [
+    return [
         {"month": key, **months.get(key, dict.fromkeys(MONTHLY, 0))}
         for key in months_between(first_day, as_at)
     ]
-    return by_force, by_month
 
 
 def help_seeking(as_at: date, region: str = "wales") -> dict[str, Any] | None:
@@ -230,7 +200,7 @@ def last_day_with_data(today: date | None = None) -> date | None:
     today = today or timezone.localdate()
     days = [
         model.objects.filter(**{f"{field}__lte": today}).aggregate(last=Max(field))["last"]
-        for model, field in _dated(MEASURES)
+        for model, field in by_table(MEASURES)
     ]
     return max((day for day in days if day is not None), default=None)
 

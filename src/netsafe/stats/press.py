@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from .disclosure import is_small
+
 REGION_NAMES = {
     "wales": "Wales",
     "england": "England",
@@ -21,7 +23,7 @@ REGION_NAMES = {
 
 def exact(count: int) -> str:
     """``count`` with thousands separators; a small count is not given."""
-    if 1 <= count <= 9:
+    if is_small(count):
         return "fewer than 10"
     return f"{count:,}"
 
@@ -36,7 +38,7 @@ def round_down(count: int) -> int:
 
 def more_than(count: int) -> str:
     """ "more than 2,000" for 2,047: a round figure below the true count (exact when round)."""
-    if 1 <= count <= 9:
+    if is_small(count):
         return "fewer than 10"
     floor = round_down(count)
     return f"{count:,}" if floor == count else f"more than {floor:,}"

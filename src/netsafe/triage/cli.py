@@ -26,6 +26,7 @@ from netsafe.triage import csvsafe
 from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import (
     DEFAULT_VICS_CATEGORIES,
+    NON_PERTINENT,
     HashEntry,
     HashSetError,
     detect_format,
@@ -40,6 +41,7 @@ from netsafe.triage.matching import (
     Query,
     default_cache_dir,
 )
+from netsafe.triage.perceptual import MIN_QUALITY
 from netsafe.triage.report import counted_category
 from netsafe.triage.scan import (
     Progress,
@@ -453,13 +455,13 @@ def export_vics_command(
             ]
             category = counted_category(matches)
             if category is None and row.get("known"):
-                category = DEFAULT_VICS_CATEGORIES[0]
+                category = NON_PERTINENT
             entries[key] = HashEntry(
                 id=str(len(entries) + 1),
                 md5=row["md5"],
                 sha1=row["sha1"],
                 sha256=row["sha256"],
-                pdq=row["pdq"] if (row.get("pdq_quality") or 0) >= 50 else None,
+                pdq=row["pdq"] if (row.get("pdq_quality") or 0) >= MIN_QUALITY else None,
                 category=category,
                 size=row["size"],
                 path=row["path"],

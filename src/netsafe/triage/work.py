@@ -28,6 +28,7 @@ from netsafe.triage.hashsets import HashSet, HashSetError, load_hashset
 from netsafe.triage.matching import HashIndex, Query, default_cache_dir
 from netsafe.triage.pdq.video import VIDEO_EXTENSIONS, hash_video
 from netsafe.triage.perceptual import (
+    MIN_QUALITY,
     PerceptualError,
     pdq_dihedral_of_stream,
     pdq_of_stream,
@@ -445,7 +446,7 @@ def process_stream(
             try:
                 video = hash_video(content)
                 # Kept in the store for matching against known videos' frames.
-                rec["video_frames"] = [f.hash for f in video.frames if f.quality >= 50]
+                rec["video_frames"] = [f.hash for f in video.frames if f.quality >= MIN_QUALITY]
             except PerceptualError as exc:
                 rec["error"] = str(exc)
         elif d.type.startswith("image/"):

@@ -1,4 +1,4 @@
-"""Serving the application over HTTP: what must hold first, and the production server.
+"""Serving the application over HTTP: the production server (the checks: :mod:`.startup`).
 
 ``netsafe serve`` runs gunicorn in this process (the gunicorn master forks the
 worker processes); ``netsafe serve --dev`` runs Django's auto-reloading
@@ -17,30 +17,6 @@ from typing import Any
 POOL_ENV = "NETSAFE_DB_POOL_SIZE"
 #: gunicorn's access-log line without the query string (searches carry names) or user.
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-
-
-def problems(settings: Any) -> list[str]:
-    """Why the configured application must not answer HTTP (empty when it may)."""
-    found = []
-    explicit_local = settings.ENV_GIVEN in {"development", "test"}
-    if not explicit_local and getattr(settings, "USING_DEVELOPMENT_SECRET", False):
-        found.append(
-            "NETSAFE_ENV is unset and NETSAFE_SECRET_KEY is not given: serving with the public "
-            "development secret would let anyone forge signed values. Set NETSAFE_SECRET_KEY "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(64))'), or "
-            "NETSAFE_ENV=development for a local demo."
-        )
-    return found
-
-
-def check() -> None:
-    """Raise ``ImproperlyConfigured`` naming every reason the application must not serve."""
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-
-    found = problems(settings)
-    if found:
-        raise ImproperlyConfigured(" ".join(found))
 
 
 def default_workers(cores: int | None = None) -> int:

@@ -17,10 +17,15 @@ from netsafe.triage.hashsets import (
     HashSetError,
     default_cache_dir,
     detect_format,
-    file_sha256,
     parse_categories,
 )
-from netsafe.triage.hashsets.compiled import KNOWN, cache_key, prune, remembered_sha256
+from netsafe.triage.hashsets.compiled import (
+    KNOWN,
+    cache_key,
+    file_sha256,
+    prune,
+    remembered_sha256,
+)
 
 app = typer.Typer(
     help="Hash sets: compile them for fast matching, and show what one holds.",

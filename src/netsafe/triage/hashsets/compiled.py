@@ -616,8 +616,6 @@ def prune(
     or damaged (manifest unreadable); remembered SHA-256s of files changed or gone;
     what killed compiles left behind (older than :data:`ABANDONED_SECONDS`).
     """
-    from netsafe.triage.hashsets import file_sha256
-
     out = Pruned()
     keep = set(keep)
     if not cache_dir.is_dir():
@@ -708,3 +706,12 @@ def _size(path: Path) -> int:
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     except OSError:
         return 0
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, so a report says exactly which hash set was used."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from netsafe.triage import csvsafe
-from netsafe.triage.hashsets import (
+from netsafe.triage.hashset import (
     NON_PERTINENT,
     HashEntry,
     HashSetError,
     HashSetFormat,
     clean_hash,
-    lines,
 )
+from netsafe.triage.hashsets import lines
 from netsafe.triage.hashsets.compiled import KNOWN, NO_ID, Columns, interleave
 
 COLUMNS = ("id", "md5", "sha1", "sha256", "pdq", "category", "series", "video_id", "frame")
@@ -45,11 +45,13 @@ class CsvFormat(HashSetFormat):
     name = "csv"
 
     def sniff(self, head: bytes) -> bool:
+        """A first line naming a digest column (``md5``, ``sha1``, ``sha256`` or ``pdq``)."""
         text = head.decode("utf-8-sig", "replace")
         first = text.splitlines()[0] if text.strip() else ""
         return _header(first) is not None
 
     def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        """Each row as an entry, the delimiter and column order from the header."""
         with open(path, encoding="utf-8-sig", errors="backslashreplace", newline="") as fh:
             found = _header(fh.readline())
             if found is None:
@@ -73,6 +75,8 @@ class CsvFormat(HashSetFormat):
     def write(
         self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
     ) -> None:
+        """A header of every column, then one row per entry (through :mod:`~netsafe.triage.csvsafe`,
+        so that no cell is read as a spreadsheet formula)."""
         buf = io.StringIO()
         writer = csvsafe.writer(buf)
         writer.writerow(COLUMNS)
@@ -81,6 +85,7 @@ class CsvFormat(HashSetFormat):
         path.write_text(buf.getvalue(), encoding="utf-8")
 
     def get_examples(self) -> list[HashEntry]:
+        """Rows with each digest, a delimiter inside a cell and two frames of a known video."""
         return [
             HashEntry(id="1", md5="0" * 31 + "1", sha1="a" * 40, category="A", series="s1"),
             HashEntry(id="2", sha256="c" * 64, pdq="f8f8f0cee0f4a84f" * 4, category="C"),

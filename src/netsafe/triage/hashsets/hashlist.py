@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash, lines
+from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashsets import lines
 from netsafe.triage.hashsets.compiled import NO_ID, Columns, interleave
 
 _SUM_LINE = re.compile(rb"^([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?:[ \t][ *]?(.*))?$")
@@ -22,6 +23,7 @@ class HashListFormat(HashSetFormat):
     name = "hashlist"
 
     def sniff(self, head: bytes) -> bool:
+        """A hashdeep header, or lines that each start with a hash of a known length."""
         if head.startswith(_HASHDEEP):
             return True
         lines = [ln.strip() for ln in head.splitlines()[:20] if ln.strip()]
@@ -29,6 +31,8 @@ class HashListFormat(HashSetFormat):
         return bool(lines) and all(_SUM_LINE.match(ln) for ln in lines)
 
     def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        """A hashdeep file (its own columns) or sum lines, the hash kind from its length; the
+        name is the entry's id."""
         with open(path, "rb") as fh:
             first = fh.readline()
             fh.seek(0)
@@ -72,6 +76,7 @@ class HashListFormat(HashSetFormat):
                 out.write(",".join([*values, e.id or ""]) + "\n")
 
     def get_examples(self) -> list[HashEntry]:
+        """Files with MD5, SHA-1, SHA-256 and size, one with a name that is not ASCII."""
         return [
             HashEntry(id="DCIM/a.jpg", md5="0" * 31 + "1", sha1="a" * 40, sha256="b" * 64, size=10),
             HashEntry(id="naïve name.txt", md5="f" * 32, sha1="1" * 40, sha256="2" * 64, size=0),

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashset import HashEntry, HashSetError, HashSetFormat, clean_hash
 
 _SCHEMA = """
 CREATE TABLE FILE (
@@ -23,9 +23,11 @@ class NsrlFormat(HashSetFormat):
     name = "nsrl"
 
     def sniff(self, head: bytes) -> bool:
+        """An SQLite database (its header): NSRL RDS v3 is the only one read."""
         return head.startswith(b"SQLite format 3\x00")
 
     def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        """Every row of table ``FILE`` as a known file (``known_file``), its name as the id."""
         # Opened read-only through a URI: a hash set is input, like evidence.
         try:
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -51,6 +53,7 @@ class NsrlFormat(HashSetFormat):
     def write(
         self, entries: Iterable[HashEntry], path: Path, categories: Mapping[int, str]
     ) -> None:
+        """An RDS v3-shaped database: table ``FILE`` with the entries' digests, names and sizes."""
         con = sqlite3.connect(path)
         try:
             con.execute(_SCHEMA)
@@ -72,6 +75,7 @@ class NsrlFormat(HashSetFormat):
             con.close()
 
     def get_examples(self) -> list[HashEntry]:
+        """Known files with every digest, a name and a size, as the RDS gives them."""
         return [
             HashEntry(
                 id="kernel32.dll",

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netsafe.triage.hashsets import HashEntry, HashSetError, HashSetFormat, clean_hash
+from netsafe.triage.hashset import NON_PERTINENT, HashEntry, HashSetError, HashSetFormat, clean_hash
 
 VICS2_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 
@@ -21,12 +21,14 @@ class VicsFormat(HashSetFormat):
     name = "vics"
 
     def sniff(self, head: bytes) -> bool:
+        """JSON whose first object names its OData context (VICS 1.x or 2.0)."""
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         return text.startswith(b"{") and (
             b'"odata.metadata"' in text or b'"@odata.context"' in text
         )
 
     def read(self, path: Path, categories: Mapping[int, str]) -> Iterator[HashEntry]:
+        """The Media of either version, category numbers turned into labels by ``categories``."""
         try:
             with open(path, encoding="utf-8-sig") as fh:
                 data = json.load(fh)
@@ -81,6 +83,7 @@ class VicsFormat(HashSetFormat):
         path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
     def get_examples(self) -> list[HashEntry]:
+        """Media with and without SHA-256 and PDQ, a non-pertinent one and a series."""
         return [
             HashEntry(id="1", md5="0" * 31 + "1", sha1="a" * 40, category="CAM", size=5),
             HashEntry(
@@ -89,7 +92,7 @@ class VicsFormat(HashSetFormat):
                 sha1="b" * 40,
                 sha256="c" * 64,
                 pdq="d" * 64,
-                category="non-pertinent",
+                category=NON_PERTINENT,
             ),
             HashEntry(id="3", sha1="9" * 40, series="bridges", path="DCIM/caf\\xe9.jpg"),
         ]

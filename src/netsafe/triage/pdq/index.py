@@ -481,11 +481,6 @@ class PDQIndex:
     def __len__(self) -> int:
         return sum(len(s) for s in self._segments)
 
-    @property
-    def segment_sizes(self) -> list[int]:
-        """How many hashes each segment holds, oldest first."""
-        return [len(s) for s in self._segments]
-
     def search(
         self,
         queries: Iterable[str] | np.ndarray,

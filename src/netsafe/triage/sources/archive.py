@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, iso_time, path_hex
+from netsafe.triage.source import Entry, Evidence, EvidenceError, iso_time, path_hex
 
 #: MIME types (from the bytes) that are opened as archives.
 ARCHIVE_TYPES = frozenset(
@@ -217,6 +217,15 @@ class ArchiveEvidence(Evidence):
 
     kind = "archive"
 
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        """A ZIP or (possibly compressed) TAR file, by its signature and then its structure."""
+        return path.is_file() and _is_archive(path, head)
+
+    @classmethod
+    def opened(cls, path: Path, limits: Limits | None = None) -> ArchiveEvidence:
+        return cls(path, limits)
+
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         super().__init__(path)
         self.limits = limits or Limits()
@@ -250,3 +259,25 @@ class ArchiveEvidence(Evidence):
 
     def close(self) -> None:
         self._fh.close()
+
+
+#: Signatures of ZIP, of TAR (``ustar`` at 257) and of the compressions a TAR may be in.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def _is_archive(path: Path, head: bytes) -> bool:
+    # By signature first: a disk image can look like a TAR to tarfile (zero blocks) or
+    # hold a ZIP end record somewhere, so tarfile/zipfile alone would misjudge it.
+    if head.startswith(_ZIP_MAGIC):
+        return zipfile.is_zipfile(path)
+    if head[257:262] == b"ustar" or head.startswith(_COMPRESSED_MAGIC):
+        return _is_tar(path)
+    return False
+
+
+def _is_tar(path: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(path)
+    except (OSError, tarfile.TarError, EOFError):
+        return False

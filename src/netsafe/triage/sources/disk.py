@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 import pytsk3
 
-from netsafe.triage.sources import (
+from netsafe.triage.source import (
     Entry,
     Evidence,
     EvidenceError,
@@ -163,6 +163,11 @@ class DiskEvidence(Evidence):
     """A raw disk or partition image (``.dd``, ``.raw``, ``.img``, ``.001`` and its parts)."""
 
     kind = "raw"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        """Any file or block device: the kind of last resort, asked after the others."""
+        return not path.is_dir()
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)

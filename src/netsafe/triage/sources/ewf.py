@@ -12,9 +12,11 @@ from pathlib import Path
 import pyewf
 import pytsk3
 
-from netsafe.triage.sources import METADATA_FIELDS, EvidenceError, Integrity
+from netsafe.triage.source import METADATA_FIELDS, EvidenceError, Integrity
 from netsafe.triage.sources.disk import DiskEvidence
 
+#: The first bytes of every EWF (E01) segment file.
+EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
 _VERIFY_BLOCK = 4 << 20
 
 
@@ -39,6 +41,11 @@ class EwfEvidence(DiskEvidence):
     """An E01 image with its ``.E02...`` segments found beside it."""
 
     kind = "ewf"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        """An EWF segment file, by its signature."""
+        return head.startswith(EWF_SIGNATURE)
 
     def _open_image(self) -> pytsk3.Img_Info:
         try:

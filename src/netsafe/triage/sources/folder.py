@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from netsafe.triage.sources import (
+from netsafe.triage.source import (
     Entry,
     Evidence,
     EvidenceError,
@@ -34,6 +34,11 @@ class FolderEvidence(Evidence):
     """A folder walked by byte names (names that are not UTF-8 survive), never following links."""
 
     kind = "folder"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        """A folder."""
+        return path.is_dir()
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)

@@ -1,5 +1,9 @@
 """Charts as server-rendered SVG: no script, no CDN, nothing the strict CSP would block.
 
+The one place charts are drawn: the statistics' lines and grouped bars
+(:func:`line_chart`, :func:`bar_chart`) and the prevention pages' bars across
+(:func:`horizontal_bar_chart`), with one palette, font and accessible markup.
+
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that
 screen readers announce, and the pages put a table of the same figures beside
 it. Colours are set with presentation attributes (not ``style``), which the
@@ -62,12 +66,22 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def _open(ident: str, title: str, desc: str, width: int = WIDTH, height: int = HEIGHT) -> list[str]:
-    narrow = " netsafe-chart--narrow" if width < WIDTH else ""
+def _open(
+    ident: str,
+    title: str,
+    desc: str,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    fixed: bool = False,
+) -> list[str]:
+    """The opening of an SVG ``width`` x ``height`` units, drawn as wide as the page, or,
+    when ``fixed``, at that size in pixels (at most the page's width)."""
+    narrow = " netsafe-chart--narrow" if width < WIDTH and not fixed else ""
+    drawn = f'width="{width}" height="{height}"' if fixed else 'width="100%"'
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="netsafe-chart{narrow}" role="img" '
         'font-family="Arial, Helvetica, sans-serif" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'viewBox="0 0 {width} {height}" {drawn} '
         f'aria-labelledby="{ident}-title {ident}-desc" id="{ident}" data-chart="{ident}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
@@ -278,3 +292,36 @@ def bar_svg(chart: Chart, width: int = WIDTH) -> SafeString:
     if marker is not None:
         parts.append(_marker(LEFT + group * marker[0], marker[1]))
     return chart.close(parts, legend, width)
+
+
+#: The bars across. Each label sits on its own line above its bar, so the chart is as
+#: narrow as a phone (:data:`BARS_WIDTH`, 320 px) whatever the labels: a label column
+#: beside the bars made it 600 px wide, shrunk to half size (7 px text) on a 375 px screen.
+BAR_AREA, VALUE_WIDTH = 260, 60
+BARS_WIDTH = BAR_AREA + VALUE_WIDTH
+#: One row: the label's line (13 px text), then the bar.
+ROW_HEIGHT, BAR_HEIGHT, LABEL_LINE = 42, 16, 18
+
+
+def horizontal_bar_chart(chart: Chart) -> SafeString:
+    """One bar across per label (the first series), scaled to the largest value, with the
+    label above it and the value after it: for a few rows with long labels."""
+    values = [v or 0 for v in chart.series[0].values] if chart.series else []
+    if any(v < 0 for v in values):
+        raise ValueError(f"{chart.title}: bar values cannot be negative")
+    top = max(values, default=0) or 1
+    height = max(ROW_HEIGHT, ROW_HEIGHT * len(values))
+    parts = _open(chart.ident, chart.title, chart.desc, BARS_WIDTH, height, fixed=True)
+    for i, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
+        bar_y = i * ROW_HEIGHT + LABEL_LINE + 2
+        width = round(BAR_AREA * value / top)
+        parts.append(
+            f'<text x="0" y="{i * ROW_HEIGHT + LABEL_LINE - 4}" font-size="13" '
+            f'fill="#0b0c0c">{escape(label)}</text>'
+            f'<rect x="0" y="{bar_y}" width="{width}" height="{BAR_HEIGHT}" '
+            f'fill="{PALETTE[0]}"/>'
+            f'<text x="{width + 6}" y="{bar_y + BAR_HEIGHT - 3}" font-size="13" '
+            f'fill="#0b0c0c">{_number(value)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text in it is escaped above

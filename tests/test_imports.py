@@ -1,0 +1,240 @@
+"""No import cycles: every module of NetSafe imports, and no two modules import each other.
+
+The import graph is read from the source with ``ast``: every ``import`` and
+``from ... import`` of a NetSafe module, at module level *and inside functions*
+(a function-local import only postpones a cycle to the first call; it does not
+remove it). ``from package import name`` is an edge to ``package.name`` when that
+is a module, else to ``package``. Not edges: imports under ``if TYPE_CHECKING:``
+(never run), and the initialisation of a module's parent packages that Python
+does implicitly before a submodule (``import a.b.c`` runs ``a/b/__init__``): a
+package that lists its implementations (``triage/sources``, ``triage/hashsets``)
+would otherwise be a cycle with each of them. No cycle is allowed.
+
+``make lint`` runs this file too.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "netsafe"
+
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    """Dotted name -> (file, is a package), for every module of netsafe but migrations."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if "migrations" in parts:
+            continue
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        out[".".join(parts)] = (path, is_package)
+    return out
+
+
+MODULES = _modules()
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+class _Imports(ast.NodeVisitor):
+    """The NetSafe modules one module imports, with the line of the first import of each."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.found: dict[str, int] = {}
+
+    def _add(self, target: str | None, line: int) -> None:
+        if target:
+            self.found.setdefault(target, line)
+
+    @staticmethod
+    def _known(name: str) -> str | None:
+        # ``import netsafe.a.b.name``: the longest prefix that is a module.
+        while name and name not in MODULES:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name.split(".")[0] == "netsafe":
+                self._add(self._known(alias.name), node.lineno)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            base = self.package.split(".")
+            base = base[: len(base) - (node.level - 1)]
+            source = ".".join([*base, *([node.module] if node.module else [])])
+        else:
+            source = node.module or ""
+        if source.split(".")[0] != "netsafe":
+            return
+        for alias in node.names:
+            submodule = f"{source}.{alias.name}"
+            self._add(submodule if submodule in MODULES else self._known(source), node.lineno)
+
+
+def import_graph() -> dict[str, dict[str, int]]:
+    """Module -> {imported NetSafe module: line of the import}."""
+    graph = {}
+    for module, (path, is_package) in MODULES.items():
+        visitor = _Imports(module, is_package)
+        visitor.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        visitor.found.pop(module, None)
+        graph[module] = visitor.found
+    return graph
+
+
+def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _describe(component: list[str], graph: dict[str, dict[str, int]]) -> str:
+    members = set(component)
+    return "\n".join(
+        f"  {module}:{line} imports {target}"
+        for module in component
+        for target, line in sorted(graph[module].items())
+        if target in members
+    )
+
+
+def test_the_graph_sees_function_local_imports():
+    # The check is only as good as its reading: a cycle hidden in a function is found.
+    graph = {"a": {"b": 1}, "b": {"a": 9}, "c": {"a": 3}}
+    assert cycles(graph) == [["a", "b"]]
+    visitor = _Imports("netsafe.cli", is_package=False)
+    visitor.visit(ast.parse("def f():\n    from netsafe.stats import cli\n"))
+    assert visitor.found == {"netsafe.stats.cli": 2}
+    typed = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import netsafe.bootstrap\n"
+    visitor = _Imports("netsafe.cli", is_package=False)
+    visitor.visit(ast.parse(typed))
+    assert visitor.found == {}
+
+
+def test_no_module_imports_another_that_imports_it_back():
+    graph = import_graph()
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n\n".join(_describe(c, graph) for c in found)
+
+
+def test_nothing_imports_the_netsafe_command():
+    # `python -m netsafe.cli` runs it as __main__: a module importing netsafe.cli would
+    # load it a second time, as a second module with its own app and registry.
+    graph = import_graph()
+    assert [m for m, targets in graph.items() if "netsafe.cli" in targets] == []
+
+
+@pytest.mark.parametrize("command", ["stats", "returns", "audit", "demo", "triage-worker"])
+def test_python_m_netsafe_cli_runs_the_command_as_one_module(command):
+    # Run as `python -m netsafe.cli` (as the CLI tests and the triage jobs run it), the
+    # command is __main__; an area importing netsafe.cli would load a second copy.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "netsafe.cli", command, "--help"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+        },
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
+    assert "netsafe.bootstrap" in imported or command == "triage-worker"
+    assert "netsafe.cli" not in imported
+
+
+def test_the_triage_library_never_imports_the_web_apps():
+    graph = import_graph()
+    outside = {
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith("netsafe.triage")
+        for target in targets
+        if not target.startswith("netsafe.triage") and target != "netsafe"  # its version
+    }
+    assert outside == set()
+
+
+@pytest.mark.slow
+def test_every_module_imports_in_a_fresh_interpreter():
+    modules = sorted(MODULES)
+    code = (
+        "import importlib, sys, django; django.setup()\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as exc:\n"
+        "        failed.append(f'{name}: {type(exc).__name__}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "netsafe.web.settings",
+        "NETSAFE_ENV": "test",
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code, *modules],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
