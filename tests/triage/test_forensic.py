@@ -497,6 +497,23 @@ def test_damaged_chunk_fails_verification_where_ewfverify_says(tmp_path, ewf_pai
     assert f"bytes {first}-{end}" in page
 
 
+def test_batch_prints_the_verification_warning_of_each_damaged_device(tmp_path, ewf_pair):
+    from tests.triage.test_scan import _netsafe
+
+    manifest = tmp_path / "intake.csv"
+    manifest.write_text(
+        f"reference,evidence\nEX-1,{ewf_pair['bad']}\nEX-2,{ewf_pair['good']}\n", "utf-8"
+    )
+    out = tmp_path / "out"
+    proc = _netsafe("batch", manifest, "--out", out, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    warnings = [x for x in proc.stderr.splitlines() if x.startswith("WARNING:")]
+    # The same line as `scan` prints, for the damaged device only.
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"WARNING: {ewf_pair['bad'].resolve()} failed verification: ")
+    assert "checksum" in warnings[0]
+
+
 def test_intact_e01_scan_prints_no_warning(tmp_path, ewf_pair):
     from tests.triage.test_scan import _netsafe
 
