@@ -146,6 +146,8 @@ def _row(**change) -> str:
         ("", "empty line"),
         ("[1, 2]", "expected a JSON object"),
         (_row(size="3"), "size: expected a whole number"),
+        (_row(sha1="../../../etc/x"), "sha1: expected 40 lower-case hex digits"),
+        (_row(md5="D41D8CD98F00B204E9800998ECF8427E"), "md5: expected 32 lower-case hex"),
         (_row(deleted="no"), "deleted: expected true or false"),
         (json.dumps({"evidence": "/ev", "path": "a"}), "missing size"),
         (_row(matches=[{"kind": "close", "hashset": "s", "distance": 0}]), "matches[0].kind"),

@@ -120,6 +120,7 @@ class EvidenceReader:
     def __init__(self, items: Iterable[tuple[str, str]], limit: int = 64 << 20) -> None:
         self._kinds = dict(items)
         self._open: dict[str, EvidenceContent] = {}
+        self._failed: dict[str, str] = {}
         self.limit = limit
 
     def __enter__(self) -> EvidenceReader:
@@ -133,12 +134,16 @@ class EvidenceReader:
     def __call__(self, record: FileRecord) -> bytes:
         content = self._open.get(record.evidence)
         if content is None:
+            if record.evidence in self._failed:
+                raise ContentError(self._failed[record.evidence])
             kind = self._kinds.get(record.evidence)
             if kind is None:
                 raise ContentError(f"{record.evidence}: not evidence of this scan")
             try:
                 evidence = open_evidence(record.evidence, kind)
             except EvidenceError as exc:
+                # Not tried again for each of its rows (evidence gone, or elsewhere).
+                self._failed[record.evidence] = str(exc)
                 raise ContentError(str(exc)) from None
             content = self._open[record.evidence] = EvidenceContent(evidence)
         return content.read(record, self.limit)

@@ -231,10 +231,10 @@ class FileRecord:
             size=_integer(row["size"], "size", required=True) or 0,
             deleted=_flag(row["deleted"], "deleted"),
             type=_text(row["type"], "type"),
-            md5=_text(row["md5"], "md5"),
-            sha1=_text(row["sha1"], "sha1"),
-            sha256=_text(row["sha256"], "sha256"),
-            pdq=_text(row["pdq"], "pdq"),
+            md5=_hex(row["md5"], "md5", 32),
+            sha1=_hex(row["sha1"], "sha1", 40),
+            sha256=_hex(row["sha256"], "sha256", 64),
+            pdq=_hex(row["pdq"], "pdq", 64),
             pdq_quality=_integer(row["pdq_quality"], "pdq_quality"),
             known=_flag(row["known"], "known"),
             matches=tuple(_match(m, n) for n, m in enumerate(matches)),
@@ -248,7 +248,7 @@ class FileRecord:
             carved=_flag(row.get("carved", False), "carved"),
             offset=_integer(row.get("offset"), "offset"),
             exif=None if exif is None else Exif.from_dict(exif),
-            path_hex=_text(row.get("path_hex"), "path_hex"),
+            path_hex=_hex(row.get("path_hex"), "path_hex"),
         )
 
     @classmethod
@@ -333,6 +333,21 @@ def _text(value: object, name: str, *, required: bool = False) -> str | None:
     if not isinstance(value, str):
         raise RecordError(f"{name}: expected text, got {value!r}")
     return value
+
+
+def _hex(value: object, name: str, digits: int | None = None) -> str | None:
+    """Lower-case hex text of ``digits`` digits (None: any even number), or None."""
+    text = _text(value, name)
+    if text is None:
+        return None
+    wrong = len(text) != digits if digits else len(text) % 2
+    if wrong or text.strip(_HEX_DIGITS):
+        count = f"{digits}" if digits else "an even number of"
+        raise RecordError(f"{name}: expected {count} lower-case hex digits, got {text!r}")
+    return text
+
+
+_HEX_DIGITS = "0123456789abcdef"
 
 
 def _integer(value: object, name: str, *, required: bool = False) -> int | None:
