@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Page(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.next: str | None = None
         self.images: list[dict] = []
         self.headings: list[str] = []
         self.tables = self.header_cells = 0
@@ -38,7 +40,9 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
+            self.links.append(a["href"].split("#")[0])
+            if a.get("rel") == "next":
+                self.next = a["href"]
         elif tag == "img":
             self.images.append(a)
         elif tag == "html":
@@ -170,6 +174,17 @@ def test_a_hundred_thousand_rows_are_paged_and_every_page_is_linked(tmp_path):
         assert set(page.links) - {"../report.html"} <= {q.name for q in pages}
         text = p.read_text("utf-8")
         listed |= set(re.findall(r"Pictures/(\d{6})\.jpg", text))
+    # From each category's first page, "next" leads through all of its pages.
+    firsts = sorted(p for p in pages if p.name.endswith("-p1.html"))
+    assert len(firsts) == len(per_category)
+    walked = 0
+    for first in firsts:
+        page: Path | None = first
+        while page is not None:
+            walked += 1
+            nxt = Page(page.read_text("utf-8")).next
+            page = page.parent / nxt if nxt else None
+    assert walked == len(pages)
     # Every matched file is on a page, and nothing else is.
     assert listed == {f"{n:06d}" for n in range(0, ROWS, 3)}
     # Nothing was written outside the output folder.
@@ -254,11 +269,49 @@ def test_report_command_renders_again_without_the_evidence(tmp_path, matched_fol
     )
     jsonl = (out / "files.jsonl").read_bytes()
     (out / "report.html").unlink()
+    shutil.move(ev, tmp_path / "elsewhere")  # the evidence went back to the store
     result = CliRunner().invoke(app, ["report", str(out), "--no-thumbnails"])
     assert result.exit_code == 0, result.output
-    assert (out / "report.html").is_file()
     assert (out / "files.jsonl").read_bytes() == jsonl
+    # The thumbnails the scan made are still shown.
+    index = Page((out / "report.html").read_text("utf-8"))
+    pages = [out / h for h in index.links if h.startswith(PAGES_DIR + "/")]
+    assert sum(len(Page(p.read_text("utf-8")).images) for p in pages) == 2
+    # With thumbnails asked for and the evidence gone, each row says why it has none.
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    shutil.rmtree(out / PAGES_DIR / "thumbnails")
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = pages[0].read_text("utf-8")
+    assert f"no thumbnail: not a folder: {ev}" in page
     (out / "files.jsonl").write_text("{broken\n", "utf-8")
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 2
     assert f"{out / 'files.jsonl'}:1: not JSON" in result.output
+
+
+def test_a_full_last_page_has_no_next_page(tmp_path):
+    out = tmp_path / "out"
+    # 12 * PAGE_ROWS rows: every category (A, B, C, uncategorised) fills one page exactly.
+    report = synthetic_scan(out, 12 * PAGE_ROWS)
+    write_report_html(out, report)
+    pages = sorted((out / PAGES_DIR).glob("*.html"))
+    assert len(pages) == 4
+    for p in pages:
+        assert Page(p.read_text("utf-8")).next is None
+        assert p.read_text("utf-8").count("<tr>") == PAGE_ROWS + 1  # the header row too
+
+
+def test_thumbnails_no_longer_shown_are_removed(tmp_path):
+    out = tmp_path / "out"
+    report = synthetic_scan(out, 24)
+    picture = jpeg_bytes(photo(3))
+    write_report_html(out, report, lambda record: picture)
+    thumbs = out / PAGES_DIR / "thumbnails"
+    assert len(list(thumbs.iterdir())) == 8  # rows 0, 3, ..., 21 matched
+    # Rendered again with only the first three rows (one matched): one thumbnail stays.
+    lines = (out / "files.jsonl").read_text("utf-8").splitlines()[:3]
+    (out / "files.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    write_report_html(out, report, lambda record: picture)
+    assert [p.name for p in thumbs.iterdir()] == [f"{hashlib.sha1(b'0').hexdigest()}.jpg"]

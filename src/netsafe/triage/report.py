@@ -22,7 +22,7 @@ from netsafe.triage.indicators import IndicatorScan, Rule
 from netsafe.triage.matching import HashIndex, Query, Verdict
 from netsafe.triage.priority import assess
 from netsafe.triage.records import Exif, FileRecord, Times
-from netsafe.triage.report_html import write_report_html
+from netsafe.triage.report_html import ReportPages
 from netsafe.triage.sources import TIME_KEYS
 from netsafe.triage.work import RECORD_FIELDS
 
@@ -189,46 +189,50 @@ def write_outputs(
     ``index()`` gives the hash-set index for records stored without their matches.
     """
     report_evidence = []
-    with (
-        open(out / "files.jsonl", "w", encoding="utf-8", newline="\n") as jl,
-        open(out / "files.csv", "w", encoding="utf-8", newline="") as cf,
-    ):
-        writer = csvsafe.writer(cf)
-        writer.writerow(CSV_FIELDS)
-        for i, ev in enumerate(evidence):
-            summary = Summary(rules)
-            for path, signature in ev.volume_signatures:
-                summary.indicators.observe_volume(path, signature)
-            for rec, verdict in with_verdicts(records_of(i), index, max_distance):
-                record = FileRecord.of_stored(rec, verdict)
-                jl.write(record.to_json() + "\n")
-                writer.writerow(csv_row(record))
-                summary.add(record, rec)
-            s = summary.as_dict()
-            item = {
-                "path": ev.path,
-                "kind": ev.kind,
-                "volumes": ev.volumes,
-                "integrity": ev.integrity,
-                "summary": s,
-                "priority": assess(s, summary.deleted_matches, summary.unknown_images),
-                "errors": ev.errors,
-            }
-            if ev.carving is not None:
-                item["carving"] = ev.carving
-            report_evidence.append(item)
-    report = {
-        "schema": SCHEMA,
-        "tool": {"name": "netsafe", "version": __version__},
-        "started": started,
-        "finished": finished,
-        "hashsets": [hs.describe() for hs in hashsets],
-        "max_distance": max_distance,
-        "evidence": report_evidence,
-    }
-    (out / "report.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
     with EvidenceReader((ev.path, ev.kind) for ev in evidence) as content_of:
-        write_report_html(out, report, content_of)
+        # report.html is built from the same rows as they are written (its pages of
+        # matched files and their thumbnails too), not from files.jsonl read again.
+        pages = ReportPages(out, [ev.path for ev in evidence], content_of)
+        with (
+            open(out / "files.jsonl", "w", encoding="utf-8", newline="\n") as jl,
+            open(out / "files.csv", "w", encoding="utf-8", newline="") as cf,
+        ):
+            writer = csvsafe.writer(cf)
+            writer.writerow(CSV_FIELDS)
+            for i, ev in enumerate(evidence):
+                summary = Summary(rules)
+                for path, signature in ev.volume_signatures:
+                    summary.indicators.observe_volume(path, signature)
+                for rec, verdict in with_verdicts(records_of(i), index, max_distance):
+                    record = FileRecord.of_stored(rec, verdict)
+                    jl.write(record.to_json() + "\n")
+                    writer.writerow(csv_row(record))
+                    summary.add(record, rec)
+                    pages.add(record)
+                s = summary.as_dict()
+                item = {
+                    "path": ev.path,
+                    "kind": ev.kind,
+                    "volumes": ev.volumes,
+                    "integrity": ev.integrity,
+                    "summary": s,
+                    "priority": assess(s, summary.deleted_matches, summary.unknown_images),
+                    "errors": ev.errors,
+                }
+                if ev.carving is not None:
+                    item["carving"] = ev.carving
+                report_evidence.append(item)
+        report = {
+            "schema": SCHEMA,
+            "tool": {"name": "netsafe", "version": __version__},
+            "started": started,
+            "finished": finished,
+            "hashsets": [hs.describe() for hs in hashsets],
+            "max_distance": max_distance,
+            "evidence": report_evidence,
+        }
+        (out / "report.json").write_text(
+            json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8"
+        )
+        pages.finish(report)
     return report

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from netsafe.triage.content import ContentError
 from netsafe.triage.records import FileRecord, read_files
 from netsafe.triage.sources import TIME_KEYS
 
@@ -42,7 +43,8 @@ MAX_ERROR_ROWS = 200
 MAX_CAMERA_ROWS = 500
 UK_CATEGORIES = ("A", "B", "C")
 
-#: What gives a record's content for its thumbnail (raises when it cannot).
+#: What gives a record's content for its thumbnail (raises :class:`ContentError`, or
+#: what reading the evidence raises, when it cannot).
 ContentOf = Callable[[FileRecord], bytes]
 
 _CSS = """
@@ -114,15 +116,6 @@ class Tally:
         )
 
 
-def tally(files: Iterable[FileRecord], evidence: list[dict]) -> list[Tally]:
-    """One :class:`Tally` per evidence item of report.json, from its rows."""
-    where = {ev["path"]: i for i, ev in enumerate(evidence)}
-    tallies = [Tally() for _ in evidence]
-    for record in files:
-        tallies[_evidence_of(record, where)].add(record)
-    return tallies
-
-
 def _evidence_of(record: FileRecord, where: dict[str, int]) -> int:
     try:
         return where[record.evidence]
@@ -140,38 +133,47 @@ def page_name(ev: int, category_number: int, page: int) -> str:
     return f"e{ev + 1}-c{category_number + 1}-p{page}.html"
 
 
-def page_count(rows: int) -> int:
-    """How many pages ``rows`` matched files take."""
-    return max(1, -(-rows // PAGE_ROWS))
-
-
 class Thumbnails:
     """Makes each matched picture's thumbnail once (by SHA-1) into the report's folder."""
 
     def __init__(self, folder: Path, content_of: ContentOf | None) -> None:
         self.folder = folder
         self.content_of = content_of
+        #: The thumbnails this rendering shows.
+        self.used: set[str] = set()
+
+    def prune(self) -> None:
+        """Remove thumbnails an earlier rendering made that this one does not show (a
+        resume against other hash sets matches other pictures)."""
+        if self.folder.is_dir():
+            for old in self.folder.iterdir():
+                if old.name not in self.used:
+                    old.unlink()
 
     def cell(self, record: FileRecord) -> str:
         """The table cell of a matched file's thumbnail (a reason where there is none)."""
         if not record.is_image:
             return "<td>not a picture</td>"
-        name = f"{record.sha1}.jpg" if record.sha1 else None
-        if name is None or self.content_of is None:
-            return "<td>no thumbnail: the evidence was not read</td>"
+        if not record.sha1:
+            return "<td>no thumbnail: the file could not be read</td>"
+        name = f"{record.sha1}.jpg"
         target = self.folder / name
         if not target.is_file():
+            if self.content_of is None:
+                return "<td>no thumbnail: the evidence was not read</td>"
             reason = self._make(record, target)
             if reason:
                 return f"<td>no thumbnail: {_e(reason)}</td>"
+        self.used.add(name)
         src = f"{THUMBNAILS_DIR}/{name}"
         return f"<td><img src='{_e(src)}' alt='Thumbnail of {_e(record.path)}' loading='lazy'></td>"
 
     def _make(self, record: FileRecord, target: Path) -> str | None:
         if record.size > THUMBNAIL_SOURCE_LIMIT:
             return f"larger than {THUMBNAIL_SOURCE_LIMIT >> 20} MiB"
+        if self.content_of is None:
+            return "the evidence was not read"
         try:
-            assert self.content_of is not None
             data = self.content_of(record)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -179,6 +181,8 @@ class Thumbnails:
                     img.draft("RGB", (THUMBNAIL_SIZE, THUMBNAIL_SIZE))
                     small = img.convert("RGB")
                     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        except ContentError as exc:
+            return str(exc)
         except (OSError, ValueError, RuntimeError, UnidentifiedImageError, SyntaxError) as exc:
             return str(exc) or type(exc).__name__
         except Image.DecompressionBombError as exc:
@@ -192,47 +196,72 @@ class Thumbnails:
         return None
 
 
-def write_pages(out: Path, report: dict, tallies: list[Tally], thumbnails: Thumbnails) -> None:
-    """Write the pages of matched files (a second pass over files.jsonl); pages of an
-    earlier rendering are removed first."""
-    folder = out / PAGES_DIR
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("e*-c*-p*.html"):
-        old.unlink()
-    where = {ev["path"]: i for i, ev in enumerate(report["evidence"])}
-    numbers = [{c: n for n, c in enumerate(t.categories())} for t in tallies]
-    pending: dict[tuple[int, int], list[FileRecord]] = {}
-    written: dict[tuple[int, int], int] = {}
+class ReportPages:
+    """report.html and its pages of matched files, built in one pass over the rows.
 
-    def flush(key: tuple[int, int]) -> None:
-        ev, number = key
-        page = written.get(key, 0) + 1
-        written[key] = page
-        category = tallies[ev].categories()[number]
-        total = page_count(tallies[ev].matched[category])
-        text = render_page(
-            report["evidence"][ev]["path"],
-            ev,
-            category,
-            number,
-            page,
-            total,
-            pending.pop(key),
-            thumbnails,
-        )
-        (folder / page_name(ev, number, page)).write_text(text, "utf-8")
+    Each row given to :meth:`add` is counted for report.html (:class:`Tally`) and, when
+    matched, put on its category's current page; a full page is written once the next
+    row of its category comes (so that it knows whether it has a next page), and the
+    rest by :meth:`finish`, which writes report.html. Pages of an earlier rendering are
+    removed first. Category numbers in page names follow the order categories are first
+    met, which depends on the rows alone.
+    """
 
-    for record in read_files(out / "files.jsonl"):
+    def __init__(self, out: Path, evidence: list[str], content_of: ContentOf | None = None):
+        self.out = out
+        self.folder = out / PAGES_DIR
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("e*-c*-p*.html"):
+            old.unlink()
+        self.evidence = evidence
+        self._where = {path: i for i, path in enumerate(evidence)}
+        self.tallies = [Tally() for _ in evidence]
+        #: Per evidence item: category -> its number in page names.
+        self.numbers: list[dict[str, int]] = [{} for _ in evidence]
+        #: (evidence, category number) -> pages written.
+        self.pages: dict[tuple[int, int], int] = {}
+        self._rows: dict[tuple[int, int], list[FileRecord]] = {}
+        self._full: dict[tuple[int, int], list[FileRecord]] = {}
+        self.thumbnails = Thumbnails(self.folder / THUMBNAILS_DIR, content_of)
+
+    def add(self, record: FileRecord) -> None:
+        """Count one row; list it if it matched."""
+        ev = _evidence_of(record, self._where)
+        self.tallies[ev].add(record)
         category = record.category
         if category is None:
-            continue
-        ev = _evidence_of(record, where)
-        key = (ev, numbers[ev][category])
-        pending.setdefault(key, []).append(record)
-        if len(pending[key]) >= PAGE_ROWS:
-            flush(key)
-    for key in list(pending):
-        flush(key)
+            return
+        key = (ev, self.numbers[ev].setdefault(category, len(self.numbers[ev])))
+        if key in self._full:
+            self._write(key, self._full.pop(key), last=False)
+        rows = self._rows.setdefault(key, [])
+        rows.append(record)
+        if len(rows) == PAGE_ROWS:
+            self._full[key] = self._rows.pop(key)
+
+    def finish(self, report: dict) -> None:
+        """Write the last page of each category, then report.html (``report``: the
+        report.json object)."""
+        for pending in (self._full, self._rows):
+            for key in list(pending):
+                self._write(key, pending.pop(key), last=True)
+        if self.thumbnails.content_of is not None:
+            self.thumbnails.prune()
+        (self.out / "report.html").write_text(render_index(report, self), "utf-8")
+
+    def _write(self, key: tuple[int, int], records: list[FileRecord], *, last: bool) -> None:
+        ev, number = key
+        page = self.pages[key] = self.pages.get(key, 0) + 1
+        category = next(c for c, n in self.numbers[ev].items() if n == number)
+        text = render_page(
+            self.evidence[ev], ev, category, number, page, last, records, self.thumbnails
+        )
+        (self.folder / page_name(ev, number, page)).write_text(text, "utf-8")
+
+
+def category_anchor(ev: int, number: int) -> str:
+    """The id of a category's row in report.html (its pages link back to it)."""
+    return f"e{ev + 1}-c{number + 1}"
 
 
 def render_page(
@@ -241,13 +270,13 @@ def render_page(
     category: str,
     number: int,
     page: int,
-    total: int,
+    last: bool,
     records: list[FileRecord],
     thumbnails: Thumbnails,
 ) -> str:
     """One page of a category's matched files."""
-    title = f"Category {category}: matched files, page {page} of {total}"
-    nav = _page_nav(ev, number, page, total)
+    title = f"Category {category}: matched files, page {page}"
+    nav = _page_nav(ev, number, page, last, category)
     head = (
         "Thumbnail",
         "Path",
@@ -278,21 +307,20 @@ def render_page(
     )
 
 
-def _page_nav(ev: int, number: int, page: int, total: int) -> str:
+def _page_nav(ev: int, number: int, page: int, last: bool, category: str) -> str:
     items = []
     if page > 1:
         items.append(
-            f"<li><a href='{page_name(ev, number, page - 1)}' rel='prev'>Previous</a></li>"
+            f"<li><a href='{page_name(ev, number, page - 1)}' rel='prev'>Previous page</a></li>"
         )
-    for n in range(1, total + 1):
-        if n == page:
-            items.append(
-                f"<li><a aria-current='page' href='{page_name(ev, number, n)}'>{n}</a></li>"
-            )
-        else:
-            items.append(f"<li><a href='{page_name(ev, number, n)}'>{n}</a></li>")
-    if page < total:
-        items.append(f"<li><a href='{page_name(ev, number, page + 1)}' rel='next'>Next</a></li>")
+    if not last:
+        items.append(
+            f"<li><a href='{page_name(ev, number, page + 1)}' rel='next'>Next page</a></li>"
+        )
+    items.append(
+        f"<li><a href='../report.html#{category_anchor(ev, number)}'>Every page of category "
+        f"{_e(category)}</a></li>"
+    )
     return f"<nav aria-label='Pages'><ul>{''.join(items)}</ul></nav>"
 
 
@@ -522,30 +550,31 @@ def section_priority(ev: dict) -> str:
     )
 
 
-def section_categories(n: int, ev: dict, t: Tally) -> str:
+def section_categories(n: int, ev: dict, pages: ReportPages) -> str:
     """Matched files by category, each linked to its pages of files."""
     s = ev["summary"]
-    numbers = {c: i for i, c in enumerate(t.categories())}
-    labels = list(dict.fromkeys([*UK_CATEGORIES, *t.categories(), *s["categories"]]))
+    numbers = pages.numbers[n]
+    labels = list(dict.fromkeys([*UK_CATEGORIES, *pages.tallies[n].categories(), *s["categories"]]))
     rows = []
     for label in labels:
         counts = s["categories"].get(label, {})
         files, unique = counts.get("files", 0), counts.get("unique", 0)
-        pages = ""
-        if label in numbers and t.matched.get(label):
-            total = page_count(t.matched[label])
+        links, anchor = "-", ""
+        if label in numbers:
+            number = numbers[label]
+            total = pages.pages.get((n, number), 0)
             links = " ".join(
-                f"<a href='{PAGES_DIR}/{page_name(n, numbers[label], p)}'>{p}</a>"
+                f"<a href='{PAGES_DIR}/{page_name(n, number, p)}'>{p}</a>"
                 for p in range(1, total + 1)
             )
-            pages = f"{total} page{'s' if total > 1 else ''}: {links}"
+            anchor = f" id='{category_anchor(n, number)}'"
         rows.append(
-            f"<tr><td>{_e(label)}</td><td class='n'>{files:,}</td><td class='n'>{unique:,}</td>"
-            f"<td>{pages or '-'}</td></tr>"
+            f"<tr{anchor}><td>{_e(label)}</td><td class='n'>{files:,}</td>"
+            f"<td class='n'>{unique:,}</td><td>{links}</td></tr>"
         )
     head = "".join(
         f"<th scope='col'>{h}</th>"
-        for h in ("Category", "Files", "Unique (by SHA-1)", "Matched files (pages)")
+        for h in ("Category", "Files", "Unique (by SHA-1)", "Pages of matched files")
     )
     return (
         "<h3>Indecent images by category</h3>"
@@ -633,7 +662,7 @@ def section_errors(ev: dict, t: Tally) -> str:
     return "".join(parts)
 
 
-def render_index(report: dict, tallies: list[Tally]) -> str:
+def render_index(report: dict, pages: ReportPages) -> str:
     """report.html itself."""
     parts = [
         _head("NetSafe triage report"),
@@ -643,13 +672,13 @@ def render_index(report: dict, tallies: list[Tally]) -> str:
         section_overview(report),
         section_hashsets(report),
     ]
-    for n, (ev, t) in enumerate(zip(report["evidence"], tallies, strict=True)):
+    for n, (ev, t) in enumerate(zip(report["evidence"], pages.tallies, strict=True)):
         parts += [
             f"<section aria-labelledby='evidence-{n + 1}'>",
             f"<h2 id='evidence-{n + 1}'>{_e(ev['path'])}</h2>",
             section_integrity(ev),
             section_priority(ev),
-            section_categories(n, ev, t),
+            section_categories(n, ev, pages),
             section_counts(ev, t),
             section_cameras(t),
             section_indicators(ev),
@@ -664,7 +693,7 @@ def write_report_html(out: Path, report: dict, content_of: ContentOf | None = No
     """Write report.html and its pages of matched files into ``out`` from ``report`` (the
     report.json object) and ``out/files.jsonl``; ``content_of`` reads a picture's bytes
     for its thumbnail (None: no thumbnails)."""
-    tallies = tally(read_files(out / "files.jsonl"), report["evidence"])
-    thumbnails = Thumbnails(out / PAGES_DIR / THUMBNAILS_DIR, content_of)
-    write_pages(out, report, tallies, thumbnails)
-    (out / "report.html").write_text(render_index(report, tallies), "utf-8")
+    pages = ReportPages(out, [ev["path"] for ev in report["evidence"]], content_of)
+    for record in read_files(out / "files.jsonl"):
+        pages.add(record)
+    pages.finish(report)
