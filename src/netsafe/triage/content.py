@@ -10,11 +10,13 @@ them, and a carved file from its ``offset`` in the media. The evidence is only r
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import zipfile
 from collections.abc import Iterable
 from typing import IO
 
+from netsafe.triage.carving import carve_one
 from netsafe.triage.exif import read_exif
 from netsafe.triage.records import FileRecord
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
@@ -22,6 +24,8 @@ from netsafe.triage.sources.archive import ArchiveBomb, Limits, list_members
 from netsafe.triage.thumbcache import ThumbCacheError, thumbcache_entries, thumbs_db_entries
 from netsafe.triage.unallocated import reader
 
+#: The path of a carved file: ``[pN/]$Carved/<offset>.<ext>``.
+_CARVED = re.compile(r"(?:^|/)\$Carved/(\d+)\.(\w+)$")
 #: An archive held inside a compressed archive (which reads only forward) is read into
 #: memory to be opened; one larger than this is not.
 ARCHIVE_LIMIT = 256 << 20
@@ -49,11 +53,16 @@ class EvidenceContent:
         """The content of ``record`` (at most ``limit`` bytes, else :class:`ContentError`)."""
         if record.size > limit:
             raise ContentError(f"{record.path}: {record.size} bytes, more than {limit}")
-        if record.carved:
-            if record.offset is None:
-                raise ContentError(f"{record.path}: carved, but no offset")
-            return reader(self.evidence)(record.offset, record.size)
         outer, *members = record.path.split("!")
+        carved = _CARVED.search(outer)
+        if carved and (record.carved or not self._entries(outer)):
+            # Carved again where it was found (a JPEG may lie in two fragments); what is
+            # inside it (its EXIF thumbnail) is read from there.
+            at, ext = int(carved.group(1)), carved.group(2)
+            found = carve_one(reader(self.evidence), at, ext)
+            if found is None:
+                raise ContentError(f"{outer}: nothing carved again at byte {at}")
+            return _descend(io.BytesIO(found.data), len(found.data), members, outer, limit)
         entry = self._entry(outer, record)
         try:
             with self.evidence.open(entry) as stream:
