@@ -52,19 +52,24 @@ def write_photo(args: tuple[int, str]) -> str:
     return str(path)
 
 
-def naive(path: str) -> tuple[str, int]:
+def naive(path: str) -> tuple[str, int, float]:
+    """The naive hash and quality, and the CPU seconds it took in the worker."""
     import pdqhash
 
+    started = time.process_time()
     with Image.open(path) as image:
         bits, quality = pdqhash.compute(np.asarray(image.convert("RGB")))
-    return np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality)
+    hexed = np.packbits(bits.astype(np.uint8)).tobytes().hex()
+    return hexed, int(quality), time.process_time() - started
 
 
-def fast(path: str) -> tuple[str, int]:
+def fast(path: str) -> tuple[str, int, float]:
+    """The fast hash and quality, and the CPU seconds it took in the worker."""
     from netsafe.triage.pdq.fast import hash_image
 
+    started = time.process_time()
     result = hash_image(path)
-    return result.hash, result.quality
+    return result.hash, result.quality, time.process_time() - started
 
 
 def _warm(_: int) -> None:
@@ -75,7 +80,7 @@ def _warm(_: int) -> None:
 
 def timed(pool: ProcessPoolExecutor, function, paths: list[str]) -> tuple[float, list]:
     started = time.perf_counter()
-    results = list(pool.map(function, paths))
+    results = list(pool.map(function, paths, chunksize=max(1, len(paths) // 24)))
     return time.perf_counter() - started, results
 
 
@@ -92,18 +97,29 @@ def main(args: list[str]) -> str:
         list(pool.map(_warm, range(workers * 2)))
         for path in paths:  # page cache warm for both sides
             Path(path).read_bytes()
-        print("   naive", flush=True)
-        naive_s, expected = timed(pool, naive, paths)
-        # The fast side is ~50x quicker: more rounds for a measurable time, same files.
+        # Two rounds, the sides alternated (naive, fast, fast, naive), best of each: the
+        # machine is shared and its load moves. The fast side is ~50x quicker: more
+        # rounds over the same files for a measurable time.
         rounds = 10
-        print("   fast", flush=True)
-        fast_s, produced = timed(pool, fast, paths * rounds)
+        naive_runs, fast_runs = [], []
+        for order in (("naive", "fast"), ("fast", "naive")):
+            for side in order:
+                print(f"   {side}", flush=True)
+                if side == "naive":
+                    naive_runs.append(timed(pool, naive, paths))
+                else:
+                    fast_runs.append(timed(pool, fast, paths * rounds))
+        load = os.getloadavg()[0]
+    naive_s, expected = min(naive_runs, key=lambda r: r[0])
+    fast_s, produced = min(fast_runs, key=lambda r: r[0])
     distances = [
         (int(a[0], 16) ^ int(b[0], 16)).bit_count()
         for a, b in zip(expected, produced[:count], strict=True)
     ]
     naive_rate = count / naive_s
     fast_rate = count * rounds / fast_s
+    naive_cpu = min(sum(r[2] for r in results) / len(results) for _s, results in naive_runs)
+    fast_cpu = min(sum(r[2] for r in results) / len(results) for _s, results in fast_runs)
     return "\n".join(
         [
             "## PDQ image hashing: fast path vs naive",
@@ -115,12 +131,20 @@ def main(args: list[str]) -> str:
             "full image. Fast: `netsafe.triage.pdq.fast.hash_image` (the files hashed "
             f"{rounds} times over to get a measurable time).",
             "",
-            "| path | images/s | ms per image per core |",
-            "|---|---:|---:|",
-            f"| naive | {naive_rate:.2f} | {1000 * workers / naive_rate:.0f} |",
-            f"| fast | {fast_rate:.1f} | {1000 * workers / fast_rate:.1f} |",
+            "Two rounds, sides alternated, best of each; load average (1 min, `uptime`) "
+            f"{load:.1f} at the end, on a 2-core machine shared with other work (run at normal "
+            "priority). CPU ms per image is the hashing's own CPU time in the worker (from "
+            "`time.process_time`), which other work on the machine moves least.",
             "",
-            f"Speed-up: **{fast_rate / naive_rate:.0f}x** (target: at least 20x).",
+            "| path | images/s | ms per image per core (wall) | CPU ms per image |",
+            "|---|---:|---:|---:|",
+            f"| naive | {naive_rate:.2f} | {1000 * workers / naive_rate:.0f} "
+            f"| {1000 * naive_cpu:.0f} |",
+            f"| fast | {fast_rate:.1f} | {1000 * workers / fast_rate:.1f} "
+            f"| {1000 * fast_cpu:.1f} |",
+            "",
+            f"Speed-up: **{fast_rate / naive_rate:.0f}x** in images/s, "
+            f"**{naive_cpu / fast_cpu:.0f}x** in CPU per image (target: at least 30x).",
             "",
             "Fidelity on these photos (fast hash vs naive hash, bits): "
             f"max {max(distances)}, mean {np.mean(distances):.1f}, "

@@ -62,3 +62,10 @@ def pytest_sessionstart(session):
     from netsafe.web.catalogues import compile_catalogues
 
     compile_catalogues()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _var_dir_of_the_session(tmp_path_factory):
+    """The session's own NETSAFE_VAR: no test writes the checkout's var/ (audit checkpoints,
+    triage outputs, returns waiting for confirmation) nor reads what an earlier run left there."""
+    _django_settings.VAR_DIR = tmp_path_factory.mktemp("var")

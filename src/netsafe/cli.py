@@ -163,6 +163,7 @@ _AREAS = {
     "returns": _returns,
     "stats": _stats,
     "triage-worker": _examination,
+    "bank": _examination,
 }
 
 

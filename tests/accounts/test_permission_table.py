@@ -43,6 +43,8 @@ TABLE: dict[tuple[str, str], set[str]] = {
     (gate.UPLOAD, "returns"): {R.SUPERVISOR},
     (gate.READ, "examination"): CASEWORK_READERS,
     (gate.EXAMINE, "examination"): {R.EXAMINER},
+    (gate.READ, "bank"): {R.SUPERVISOR, R.EXAMINER},
+    (gate.CHANGE, "bank"): {R.SUPERVISOR},
     (gate.READ, "prevention"): CHARITY,
     (gate.READ_FIGURES, "prevention"): CHARITY,
     (gate.LOG, "prevention"): {R.CALL_HANDLER, R.HELPLINE_SUPERVISOR},
@@ -68,6 +70,8 @@ STATE_DEPENDENT = {
     "casework:warrant-execute",
     # The picture is read from the evidence store, which the fixture does not have.
     "examination:image",
+    # The picture of a disagreement is read from the evidence store too.
+    "examination:disagreement-image",
     # Requests are made by the role pages (accounts.grants), never added by hand.
     "admin:accounts_rolegrant_add",
 }
@@ -106,7 +110,11 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
     if ns == "returns":
         return (gate.UPLOAD, "returns")
     if ns == "examination":
-        if name in {"queue", "status", "report"}:
+        if name in {"bank", "bank-export-vics", "bank-export-csv"}:
+            return (gate.READ, "bank")
+        if name.startswith("disagreement"):
+            return (gate.CHANGE, "bank")
+        if name in {"queue", "status", "report"} or name.startswith("charging-"):
             return (gate.READ, "examination")
         return (gate.EXAMINE, "examination")
     if ns == "prevention":
@@ -128,6 +136,8 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
     if ns == "api":
         if name.startswith("alert-detail"):
             return (gate.READ, "alerts")
+        if name.startswith("device-custody-"):
+            return (gate.CHANGE, "casework")  # adds to a chain of custody
         return (gate.USE, "api")
     raise AssertionError(f"{ns}:{name} is not in the permission table: classify it here")
 
@@ -159,6 +169,14 @@ def world(tmp_path):
     image = ReviewImage.objects.create(force=device.force, job=job, path="DCIM/a.jpg")
     records[TriageJob] = job
     records[ReviewImage] = image
+    from netsafe.examination.models import BankEntry, Disagreement
+
+    entry = BankEntry.objects.create(
+        sha1="a" * 40, category="B", status="disputed", first_confirmed=job.created
+    )
+    disagreement = Disagreement.objects.create(entry=entry)
+    disagreement.forces.add(device.force, other.force)
+    records[Disagreement] = disagreement
     from tests.prevention.prevention_helpers import local
 
     contact = Contact.objects.create(
@@ -189,10 +207,16 @@ def _kwargs(ns, name, params, callback, world) -> dict | None:
                     from netsafe.examination.models import ReviewImage
 
                     model = ReviewImage
-                elif ns == "examination" and name in {"status", "report", "review"}:
+                elif ns == "examination" and name in {"status", "report", "review", "leads"}:
                     from netsafe.examination.models import TriageJob
 
                     model = TriageJob
+                elif ns == "examination" and name.startswith("disagreement"):
+                    from netsafe.examination.models import Disagreement
+
+                    model = Disagreement
+                elif ns == "examination" and name.startswith("charging-subject"):
+                    model = m.Subject
                 elif ns == "examination":
                     model = m.Device
                 kwargs[p] = world["records"][model].pk

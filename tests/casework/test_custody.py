@@ -293,3 +293,20 @@ def test_the_migration_makes_each_existing_chain_a_ledger_starting_with_the_seiz
     ]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_admin_cannot_change_or_delete_an_entry(rf, seized):
+    from django.contrib import admin
+
+    superuser = make_user("root", None, Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    request = rf.get("/admin/")
+    request.user = superuser
+    entry = seized.custody.get()
+    model_admin = admin.site._registry.get(m.CustodyEvent)
+    if model_admin is not None:  # listed for reading at most
+        assert not model_admin.has_change_permission(request, entry)
+        assert not model_admin.has_delete_permission(request, entry)
+        assert not model_admin.has_add_permission(request)
+    # Whatever the admin offers, the model itself refuses (its delete action included).
+    with pytest.raises(m.AppendOnly):
+        m.CustodyEvent.objects.filter(pk=entry.pk).delete()

@@ -29,12 +29,12 @@ def test_error_messages_name_the_field(client, officer):
     assert errors["given_names"] == ["Enter the given names."]
     assert errors["family_name"] == ["Enter the family name."]
     assert errors["referral"] == ["Enter the referral reference."]
-    assert errors["date_of_birth"] == ["Enter the date of birth as a real date."]
+    assert errors["date_of_birth"] == ["Date of birth must be a real date"]
     text = response.content.decode()
     assert "This field is required." not in text
     response = client.post(reverse("casework:referral-create"), {})
     assert response.context["form"].errors["source"] == ["Select the source."]
-    assert response.context["form"].errors["received"] == ["Enter the date received."]
+    assert response.context["form"].errors["received"] == ["Enter the date received"]
 
 
 def test_record_the_issue_with_a_blank_date_is_an_error_not_saved(client, officer):
@@ -43,7 +43,7 @@ def test_record_the_issue_with_a_blank_date_is_an_error_not_saved(client, office
     url = reverse("casework:warrant-issue", args=[warrant.pk])
     response = client.post(url, {"issued": ""}, follow=True)
     assert response.status_code == 200
-    assert response.context["form"].errors["issued"] == ["Enter the date issued."]
+    assert response.context["form"].errors["issued"] == ["Enter the date issued"]
     assert "Warrant saved." not in response.content.decode()
     warrant.refresh_from_db()
     assert warrant.issued is None

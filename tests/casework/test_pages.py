@@ -249,7 +249,8 @@ def test_bad_input_gets_an_error_summary_and_nothing_is_saved(client, officer):
     text = response.content.decode()
     assert "There is a problem" in text
     assert (
-        "Executed on must be on or after the day it was issued (2017-01-01), not 2016-12-01."
+        # Named as its date input names it (issue 13, the GOV.UK date input).
+        "Date executed must be on or after the day it was issued (2017-01-01), not 2016-12-01"
         in text
     )
     assert not m.Warrant.objects.exists()
@@ -328,7 +329,8 @@ def test_a_list_names_its_state_and_offers_any_in_its_filters(client, officer):
     assert "Devices: awaiting triage</h1>" in text
     assert '<option value="" selected>Any</option>' in text
     assert "---------" not in text
-    assert '<input type="date" name="seized"' in text
+    # A date filter is the GOV.UK date input, as on the forms.
+    assert 'id="id_seized_day" name="seized_day"' in text
 
 
 def test_a_reference_already_used_by_the_force_is_refused_on_the_page_and_the_api(client, officer):

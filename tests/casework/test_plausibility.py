@@ -156,6 +156,33 @@ RULES = [
         "5: voluntary_interview 'GV1': date must be on or after the day warrant GW1 was "
         "executed (2016-11-08), not 2016-11-06",
     ),
+    # Rules of fields a return does not carry (the contract has no `applied`, no bail):
+    # refused on the page and through the API.
+    Rule(
+        "warrant issued before it was applied for",
+        "warrant",
+        lambda c: {
+            "subject": c.subject,
+            "address": "1 Stryd",
+            "applied": "2017-03-05",
+            "issued": "2017-03-04",
+        },
+        "issued",
+        "must be on or after the day it was applied for (2017-03-05), not 2017-03-04",
+    ),
+    Rule(
+        "bail date for someone not bailed",
+        "arrest",
+        lambda c: {
+            "subject": c.subject,
+            "date": "2017-03-05",
+            "time": "06:45",
+            "disposal": "rui",
+            "bail_until": "2017-04-01",
+        },
+        "bail_until",
+        "is only for someone bailed",
+    ),
     Rule(
         "bail with no bail date",
         "arrest",
@@ -301,8 +328,10 @@ def test_the_page_refuses_it_next_to_the_field(client, officer, case, rule):
     assert any(rule.message in e for e in form.errors.get(rule.field, [])), form.errors
     text = response.content.decode()
     assert "There is a problem" in text
-    # The message names its field, as the error summary shows it.
+    # The message names its field, as the error summary shows it (a date by the name its
+    # date input gives it: "Date received").
     label = str(type(form.instance)._meta.get_field(rule.field).verbose_name)
+    label = getattr(form.fields.get(rule.field), "error_name", None) or label
     assert f"{label[0].upper()}{label[1:]} " in form.errors[rule.field][0]
     assert _counts() == before
 
@@ -471,3 +500,20 @@ def test_the_rules_module_is_the_one_place():
     assert [f.field for f in found] == ["children"]
     assert plausibility.check("warrant", {"issued": date(2017, 1, 2), "executed": None}) == []
     assert json.dumps(plausibility.CHILDREN_MAX) == "30"
+
+
+def test_an_arrest_later_today_than_now_is_refused_on_the_page_and_the_api(client, officer, case):
+    now = timezone.localtime()
+    if now.hour == 23 and now.minute >= 50:
+        pytest.skip("no minute of today is left after the next few")
+    later = f"{(now + timedelta(minutes=5)):%H:%M}"
+    sent = {"subject": case.subject, "date": TODAY.isoformat(), "time": later, "disposal": "rui"}
+    before = _counts()
+    response = client.post(reverse("casework:arrest-create"), _form_data(sent))
+    assert response.context["form"].errors["time"] == [
+        f"Time of arrest must be now or earlier, not {later} today."
+    ]
+    response = client.post("/api/arrests/", _api_data(sent), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["time"] == [f"Time of arrest must be now or earlier, not {later} today."]
+    assert _counts() == before

@@ -94,3 +94,14 @@ def examiner(db):
 def other_examiner(db):
     """An examiner of Gwent: sees none of South Wales's devices."""
     return make_user("gw-examiner", "gwent", Role.EXAMINER)
+
+
+def triage(device: m.Device, item: str, examiner):
+    """``item`` of the evidence store triaged for ``device`` in the test process, done."""
+    from netsafe.examination import jobs
+
+    job = jobs.queue(device, item, examiner)
+    jobs.run(jobs.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    return job

@@ -17,6 +17,10 @@ alerts          deconfliction alerts: supervisors of the receiving force.
 returns         a force's supervisors upload its returns.
 examination     reading follows casework; queuing scans, seeing images and grading
                 them is for examiners of the device's force.
+bank            the operation's bank of confirmed grades (hashes and categories, no
+                case): supervisors and examiners of every force read and export it;
+                supervisors of the forces whose graders disagree settle a
+                disagreement with a second opinion.
 prevention      the charity's roles only (police users, administrators included,
                 are told the pages do not exist).
 stats           the operation's dashboard: analysts and the operation lead.
@@ -81,7 +85,11 @@ def force_id_of(user) -> int | None:
 
 
 #: Models with rules of their own rather than their app's.
-AREA_OF_MODEL = {"casework.alert": "alerts"}
+AREA_OF_MODEL = {
+    "casework.alert": "alerts",
+    "examination.bankentry": "bank",
+    "examination.disagreement": "bank",
+}
 
 
 def area_of(obj_or_model: Any) -> str:
@@ -144,6 +152,20 @@ def _upload_returns(user, obj) -> bool:
 
 def _examine(user, obj) -> bool:
     return user.has_role(Role.EXAMINER) and _casework_change(user, obj)
+
+
+def _bank_read(user, obj) -> bool:
+    # Hashes and categories only: any force's graders and their supervisors.
+    return user.has_role(Role.SUPERVISOR, Role.EXAMINER) and force_id_of(user) is not None
+
+
+def _bank_change(user, obj) -> bool:
+    # A second opinion: supervisors of a force whose graders disagree on the picture.
+    own = force_id_of(user)
+    if own is None or not user.has_role(Role.SUPERVISOR):
+        return False
+    record = _instance(obj)
+    return record is None or record.forces.filter(pk=own).exists()
 
 
 # -- prevention ------------------------------------------------------------------------
@@ -250,6 +272,8 @@ RULES: dict[tuple[str, str], Rule] = {
     (UPLOAD, "returns"): _upload_returns,
     (READ, "examination"): _casework_read,
     (EXAMINE, "examination"): _examine,
+    (READ, "bank"): _bank_read,
+    (CHANGE, "bank"): _bank_change,
     (READ, "prevention"): _prevention_read,
     (READ_FIGURES, "prevention"): _prevention_read,
     (LOG, "prevention"): _prevention_log,

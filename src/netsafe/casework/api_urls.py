@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .api import CaseworkAccess, router
+from .custody_api import CorrectionAPIView, HandOverAPIView, SeizureAPIView
 from .search import SearchAPIView
 
 
@@ -34,5 +35,21 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[CaseworkAccess]), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     path("search/", SearchAPIView.as_view(), name="search"),
+    # The chain of custody is added to, never changed: one entry per request.
+    path(
+        "devices/<int:pk>/custody/seizure/",
+        SeizureAPIView.as_view(),
+        name="device-custody-seizure",
+    ),
+    path(
+        "devices/<int:pk>/custody/hand-over/",
+        HandOverAPIView.as_view(),
+        name="device-custody-handover",
+    ),
+    path(
+        "devices/<int:pk>/custody/correct/",
+        CorrectionAPIView.as_view(),
+        name="device-custody-correct",
+    ),
     path("", include(router.urls)),
 ]

@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
-from netsafe.web.forms import DateInput
+from netsafe.web.forms import GovukDateField
 
 from . import access, plausibility, risk, services
 from .models import Referral, RiskAssessment
@@ -54,9 +54,7 @@ class StepForm(forms.Form):
 class SaveForm(forms.Form):
     """The date of the assessment and its rationale, asked on the check page."""
 
-    assessed_on = forms.DateField(
-        label=_("Date of the assessment"), widget=DateInput, initial=today
-    )
+    assessed_on = GovukDateField(label=_("Date of the assessment"), initial=today)
     rationale = forms.CharField(
         label=_("Rationale"),
         help_text=_("Why, in a few words: what the intelligence shows."),

@@ -12,6 +12,7 @@ deletion of an entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -236,3 +237,36 @@ def correct(
             corrects=original,
             recorded_by=recorded_by,
         )
+
+
+#: The kinds of entry the pages and the API add: the seizure, a hand-over, a correction.
+MODES = ("seizure", "handover", "correct")
+
+
+def add_entry(
+    device: Device, mode: str, data: Mapping, *, to: Receiver, recorded_by=None
+) -> CustodyEvent:
+    """One new entry of ``mode`` (see :data:`MODES`), under the ledger's rules.
+
+    What the page and the API call, so that both go through the same rules.
+    ``data`` holds ``at``, ``location`` and, as the entry needs them, ``reason``
+    and ``corrects`` (the entry of ``device`` a correction corrects); ``to`` is
+    who receives the device (for a seizure, the user who seized it).
+    """
+    at, location, reason = data["at"], data["location"], data.get("reason", "")
+    corrects = data.get("corrects")
+    if mode == "seizure":
+        if to.user is None:
+            raise ValidationError({"receiver": "Choose the officer who seized the device."})
+        return record_seizure(device, at=at, by=to.user, location=location, recorded_by=recorded_by)
+    if mode == "handover":
+        return hand_over(
+            device, at=at, to=to, location=location, reason=reason, recorded_by=recorded_by
+        )
+    if mode == "correct":
+        if corrects is None or corrects.device_id != device.pk:
+            raise ValidationError({"corrects": "Choose the entry of this device to correct."})
+        return correct(
+            corrects, at=at, to=to, location=location, reason=reason, recorded_by=recorded_by
+        )
+    raise ValueError(f"unknown custody entry {mode!r}: one of {', '.join(MODES)}")

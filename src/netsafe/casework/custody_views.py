@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.generic import FormView
 
 from netsafe.accounts.models import User
-from netsafe.web.forms import DateTimeInput
+from netsafe.web.forms import GovukDateTimeField
 
 from . import access, custody
 from .models import CustodyEvent, Device
@@ -36,7 +36,7 @@ class CustodyForm(forms.Form):
         help_text="The entry stays in the history; the correction says what it should say.",
         empty_label="Choose the entry",
     )
-    at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    at = GovukDateTimeField(label="When", error_name="Date and time")
     receiver = UserChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -142,34 +142,11 @@ class CustodyView(CaseworkMixin, FormView):
         return context
 
     def form_valid(self, form):
-        device, data, user = self.device(), form.cleaned_data, self.request.user
+        device, data = self.device(), form.cleaned_data
         try:
-            if self.mode == "seizure":
-                entry = custody.record_seizure(
-                    device,
-                    at=data["at"],
-                    by=data["receiver"],
-                    location=data["location"],
-                    recorded_by=user,
-                )
-            elif self.mode == "handover":
-                entry = custody.hand_over(
-                    device,
-                    at=data["at"],
-                    to=form.to(),
-                    location=data["location"],
-                    reason=data["reason"],
-                    recorded_by=user,
-                )
-            else:
-                entry = custody.correct(
-                    data["corrects"],
-                    at=data["at"],
-                    to=form.to(),
-                    location=data["location"],
-                    reason=data["reason"],
-                    recorded_by=user,
-                )
+            entry = custody.add_entry(
+                device, self.mode, data, to=form.to(), recorded_by=self.request.user
+            )
         except ValidationError as exc:
             errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc}
             for name, messages_ in errors.items():

@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from netsafe.accounts.roles import Role
-from netsafe.web.forms import DateInput, DateTimeInput
+from netsafe.web.forms import GovukDateField, GovukTimeField, govuk_formfield
 
 from . import models as m
 from . import plausibility, risk
@@ -63,19 +63,33 @@ def name_errors(field: forms.Field) -> None:
             field.error_messages["required"] = f"Enter the {what} reference."
         else:
             field.error_messages["required"] = f"Select the {what}."
-    elif isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
-        # "Issued on" -> "Enter the date issued"; "Date of birth" stays as it is.
-        what = what.removesuffix(" on")
-        what = what if "date" in what else f"date {what}"
+    elif isinstance(field, GovukDateField):
+        # The date input's own messages ("Date received must include a month"), naming
+        # the date: "Issued on" -> "Date issued"; "Date of birth" stays as it is.
+        field.error_name = date_name(label)
+        return
+    elif isinstance(field, GovukTimeField):
         field.error_messages["required"] = f"Enter the {what}."
+        return
     else:
         field.error_messages["required"] = f"Enter the {what}."
-    if isinstance(field, forms.DateTimeField):
-        field.error_messages["invalid"] = f"Enter the {what} as a real date and time."
-    elif isinstance(field, forms.DateField):
-        field.error_messages["invalid"] = f"Enter the {what} as a real date."
-    elif isinstance(field, forms.IntegerField):
+    if isinstance(field, forms.IntegerField):
         field.error_messages["invalid"] = f"Enter the {what} as a whole number."
+
+
+#: Labels that read badly with "Date" put before them.
+_DATE_NAMES = {"bail until": "Bail date", "seen at": "Date and time seen"}
+
+
+def date_name(label: str) -> str:
+    """What an error message calls a date field: "Issued on" -> "Date issued"."""
+    what = label.strip()
+    if what.lower() in _DATE_NAMES:
+        return _DATE_NAMES[what.lower()]
+    what = what.removesuffix(" on")
+    if "date" in what.lower() or what.lower() == "when":
+        return what
+    return f"Date {what[:1].lower()}{what[1:]}"
 
 
 class RecordForm(forms.ModelForm):
@@ -108,10 +122,6 @@ class RecordForm(forms.ModelForm):
                     field.queryset = field.queryset.filter(
                         force_id=user.force_id, is_active=True
                     ).order_by("last_name", "username")
-            elif isinstance(model_field, models.DateTimeField):
-                field.widget = DateTimeInput()
-            elif isinstance(model_field, models.DateField):
-                field.widget = DateInput()
         if "ref" in self.fields and not self.instance.pk:
             self.fields["ref"].help_text = "Leave blank to have one given."
         for field in self.fields.values():
@@ -129,9 +139,31 @@ class RecordForm(forms.ModelForm):
             moved: dict[str, list] = {}
             for name, messages in errors.error_dict.items():
                 key = name if name == NON_FIELD_ERRORS or name in self.fields else NON_FIELD_ERRORS
-                moved.setdefault(key, []).extend(messages)
+                field = self.fields.get(name)
+                if isinstance(field, GovukDateField | GovukTimeField) and name in self._errors:
+                    # The boxes could not be read ("must include a month"): a rule about
+                    # the date the model then saw as empty would only confuse.
+                    continue
+                moved.setdefault(key, []).extend(_named(field, messages))
             errors = ValidationError(moved)
         super()._update_errors(errors)
+
+
+def _named(field, messages: list) -> list:
+    """A plausibility rule on a date field, named as the date input names it."""
+    name = getattr(field, "error_name", None)
+    if not name:
+        return messages
+    return [
+        ValidationError(
+            f"{name} {error.params['rule']}".replace("%", "%%"),
+            code=error.code,
+            params={"rule": error.params["rule"]},
+        )
+        if error.code == "implausible" and isinstance(error.params, dict)
+        else error
+        for error in messages
+    ]
 
 
 class EncounterForm(RecordForm):
@@ -142,8 +174,9 @@ class EncounterForm(RecordForm):
         if "time" in self.fields:
             # The custody clock needs it: asked of every arrest recorded on the pages.
             self.fields["time"].required = True
-            self.fields["time"].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-            self.fields["time"].help_text = "When the subject was arrested (24-hour clock)."
+            self.fields[
+                "time"
+            ].help_text = "When the subject was arrested, on the 24-hour clock, for example 06:45."
             name_errors(self.fields["time"])
 
     offences = forms.MultipleChoiceField(
@@ -222,4 +255,6 @@ _BASES: dict[type, type[RecordForm]] = {
 def form_class(rt: RecordType, fields: tuple[str, ...] | None = None) -> type[RecordForm]:
     """The form of ``rt`` with ``fields`` (all of its form fields by default)."""
     base = _BASES.get(rt.model, RecordForm)
-    return forms.modelform_factory(rt.model, form=base, fields=list(fields or rt.fields))
+    return forms.modelform_factory(
+        rt.model, form=base, fields=list(fields or rt.fields), formfield_callback=govuk_formfield
+    )

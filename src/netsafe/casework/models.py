@@ -101,10 +101,18 @@ class ForceScoped(models.Model):
         findings = plausibility.check(self._meta.model_name, values, **self.plausibility_facts())
         if not findings:
             return
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[ValidationError]] = {}
         for finding in findings:
             label = capfirst(self._meta.get_field(finding.field).verbose_name)
-            errors.setdefault(finding.field, []).append(f"{label} {finding.message}.")
+            # The rule apart from the label, for a page that names the field its own way
+            # (the date input: "Date received must be ...").
+            errors.setdefault(finding.field, []).append(
+                ValidationError(
+                    f"{label} {finding.message}.".replace("%", "%%"),
+                    code="implausible",
+                    params={"rule": finding.message},
+                )
+            )
         raise ValidationError(errors)
 
     def _warrant_facts(self) -> dict:

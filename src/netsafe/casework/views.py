@@ -27,7 +27,7 @@ from django_filters.filterset import FilterSet, filterset_factory
 from netsafe.accounts.permissions import READ, allowed
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
-from netsafe.web.forms import DateInput
+from netsafe.web.forms import GovukDateField
 
 from . import access, figures, mywork, normalise, services, vocabulary
 from .choices import IdentifierKind
@@ -72,16 +72,17 @@ class RecordMixin(CaseworkMixin):
         return context
 
 
+class GovukDateFilter(django_filters.DateFilter):
+    """A date filter asked in the GOV.UK date input's three boxes, like every date."""
+
+    field_class = GovukDateField
+
+
 class CaseworkFilterSet(FilterSet):
-    """Dates are picked with the browser's date picker."""
+    """Dates are typed in the GOV.UK date input, as on the forms."""
 
     class Meta:
-        filter_overrides = {
-            models.DateField: {
-                "filter_class": django_filters.DateFilter,
-                "extra": lambda f: {"widget": DateInput},
-            }
-        }
+        filter_overrides = {models.DateField: {"filter_class": GovukDateFilter}}
 
 
 _FILTERSETS: dict[str, type[FilterSet]] = {}

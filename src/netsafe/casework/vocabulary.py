@@ -148,5 +148,7 @@ def translate_form(form) -> None:
         # A label the form chose itself is kept (it may be translated already).
         if str(field.label) == english:
             field.label = capfirst(gettext(str(model_field.verbose_name)))
+            if getattr(field, "error_name", None) and field.label != english:
+                field.error_name = field.label  # a date's messages name it in Welsh too
         if model_field.help_text and str(field.help_text) == str(model_field.help_text):
             field.help_text = gettext(str(model_field.help_text))

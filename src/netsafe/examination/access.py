@@ -4,14 +4,17 @@
   force (and the operation lead, read-only).
 - Queuing a scan, seeing the images and grading them is for examiners of the
   device's force only.
+- The operation bank (hashes and categories) is for the graders and supervisors
+  of every force; a disagreement is settled by a supervisor of a force party to it.
+- The charging document follows casework reading, like the report.
 """
 
 from __future__ import annotations
 
-from netsafe.accounts.permissions import EXAMINE, allowed
-from netsafe.casework.models import Device
+from netsafe.accounts.permissions import EXAMINE, READ, allowed
+from netsafe.casework.models import Device, Subject
 
-from .models import ReviewImage, TriageJob
+from .models import Disagreement, ReviewImage, TriageJob
 
 
 def is_examiner(user) -> bool:
@@ -42,4 +45,33 @@ def images_to_review(user):
     """The found images ``user`` may see and grade."""
     if not is_examiner(user):
         return ReviewImage.objects.none()
+    return ReviewImage.objects.editable_by(user)
+
+
+def reads_bank(user) -> bool:
+    """A grader or supervisor of a force: may see and export the operation bank."""
+    return allowed(user, READ, "bank")
+
+
+def disagreements_for(user):
+    """The grading disagreements ``user`` settles: a supervisor of a force party to them."""
+    return Disagreement.objects.for_supervisor(user)
+
+
+def charging_devices(user):
+    """The devices whose charging document ``user`` may read (casework readers of the force)."""
+    if not allowed(user, READ, "examination"):
+        return Device.objects.none()
+    return Device.objects.visible_to(user)
+
+
+def charging_subjects(user):
+    """The subjects whose charging document ``user`` may read."""
+    if not allowed(user, READ, "examination"):
+        return Subject.objects.none()
+    return Subject.objects.visible_to(user)
+
+
+def images_of_force(user):
+    """The pictures of ``user``'s own force (a supervisor's view for a second opinion)."""
     return ReviewImage.objects.editable_by(user)

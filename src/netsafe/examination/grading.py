@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from netsafe.audit import record
 
+from . import bank, leads
 from .models import Grade, ReviewImage, TriageJob
 
 
@@ -29,6 +30,8 @@ def grade(image: ReviewImage, category: str, user) -> ReviewImage:
             detail=f"{image.job.device.ref}: {image.path} (suggested {image.suggested or 'none'})",
             user=user,
         )
+        bank.record_grade(image)
+        leads.reprioritise(image.job)
     return image
 
 

@@ -30,7 +30,7 @@ from netsafe.triage.records import read_files
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
 
-from . import evidence
+from . import bank, evidence, leads
 from .models import JobStatus, ReviewImage, TriageJob
 
 #: The label the hash sets give files that are of no interest (VICS category 0).
@@ -223,6 +223,7 @@ def attach(job: TriageJob) -> None:
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     ev = report["evidence"][0]
     images = list(_review_images(job, out / "files.jsonl"))
+    bank.suggest(images)
     with transaction.atomic():
         job.report = ev
         job.priority_band = ev["priority"]["band"]
@@ -234,6 +235,7 @@ def attach(job: TriageJob) -> None:
         job.save()
         ReviewImage.objects.filter(job=job).delete()
         ReviewImage.objects.bulk_create(images)
+        leads.reprioritise(job)
         device = job.device
         if device.forensic_status == ForensicStatus.AWAITING_TRIAGE:
             device.forensic_status = ForensicStatus.TRIAGED
@@ -253,6 +255,9 @@ def _review_images(job: TriageJob, files_jsonl: Path):
             force_id=job.force_id,
             path=row.path,
             sha1=row.sha1 or "",
+            md5=row.md5 or "",
+            media_type=row.type or "",
+            **leads.camera_fields(row.exif.as_dict() if row.exif else None),
             size=row.size or 0,
             suggested=category,
             match_kind=row.match_kind or "",

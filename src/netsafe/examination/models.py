@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from netsafe.accounts.models import Force
 from netsafe.casework.models import Device, ForceScoped
 from netsafe.casework.querysets import CaseQuerySet
 
@@ -20,10 +22,10 @@ class JobStatus(models.TextChoices):
 class Grade(models.TextChoices):
     """The examiner's decision on one image (UK Sentencing Council categories as labels)."""
 
-    A = "A", "Category A"
-    B = "B", "Category B"
-    C = "C", "Category C"
-    NON_PERTINENT = "non-pertinent", "Non-pertinent"
+    A = "A", _("Category A")
+    B = "B", _("Category B")
+    C = "C", _("Category C")
+    NON_PERTINENT = "non-pertinent", _("Non-pertinent")
 
 
 #: The key an examiner presses for each grade in the review grid.
@@ -109,6 +111,14 @@ class ReviewImage(ForceScoped):
     job = models.ForeignKey(TriageJob, on_delete=models.CASCADE, related_name="images")
     path = models.CharField(max_length=1000, help_text="Path inside the evidence, as reported.")
     sha1 = models.CharField(max_length=40, blank=True)
+    #: MD5 too, for the operation bank: some national sets carry MD5 only.
+    md5 = models.CharField(max_length=32, blank=True)
+    #: The type the triage found from the bytes (``image/jpeg``, ``video/mp4``).
+    media_type = models.CharField(max_length=100, blank=True)
+    #: The camera the picture's EXIF names (camera leads); "" where it names none.
+    camera_make = models.CharField(max_length=100, blank=True)
+    camera_model = models.CharField(max_length=100, blank=True)
+    camera_serial = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     #: The category the hash sets suggest ("" for an unknown image), and how it matched.
     suggested = models.CharField(max_length=40, blank=True)
@@ -124,6 +134,94 @@ class ReviewImage(ForceScoped):
 
     class Meta:
         ordering = ["job", "path", "id"]
+        indexes = [models.Index(fields=["sha1"]), models.Index(fields=["md5"])]
 
     def __str__(self) -> str:
         return self.path
+
+
+# -- The operation bank (examination.bank) ---------------------------------------------
+
+
+class BankStatus(models.TextChoices):
+    """Whether the operation's graders agree on a picture."""
+
+    AGREED = "agreed", _("Agreed")
+    DISPUTED = "disputed", _("Disputed: awaiting a second opinion")
+    RESOLVED = "resolved", _("Second opinion given")
+
+
+class BankEntryQuerySet(models.QuerySet):
+    """Bank entries: those fit to leave the operation as a hash set."""
+
+    def exportable(self) -> BankEntryQuerySet:
+        """Agreed or settled by a second opinion: never a category still disputed."""
+        return self.exclude(status=BankStatus.DISPUTED).exclude(category="")
+
+
+class BankEntry(models.Model):
+    """A picture graded in the operation: its content and its category, and nothing of
+    whose device it was on (that stays with the force's :class:`ReviewImage`)."""
+
+    sha1 = models.CharField(max_length=40, unique=True)
+    md5 = models.CharField(max_length=32, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Grade.choices)
+    status = models.CharField(max_length=10, choices=BankStatus.choices, default=BankStatus.AGREED)
+    first_confirmed = models.DateTimeField()
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = BankEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "bank entry"
+        verbose_name_plural = "bank entries"
+
+    def __str__(self) -> str:
+        return f"{self.sha1[:12]}: {self.category}"
+
+
+class DisagreementQuerySet(models.QuerySet):
+    """Disagreements: open ones, and those a supervisor's force is party to."""
+
+    def open(self) -> DisagreementQuerySet:
+        """Awaiting a second opinion."""
+        return self.filter(resolved_at__isnull=True)
+
+    def for_supervisor(self, user) -> DisagreementQuerySet:
+        """Those ``user`` may see and settle: a supervisor of a force whose graders disagree."""
+        from netsafe.accounts.permissions import CHANGE, allowed
+
+        if not allowed(user, CHANGE, "bank"):
+            return self.none()
+        return self.filter(forces=user.force_id).distinct()
+
+
+class Disagreement(models.Model):
+    """Graders of one picture gave it different categories: a second opinion settles it.
+
+    Its forces are those whose examiners graded the picture; their supervisors see it.
+    """
+
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="disagreements")
+    forces = models.ManyToManyField(Force, related_name="+")
+    opened = models.DateTimeField(auto_now_add=True)
+    resolved_category = models.CharField(max_length=20, choices=Grade.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = DisagreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened", "-id"]
+        verbose_name = "grading disagreement"
+
+    def __str__(self) -> str:
+        return f"disagreement on picture {self.entry.sha1[:12]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("examination:disagreement", args=[self.pk])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import bank_views, charging_views, views
 
 app_name = "examination"
 
@@ -16,4 +16,32 @@ urlpatterns = [
     path("jobs/<int:pk>/review/", views.review, name="review"),
     path("images/<int:pk>/", views.image, name="image"),
     path("images/<int:pk>/grade/", views.grade, name="grade"),
+    path("jobs/<int:pk>/leads/", charging_views.job_leads, name="leads"),
+    path("devices/<int:pk>/charging/", charging_views.device_charging, name="charging-device"),
+    path(
+        "devices/<int:pk>/charging/pdf/",
+        charging_views.device_charging_pdf,
+        name="charging-device-pdf",
+    ),
+    path("subjects/<int:pk>/charging/", charging_views.subject_charging, name="charging-subject"),
+    path(
+        "subjects/<int:pk>/charging/pdf/",
+        charging_views.subject_charging_pdf,
+        name="charging-subject-pdf",
+    ),
+    path("bank/", bank_views.bank_page, name="bank"),
+    path("bank/export/vics/", bank_views.export_vics, name="bank-export-vics"),
+    path("bank/export/csv/", bank_views.export_csv, name="bank-export-csv"),
+    path("bank/disagreements/", bank_views.disagreement_list, name="disagreements"),
+    path("bank/disagreements/<int:pk>/", bank_views.disagreement_detail, name="disagreement"),
+    path(
+        "bank/disagreements/<int:pk>/picture/",
+        bank_views.disagreement_image,
+        name="disagreement-image",
+    ),
+    path(
+        "bank/disagreements/<int:pk>/resolve/",
+        bank_views.disagreement_resolve,
+        name="disagreement-resolve",
+    ),
 ]

@@ -25,7 +25,7 @@ from netsafe.casework import access as casework_access
 from netsafe.casework.models import Device
 from netsafe.casework.querysets import band_rank
 
-from . import access, evidence, grading, jobs
+from . import access, bank, evidence, grading, jobs
 from .models import GRADE_KEYS, PRIORITY_RANK, Grade, JobStatus, ReviewImage, TriageJob
 from .thumbnails import ThumbnailError, thumbnail
 
@@ -118,6 +118,7 @@ def review(request, pk: int):
             "job": job,
             "device": job.device,
             "images": page.object_list,
+            "elsewhere": bank.elsewhere(page.object_list),
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "grades": Grade.choices,
@@ -134,6 +135,12 @@ def review(request, pk: int):
 def image(request, pk: int):
     """A thumbnail made now from the evidence, never cached or stored."""
     img = get_object_or_404(access.images_to_review(request.user).select_related("job"), pk=pk)
+    return thumbnail_response(img)
+
+
+def thumbnail_response(img: ReviewImage) -> HttpResponse:
+    """The thumbnail of a review item, made now and sent never to be stored; not found
+    when it cannot be read back (also the supervisor's view of a disagreement)."""
     try:
         data = thumbnail(evidence.resolve(img.job.evidence), img.path)
     except (ThumbnailError, evidence.EvidencePathError) as exc:

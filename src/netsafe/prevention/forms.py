@@ -6,11 +6,11 @@ from django import forms
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from netsafe.web.forms import govuk_formfield
+
 from .choices import CallerType, ContactLanguage, Offer, Topic
 from .identifiers import generate_caller_code
 from .models import Contact, Escalation
-
-_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ContactForm(forms.ModelForm):
@@ -31,6 +31,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
+        formfield_callback = govuk_formfield
         fields = [
             "occurred_at",
             "channel",
@@ -46,7 +47,6 @@ class ContactForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "occurred_at": _DATETIME,
             "channel": forms.RadioSelect,
             "language": forms.RadioSelect,
             "caller_type": forms.RadioSelect,
@@ -90,9 +90,9 @@ class EscalationForm(forms.ModelForm):
 
     class Meta:
         model = Escalation
+        formfield_callback = govuk_formfield
         fields = ["made_at", "concern", "made_to", "detail"]
         widgets = {
-            "made_at": _DATETIME,
             "concern": forms.RadioSelect,
             "made_to": forms.RadioSelect,
         }
@@ -100,6 +100,7 @@ class EscalationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("made_at", timezone.localtime().replace(second=0))
+        self.fields["made_at"].error_name = _("Date and time it was made")
 
 
 class DeclareNationForm(forms.Form):

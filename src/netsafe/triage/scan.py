@@ -331,6 +331,20 @@ def _scan(
     labels: list[str],
     hashsets: list[HashSet],
 ) -> dict:
+    """The procedure: check that a resume continues the same scan, plan the work that is
+    left, run it (storing each result), then write the outputs from the store."""
+    started = check_resume(options, store, labels)
+    matching = MatchSpec.of(hashsets, options.categories, options.max_distance, options.index_cache)
+    keep_or_forget_matches(store, matching)
+    plan = plan_units(options, store, evidence, labels, matching)
+    progress.start(plan.total_files, plan.total_bytes, plan.done_files, plan.done_bytes)
+    run_plan(options, plan, store, progress, matching, hashsets)
+    return write_scan(options, store, evidence, labels, plan, matching, hashsets, started)
+
+
+def check_resume(options: ScanOptions, store: ResultStore, labels: list[str]) -> str:
+    """Record what a new scan scans (evidence, PDQ mode), or check that a resume is of the
+    same evidence in the same mode; returns when the scan first started."""
     stored = store.get_meta("evidence")
     if stored is None:
         store.set_meta("evidence", json.dumps(labels))
@@ -350,57 +364,104 @@ def _scan(
         raise ScanError(
             f"--resume: {options.out} was scanned {was} --dihedral; resume it the same way"
         )
-    started = store.get_meta("started") or _now()
-    # Workers store each file's matches with it. A resume against other hash sets (or
-    # labels, or distance) matches everything again: the stored matches are dropped.
-    matching = MatchSpec.of(hashsets, options.categories, options.max_distance, options.index_cache)
+    return store.get_meta("started") or _now()
+
+
+def keep_or_forget_matches(store: ResultStore, matching: MatchSpec) -> None:
+    """Workers store each file's matches with it. A resume against other hash sets (or
+    labels, or distance) matches everything again: the stored matches are dropped."""
     if store.get_meta("matching") != matching.key():
         store.forget_matches()
         store.set_meta("matching", matching.key())
 
-    units: list[WorkUnit] = []
-    total_files = total_bytes = done_files = done_bytes = 0
-    listings: list[list[Entry]] = []
+
+@dataclass
+class ScanPlan:
+    """The units still to run, each evidence item's listing, and the progress totals."""
+
+    units: list[WorkUnit] = field(default_factory=list)
+    listings: list[list[Entry]] = field(default_factory=list)
+    total_files: int = 0
+    total_bytes: int = 0
+    done_files: int = 0
+    done_bytes: int = 0
+
+
+def plan_units(
+    options: ScanOptions,
+    store: ResultStore,
+    evidence: list[Evidence],
+    labels: list[str],
+    matching: MatchSpec,
+) -> ScanPlan:
+    """List every evidence item and cut what is not stored yet into units: its media
+    check (if it has a stored hash), its files, then its carving parts."""
+    plan = ScanPlan()
     for i, ev in enumerate(evidence):
         done = store.done(i)
         entries = list(ev.entries())
-        listings.append(entries)
-        total_files += len(entries)
-        total_bytes += sum(e.size for e in entries)
-        done_files += sum(1 for e in entries if e.seq in done)
-        done_bytes += sum(e.size for e in entries if e.seq in done)
+        plan.listings.append(entries)
+        plan.total_files += len(entries)
+        plan.total_bytes += sum(e.size for e in entries)
+        plan.done_files += sum(1 for e in entries if e.seq in done)
+        plan.done_bytes += sum(e.size for e in entries if e.seq in done)
         if ev.has_stored_hash() and store.integrity(i) is None:
-            units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
-        units.extend(
+            plan.units.append(WorkUnit(i, labels[i], ev.kind, verify=True, limits=options.limits))
+        plan.units.extend(
             make_units(
                 i, ev.kind, labels[i], entries, done, options.limits, options.dihedral, matching
             )
         )
-        # Carving comes after the listed files: its rows are stored under the next seqs.
         if options.carve and ev.kind in CARVED_KINDS:
-            first = max((e.seq for e in entries), default=-1) + 1
-            parts = carve_parts(media_size(ev))
-            for part in range(parts):
-                if first + part in done:
-                    continue
-                total_files += 1  # the progress bar counts each carving part as a file
-                units.append(
-                    WorkUnit(
-                        i,
-                        labels[i],
-                        ev.kind,
-                        limits=options.limits,
-                        dihedral=options.dihedral,
-                        matching=matching,
-                        carve=CarveSpec(first + part, options.carve_limits, part, parts),
-                    )
-                )
+            plan.units.extend(
+                _carve_units(options, plan, i, ev, labels[i], entries, done, matching)
+            )
     # Media checks first (they read a whole image), then the largest units, so that no
     # worker is left alone with a big file at the end. Archives keep their order: a
     # compressed TAR only reads forward cheaply. Outputs do not depend on this order.
-    units.sort(key=lambda u: (not u.verify, 0 if u.kind == "archive" else -u.bytes))
-    progress.start(total_files, total_bytes, done_files, done_bytes)
+    plan.units.sort(key=lambda u: (not u.verify, 0 if u.kind == "archive" else -u.bytes))
+    return plan
 
+
+def _carve_units(
+    options: ScanOptions,
+    plan: ScanPlan,
+    i: int,
+    ev: Evidence,
+    label: str,
+    entries: list[Entry],
+    done: set[int],
+    matching: MatchSpec,
+) -> Iterator[WorkUnit]:
+    # Carving comes after the listed files: its rows are stored under the next seqs.
+    first = max((e.seq for e in entries), default=-1) + 1
+    parts = carve_parts(media_size(ev))
+    for part in range(parts):
+        if first + part in done:
+            continue
+        plan.total_files += 1  # the progress bar counts each carving part as a file
+        yield WorkUnit(
+            i,
+            label,
+            ev.kind,
+            limits=options.limits,
+            dihedral=options.dihedral,
+            matching=matching,
+            carve=CarveSpec(first + part, options.carve_limits, part, parts),
+        )
+
+
+def run_plan(
+    options: ScanOptions,
+    plan: ScanPlan,
+    store: ResultStore,
+    progress: Progress,
+    matching: MatchSpec,
+    hashsets: list[HashSet],
+) -> None:
+    """Run the plan's units (on the Dask cluster, a shared or own local pool, or inline),
+    storing each result as it arrives; Ctrl-C or ``options.stop`` stores what was done
+    and raises :class:`ScanInterrupted`."""
     last_commit = time.monotonic()
 
     def on_result(result: UnitResult) -> None:
@@ -414,6 +475,7 @@ def _scan(
             len(result.files), sum(recs[0]["size"] or 0 for _, recs in result.files if recs)
         )
 
+    units = plan.units
     if options.scheduler:
         run_on_dask(options.scheduler, units, on_result, store, options.stop)
         units = []
@@ -432,12 +494,26 @@ def _scan(
         if own is not None:
             _stop(own)
             own = None
-        raise ScanInterrupted(f"scan of {len(evidence)} evidence item(s) interrupted") from None
+        raise ScanInterrupted(
+            f"scan of {len(plan.listings)} evidence item(s) interrupted"
+        ) from None
     finally:
         if own is not None:
             own.shutdown()
     store.commit()
 
+
+def write_scan(
+    options: ScanOptions,
+    store: ResultStore,
+    evidence: list[Evidence],
+    labels: list[str],
+    plan: ScanPlan,
+    matching: MatchSpec,
+    hashsets: list[HashSet],
+    started: str,
+) -> dict:
+    """Write the outputs from the store (files on bad media marked); the report.json object."""
     infos = [
         EvidenceInfo(
             labels[i],
@@ -451,7 +527,7 @@ def _scan(
         for i, ev in enumerate(evidence)
     ]
     damaged = [
-        damaged_files(ev, listings[i], (store.integrity(i) or {}).get("bad_ranges") or [])
+        damaged_files(ev, plan.listings[i], (store.integrity(i) or {}).get("bad_ranges") or [])
         for i, ev in enumerate(evidence)
     ]
     return write_outputs(

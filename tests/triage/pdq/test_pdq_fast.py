@@ -167,6 +167,26 @@ def test_jarosz_operator_is_the_reference_filter():
         assert np.abs(produced - expected).max() < 1e-3 * np.abs(expected).max()
 
 
+@pytest.mark.parametrize(
+    ("full", "reduced", "step"), [(4000, 500, 8), (3000, 375, 8), (1600, 400, 4), (700, 700, 1)]
+)
+def test_banded_operator_applies_the_folded_operator(full, reduced, step):
+    """The fast path multiplies only each output's band of the folded operator: the same
+    64 samples as the whole operator, so the same hash."""
+    rng = np.random.default_rng(full)
+    pixels = rng.integers(0, 256, (reduced, reduced + 13), dtype=np.uint8)
+    dense = fast._folded_operator(full, reduced, step)
+    columns = fast._folded_operator(full + 13 * step, reduced + 13, step)
+    expected = dense @ (pixels.astype(np.float64) @ columns.T)
+    across = fast._apply_band(pixels, fast._banded_operator(full + 13 * step, reduced + 13, step))
+    produced = fast._apply_band(across.T, fast._banded_operator(full, reduced, step)).T
+    assert np.abs(produced - expected).max() < 1e-9 * np.abs(expected).max()
+    assert fast._buffer_hash(produced) == fast._buffer_hash(expected)
+    assert fast._buffer_quality(produced) == fast._buffer_quality(expected)
+    _starts, weights = fast._banded_operator(full, reduced, step)
+    assert weights.shape[1] < reduced // 8  # a band, not whole rows
+
+
 def test_float_buffer_hashing_is_pdqhash_bit_for_bit():
     """The large-image path hashes its 64x64 buffer itself: same bits, quality, dihedrals."""
     rng = np.random.default_rng(21)

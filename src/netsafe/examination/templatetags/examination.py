@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from netsafe.examination import access, evidence, grading
+from netsafe.examination import access, evidence, grading, leads
 from netsafe.examination.models import JobStatus
 
 register = template.Library()
@@ -43,7 +43,7 @@ def triage_panel(context, device) -> dict:
         summary = job.report["summary"]
         out.update(
             summary=summary,
-            priority=job.report["priority"],
+            priority=leads.priority(job),
             integrity=job.report.get("integrity") or {},
             confirmed=grading.confirmed_counts(job),
             graded=grading.progress(job),

@@ -20,7 +20,7 @@ from netsafe.triage.hashsets import (
     file_sha256,
     parse_categories,
 )
-from netsafe.triage.hashsets.compiled import KNOWN, cache_key, remembered_sha256
+from netsafe.triage.hashsets.compiled import KNOWN, cache_key, prune, remembered_sha256
 
 app = typer.Typer(
     help="Hash sets: compile them for fast matching, and show what one holds.",
@@ -150,3 +150,33 @@ def info_command(
     state = "yes" if compiled_now else "no (netsafe hashsets compile PATH)"
     typer.echo(f"compiled:   {state}")
     typer.echo(f"cache:      {info['cache']}")
+
+
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Hash sets whose compiled copies are kept whatever else happens."),
+    ] = None,
+    cache: Cache = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove compiled sets no scan will use again: those of hash-set files changed or
+    removed since they were compiled, of an older format, or damaged; keep the rest."""
+    folder = cache or default_cache_dir()
+    kept_sha256 = []
+    for path in keep or []:
+        try:
+            kept_sha256.append(remembered_sha256(path, folder, file_sha256))
+        except OSError as exc:
+            raise fail(f"cannot read hash set {path}: {exc.strerror or exc}") from None
+    result = prune(folder, keep=kept_sha256, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for path, why, size in result.removed:
+        typer.echo(f"{verb} {path} ({size / 1e6:,.1f} MB): {why}")
+    typer.echo(
+        f"{folder}: {verb} {len(result.removed)} ({result.bytes / 1e6:,.1f} MB), "
+        f"kept {len(result.kept)} compiled set(s)"
+    )

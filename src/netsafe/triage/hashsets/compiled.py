@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -556,6 +557,10 @@ def store(compiled: CompiledHashSet, cache_dir: Path, key: str, about: dict) -> 
         pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if about.get("path"):
+        # Bounded by itself: a set updated in place keeps one compiled copy, not one
+        # per version (``netsafe hashsets prune`` removes the rest).
+        prune_replaced(cache_dir, str(about["path"]), key)
     return load_cached(cache_dir, key) or compiled
 
 
@@ -567,3 +572,139 @@ def _remove(folder: Path) -> None:
     except OSError:
         return
     shutil.rmtree(trash, ignore_errors=True)
+
+
+# -- pruning -------------------------------------------------------------------------
+
+#: A folder left behind by a compile or a removal that was killed (``.<key>.*``,
+#: ``.trash-*``) is removed once it is this old: a younger one may be a compile under way.
+ABANDONED_SECONDS = 3600.0
+
+
+#: The names of compiled folders (``cache_key``), and of what a killed compile or
+#: removal leaves (``store`` and ``_remove``); nothing else in the cache is touched.
+_KEY = r"[0-9a-f]{64}-(?:x|[0-9a-f]{12})-c\d+"
+_COMPILED = re.compile(_KEY)
+_LEFT_BEHIND = re.compile(rf"\.(?:{_KEY}\.\w+|trash-{_KEY}-\d+)")
+
+
+@dataclass
+class Pruned:
+    """What :func:`prune` removed (or, dry, would remove) and what it kept."""
+
+    removed: list[tuple[Path, str, int]] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+    @property
+    def bytes(self) -> int:
+        """The bytes the removed folders and files held."""
+        return sum(size for _path, _why, size in self.removed)
+
+
+def prune(
+    cache_dir: Path,
+    *,
+    keep: Iterable[str] = (),
+    dry_run: bool = False,
+) -> Pruned:
+    """Remove from ``cache_dir`` what no scan will map again, keep the sets in use.
+
+    A compiled set is in use while the file it was compiled from still holds the same
+    bytes (its SHA-256, remembered against the file's signature, so that pruning does
+    not read unchanged national sets whole), or when its SHA-256 is in ``keep``.
+    Removed: compiled sets of files changed or gone since, of an older compiled format,
+    or damaged (manifest unreadable); remembered SHA-256s of files changed or gone;
+    what killed compiles left behind (older than :data:`ABANDONED_SECONDS`).
+    """
+    from netsafe.triage.hashsets import file_sha256
+
+    out = Pruned()
+    keep = set(keep)
+    if not cache_dir.is_dir():
+        return out
+    current: dict[str, str | None] = {}
+
+    def source_sha256(path: str) -> str | None:
+        if path not in current:
+            try:
+                current[path] = remembered_sha256(Path(path), cache_dir, file_sha256)
+            except OSError:
+                current[path] = None
+        return current[path]
+
+    suffix = f"-c{FORMAT.rpartition('/')[2]}"
+    for folder in sorted(p for p in cache_dir.iterdir() if p.is_dir()):
+        name = folder.name
+        if _LEFT_BEHIND.fullmatch(name):
+            if _age(folder) > ABANDONED_SECONDS:
+                out.removed.append((folder, "left by an interrupted compile", _size(folder)))
+            continue
+        if not _COMPILED.fullmatch(name):
+            continue  # not ours: a cache folder may be shared with other files
+        why = None
+        if not name.endswith(suffix):
+            why = "an older compiled format"
+        else:
+            try:
+                source = read_manifest(folder)["source"]
+                sha, path = str(source["sha256"]), str(source["path"])
+            except (DamagedCache, KeyError, TypeError):
+                why = "damaged (its manifest does not check out)"
+            else:
+                if sha not in keep and source_sha256(path) != sha:
+                    gone = not Path(path).exists()
+                    why = f"{path} {'is gone' if gone else 'has changed since'}"
+        if why is None:
+            out.kept.append(folder)
+        else:
+            out.removed.append((folder, why, _size(folder)))
+    for memo in sorted((cache_dir / "sha256").glob("*.json")):
+        if not _memo_current(memo):
+            out.removed.append((memo, "remembered SHA-256 of a file changed or gone", _size(memo)))
+    if not dry_run:
+        for path, *_ in out.removed:
+            if path.is_dir():
+                _remove(path)
+            else:
+                path.unlink(missing_ok=True)
+    return out
+
+
+def prune_replaced(cache_dir: Path, path: str, key: str) -> None:
+    """Remove the compiled sets of earlier contents of the file at ``path`` (compiled
+    now as ``key``): a hash set that is updated in place leaves at most one compiled
+    copy in the cache, not one per version."""
+    suffix = key.split("-", 1)[1]
+    for folder in cache_dir.glob(f"*-{suffix}"):
+        if folder.name == key or not folder.is_dir():
+            continue
+        try:
+            source = read_manifest(folder)["source"]
+        except (DamagedCache, KeyError, TypeError):
+            continue
+        if source.get("path") == path:
+            _remove(folder)
+
+
+def _memo_current(memo: Path) -> bool:
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+        return signature(Path(data["path"])) == data["signature"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    except OSError:
+        return 0

@@ -61,7 +61,6 @@ from typing import BinaryIO
 import numpy as np
 import pdqhash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "DIHEDRAL_NAMES",
@@ -267,26 +266,49 @@ def _reduced_luma_64(image: Image.Image, width: int, height: int) -> np.ndarray:
     grey = _to_luma(image)
     step_x, step_y = _draft_scale(width, grey.size[0]), _draft_scale(height, grey.size[1])
     pixels = np.asarray(grey)
-    across_op = _folded_operator(width, pixels.shape[1], step_x)
-    down_op = _folded_operator(height, pixels.shape[0], step_y)
-    # Dense matrix products, on one BLAS thread: hashing runs one process per core (a
-    # scan's workers), and BLAS threads of its own in each made them fight for the cores
-    # (2.6 times slower in the benchmark). The operator's rows reach across most of the
-    # reduced image, so a banded product saves nothing. Rows go to floating point in
-    # slices so that a large image that cannot be decoded small never fills memory.
+    across_op = _banded_operator(width, pixels.shape[1], step_x)
+    down_op = _banded_operator(height, pixels.shape[0], step_y)
+    # Each output sample weighs only the few reduced pixels under its two box filters
+    # (about 1/64 of a row): the products take those bands, not whole rows. Rows go to
+    # floating point in slices so that a large image that cannot be decoded small never
+    # fills memory.
     rows_per_slice = max(1, (1 << 21) // pixels.shape[1])
     across = np.empty((pixels.shape[0], 64))
-    with _blas().limit(limits=1, user_api="blas"):
-        for top in range(0, pixels.shape[0], rows_per_slice):
-            part = pixels[top : top + rows_per_slice].astype(np.float64)
-            across[top : top + rows_per_slice] = part @ across_op.T
-        return down_op @ across
+    for top in range(0, pixels.shape[0], rows_per_slice):
+        across[top : top + rows_per_slice] = _apply_band(
+            pixels[top : top + rows_per_slice], across_op
+        )
+    return _apply_band(across.T, down_op).T
 
 
-@functools.cache
-def _blas() -> ThreadpoolController:
-    """The process's BLAS libraries (found once; limiting them for a call then costs ~10 us)."""
-    return ThreadpoolController()
+def _apply_band(rows: np.ndarray, band: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """``rows @ operator.T`` for an operator given by :func:`_banded_operator`."""
+    starts, weights = band
+    columns = starts[:, None] + np.arange(weights.shape[1])
+    return np.einsum("rjw,jw->rj", rows[:, columns].astype(np.float64), weights)
+
+
+@functools.lru_cache(maxsize=256)
+def _banded_operator(full: int, reduced: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_folded_operator` as bands: for each of the 64 outputs the first reduced
+    pixel of its band and the band's weights (all bands as wide as the widest).
+
+    The dense operator's entries outside the filter's support are zero but for
+    the rounding left by its prefix sums (about 1e-17 of the row's weight); they are
+    left out.
+    """
+    dense = _folded_operator(full, reduced, step)
+    inside = np.abs(dense) > 1e-12 * np.abs(dense).max(axis=1, keepdims=True)
+    first = inside.argmax(axis=1)
+    last = reduced - inside[:, ::-1].argmax(axis=1)
+    width = int((last - first).max())
+    starts = np.minimum(first, reduced - width)
+    weights = np.zeros((64, width))
+    for i in range(64):
+        weights[i, first[i] - starts[i] : last[i] - starts[i]] = dense[i, first[i] : last[i]]
+    starts.setflags(write=False)
+    weights.setflags(write=False)
+    return starts, weights
 
 
 def _draft_scale(full: int, drafted: int) -> int:

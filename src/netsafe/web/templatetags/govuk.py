@@ -7,6 +7,8 @@ from django.forms.boundfield import BoundField
 from django.forms.widgets import Input
 from django.utils.translation import ngettext
 
+from netsafe.web.forms import PART_LABELS, PART_WIDTHS, DatePartsWidget, wrong_parts
+
 register = template.Library()
 
 #: Widget class -> (GOV.UK class, its error modifier). Checked in order: subclasses first.
@@ -23,10 +25,13 @@ _NARROW_INPUTS = {"number", "date", "time", "datetime-local"}
 
 @register.filter
 def govuk_kind(field: BoundField) -> str:
-    """The field's layout: ``hidden``, ``checkbox``, ``radios``, ``checkboxes`` or ``input``."""
+    """The field's layout: ``hidden``, ``date``, ``checkbox``, ``radios``, ``checkboxes`` or
+    ``input``."""
     widget = field.field.widget
     if widget.is_hidden:
         return "hidden"
+    if isinstance(widget, DatePartsWidget):
+        return "date"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     # CheckboxSelectMultiple is a subclass of RadioSelect: test it first.
@@ -39,7 +44,8 @@ def govuk_kind(field: BoundField) -> str:
 
 def _described_by(field: BoundField) -> str:
     ids = []
-    if field.help_text and field.auto_id:
+    # A date input always has its hint (the example of a date).
+    if (field.help_text or isinstance(field.field.widget, DatePartsWidget)) and field.auto_id:
         ids.append(f"{field.auto_id}_helptext")
     if field.errors and field.auto_id:
         ids.append(f"{field.auto_id}_error")
@@ -54,7 +60,11 @@ def govuk_described_by(field: BoundField) -> str:
 
 @register.filter
 def govuk_anchor(field: BoundField) -> str:
-    """The id an error summary links to: the input itself, or the first of a group."""
+    """The id an error summary links to: the input itself, the first of a group, or the
+    first wrong box of a date."""
+    if govuk_kind(field) == "date":
+        wrong = wrong_parts(field) if field.errors else ()
+        return f"{field.auto_id}_{(wrong or field.field.parts)[0]}"
     if govuk_kind(field) in {"radios", "checkboxes"}:
         first = next(iter(field.subwidgets), None)
         return first.id_for_label if first is not None else field.auto_id
@@ -103,6 +113,31 @@ def govuk_choices(field: BoundField) -> list[dict]:
             "disabled": bool(sub.data["attrs"].get("disabled")),
         }
         for sub in field.subwidgets
+    ]
+
+
+@register.simple_tag
+def govuk_date_parts(field: BoundField) -> list[dict]:
+    """The boxes of a date input (day, month, year, and time if asked), ready for GOV.UK markup.
+
+    Each box shows what was typed in it; only the boxes an error is about are
+    marked as wrong.
+    """
+    widget = field.field.widget
+    value = field.value()
+    typed = value if isinstance(value, list | tuple) else widget.decompress(value)
+    wrong = wrong_parts(field) if field.errors else ()
+    return [
+        {
+            "id": f"{field.auto_id}_{part}",
+            "name": f"{field.html_name}_{part}",
+            "value": "" if text is None else str(text),
+            "label": PART_LABELS[part],
+            "width": PART_WIDTHS[part],
+            "numeric": part != "time",
+            "error": part in wrong,
+        }
+        for part, text in zip(widget.parts, typed, strict=False)
     ]
 
 

@@ -1,0 +1,256 @@
+"""The operation bank of confirmed grades: a picture graded once is known to every force.
+
+When an examiner grades a picture (:func:`netsafe.examination.grading.grade`),
+:func:`record_grade` puts its content (SHA-1, MD5, size) and category in the bank.
+Every later triage in any force takes the bank's category as the suggestion for
+the same picture (:func:`suggest`, by SHA-1, else MD5), and the grid says how
+often it was "confirmed elsewhere in the operation" (:func:`elsewhere`).
+
+Need to know holds: a picture's category is shared, whose device it was on is
+not. The bank holds hashes and categories only; what it tells another force is
+counts and categories, never a force, case, subject, device or examiner.
+
+Graders who give one picture different categories open a :class:`Disagreement`
+that the supervisors of every force involved see (their "My work", and the
+disagreements page) until one of them gives the second opinion (:func:`resolve`).
+
+The bank leaves the operation as a hash set (:func:`export`): VICS 2.0 JSON, with
+the UK category numbers of :data:`UK_VICS_CATEGORIES`, or the CSV that
+``netsafe triage scan --hashset`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from netsafe.audit import record
+from netsafe.audit.bulk import record_shown
+from netsafe.triage.hashsets import HashEntry
+from netsafe.triage.hashsets.csvtable import CsvFormat
+from netsafe.triage.hashsets.vics import VicsFormat
+
+from .models import BankEntry, BankStatus, Disagreement, Grade, ReviewImage, TriageJob
+
+#: VICS category numbers of UK sets (CAID): what ``--vics-categories`` is given to read an
+#: export of the bank back.
+UK_VICS_CATEGORIES: dict[int, str] = {0: Grade.NON_PERTINENT, 1: Grade.A, 2: Grade.B, 3: Grade.C}
+#: The VICS 2.0 context of the export: the UK profile, whose numbers are those above.
+VICS_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media"
+#: The ``match_kind`` of a review item whose suggestion came from the bank.
+BANK = "bank"
+#: Export formats: name -> (file suffix, MIME type).
+FORMATS = {"vics": (".json", "application/json"), "csv": (".csv", "text/csv")}
+
+
+def _graded(sha1: str):
+    return ReviewImage.objects.filter(sha1=sha1).exclude(grade="")
+
+
+def record_grade(image: ReviewImage) -> BankEntry | None:
+    """Put ``image``'s grade in the bank; open (or join) a disagreement when graders differ.
+
+    Called by :func:`netsafe.examination.grading.grade` inside its transaction.
+    A picture without a SHA-1 (unreadable) is not banked.
+    """
+    if not image.sha1 or not image.grade:
+        return None
+    entry, created = BankEntry.objects.select_for_update().get_or_create(
+        sha1=image.sha1,
+        defaults={
+            "md5": image.md5,
+            "size": image.size or None,
+            "category": image.grade,
+            "first_confirmed": image.graded_at or timezone.now(),
+        },
+    )
+    if created:
+        return entry
+    if not entry.md5 and image.md5:
+        entry.md5 = image.md5
+    if entry.status == BankStatus.AGREED:
+        given = set(_graded(image.sha1).values_list("grade", flat=True))
+        conflict = len(given) > 1
+        if not conflict:
+            # The only graders agree (one may have corrected a grade): the bank follows.
+            entry.category = image.grade
+    elif entry.status == BankStatus.RESOLVED:
+        conflict = image.grade != entry.category
+    else:
+        conflict = True  # already disputed: this force joins the disagreement
+    if conflict:
+        entry.status = BankStatus.DISPUTED
+        _open_disagreement(entry, image)
+    entry.save()
+    return entry
+
+
+def _open_disagreement(entry: BankEntry, image: ReviewImage) -> Disagreement:
+    """The entry's open disagreement (made now if none), with every grading force on it."""
+    found = entry.disagreements.open().first()
+    new = found is None
+    if new:
+        found = Disagreement.objects.create(entry=entry)
+    forces = set(_graded(entry.sha1).values_list("force_id", flat=True).distinct())
+    found.forces.add(*forces)
+    if new:
+        # The picture's content only: which devices hold it stays with each force.
+        record(
+            "disagreement",
+            found,
+            detail=f"picture {entry.sha1}: categories {', '.join(given_categories(entry))}",
+            user=image.graded_by,
+        )
+    return found
+
+
+def given_categories(entry: BankEntry) -> dict[str, int]:
+    """How many graders in the operation gave the picture each category (no one named)."""
+    counts = Counter(_graded(entry.sha1).values_list("grade", flat=True))
+    return {g: counts[g] for g in Grade.values if counts[g]}
+
+
+def resolve(disagreement: Disagreement, category: str, reason: str, user) -> Disagreement:
+    """The second opinion: ``category`` becomes the bank's, the disagreement closes, audited."""
+    if category not in Grade.values:
+        raise ValueError(f"{category!r} is not a grade: choose one of {', '.join(Grade.values)}")
+    if not reason.strip():
+        raise ValueError(gettext("Give the reason for the second opinion."))
+    with transaction.atomic():
+        d = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
+        if d.resolved_at is not None:
+            raise ValueError(gettext("This disagreement was settled already."))
+        entry = d.entry
+        old = entry.category
+        entry.category = category
+        entry.status = BankStatus.RESOLVED
+        entry.save(update_fields=["category", "status", "updated"])
+        d.resolved_category = category
+        d.resolved_by = user
+        d.resolved_at = timezone.now()
+        d.reason = reason.strip()
+        d.save()
+        record(
+            "second-opinion",
+            d,
+            changes={"category": [old, category]},
+            reason=d.reason,
+            detail=f"picture {entry.sha1}",
+            user=user,
+        )
+    return d
+
+
+# -- suggestions -----------------------------------------------------------------------
+
+
+def lookup(sha1s: Iterable[str], md5s: Iterable[str]) -> tuple[dict, dict]:
+    """Bank entries by SHA-1 and by MD5 (for the pictures of one triage)."""
+    sha1s, md5s = {s for s in sha1s if s}, {m for m in md5s if m}
+    by_sha1: dict[str, BankEntry] = {}
+    by_md5: dict[str, BankEntry] = {}
+    if not (sha1s or md5s):
+        return by_sha1, by_md5
+    for entry in BankEntry.objects.filter(Q(sha1__in=sha1s) | Q(md5__in=md5s)):
+        by_sha1[entry.sha1] = entry
+        if entry.md5:
+            by_md5[entry.md5] = entry
+    return by_sha1, by_md5
+
+
+def suggest(images: list[ReviewImage]) -> None:
+    """Give each new review item the bank's category as its suggestion (by SHA-1, else MD5).
+
+    The operation's own confirmed grade comes before a hash set's suggestion; a
+    category still disputed is offered only where no hash set suggests anything.
+    """
+    by_sha1, by_md5 = lookup((i.sha1 for i in images), (i.md5 for i in images))
+    for image in images:
+        entry = by_sha1.get(image.sha1) or by_md5.get(image.md5)
+        if entry is None or (entry.status == BankStatus.DISPUTED and image.suggested):
+            continue
+        image.suggested = entry.category
+        image.match_kind = BANK
+        image.distance = None
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """What the operation knows of a picture, as another force may be told it."""
+
+    category: str
+    confirmed: int
+    disputed: bool
+
+
+def elsewhere(images: Iterable[ReviewImage]) -> dict[int, Elsewhere]:
+    """For each of ``images`` (of one device) that the bank knows: its category and how many
+    times graders elsewhere in the operation (other devices, any force) confirmed it."""
+    images = [i for i in images if i.sha1]
+    if not images:
+        return {}
+    by_sha1, _by_md5 = lookup((i.sha1 for i in images), ())
+    devices = TriageJob.objects.filter(pk__in={i.job_id for i in images}).values("device_id")
+    confirmed: Counter[str] = Counter()
+    graded = (
+        ReviewImage.objects.filter(sha1__in=list(by_sha1))
+        .exclude(grade="")
+        .exclude(job__device_id__in=devices)
+        .values_list("sha1", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for sha1, grade, n in graded:
+        if grade == by_sha1[sha1].category:
+            confirmed[sha1] += n
+    out = {}
+    for image in images:
+        entry = by_sha1.get(image.sha1)
+        if entry is not None:
+            out[image.pk] = Elsewhere(
+                entry.category, confirmed[image.sha1], entry.status == BankStatus.DISPUTED
+            )
+    return out
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def entries() -> Iterator[HashEntry]:
+    """The bank as hash-set entries: content and category, nothing of where it was found."""
+    for e in BankEntry.objects.exportable().order_by("id").iterator():
+        yield HashEntry(
+            id=str(e.pk), md5=e.md5 or None, sha1=e.sha1, category=e.category, size=e.size
+        )
+
+
+def export(fmt: str, path: Path, user, *, detail: str = "") -> int:
+    """Write the bank to ``path`` as ``fmt`` (``vics`` or ``csv``), log it as a bulk read by
+    ``user``, and give the number of pictures written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not an export format: choose one of {', '.join(FORMATS)}")
+    rows = list(entries())
+    if fmt == "vics":
+        VicsFormat().write(rows, path, UK_VICS_CATEGORIES)
+        # The writer names the US profile; the numbers here are the UK ones.
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["@odata.context"] = VICS_CONTEXT
+        path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    else:
+        CsvFormat().write(rows, path, UK_VICS_CATEGORIES)
+    record_shown(
+        BankEntry,
+        [int(r.id) for r in rows if r.id],
+        action="export",
+        detail=detail or f"operation bank as {fmt}",
+        user=user,
+    )
+    return len(rows)

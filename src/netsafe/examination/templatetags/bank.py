@@ -1,0 +1,27 @@
+"""The operation bank in templates: disagreements on a supervisor's "My work"
+(``{% load bank %}{% bank_disagreements %}``) and what the bank says of a review item."""
+
+from __future__ import annotations
+
+from django import template
+
+from netsafe.examination import access
+
+register = template.Library()
+
+#: Disagreements listed on "My work"; the rest are one link away.
+SHOWN = 10
+
+
+@register.inclusion_tag("examination/includes/my_work_disagreements.html", takes_context=True)
+def bank_disagreements(context) -> dict:
+    """The open disagreements the user's force is party to (supervisors only)."""
+    rows = access.disagreements_for(context["request"].user).open().select_related("entry")
+    return {"rows": list(rows[:SHOWN]), "total": rows.count()}
+
+
+@register.inclusion_tag("examination/includes/elsewhere.html")
+def bank_elsewhere(elsewhere: dict, image) -> dict:
+    """What the operation bank says of ``image`` (from :func:`netsafe.examination.bank.elsewhere`):
+    its category and how often graders elsewhere confirmed it; nothing of where."""
+    return {"known": elsewhere.get(image.pk)}

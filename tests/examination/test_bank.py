@@ -1,0 +1,340 @@
+"""The operation bank across forces (issue 16): a grade confirmed in South Wales is the
+suggestion in Gwent's later triage of the same picture, counted as "confirmed elsewhere",
+while Gwent's pages, API and exports show nothing of South Wales's case; graders who
+disagree reach the supervisors of both forces, and a second opinion settles it, audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from tests.casework import factories as cf
+from tests.examination.conftest import PICTURES, triage
+from tests.factories import make_user
+from tests.translations import untranslated
+from tests.triage.conftest import jpeg_bytes, photo
+
+from netsafe.accounts.roles import Role
+from netsafe.audit.models import AuditEntry
+from netsafe.casework import models as m
+from netsafe.casework.choices import DeviceKind
+from netsafe.examination import bank, grading
+from netsafe.examination.models import BankEntry, BankStatus, Disagreement, ReviewImage
+
+pytestmark = pytest.mark.django_db
+
+#: Gwent's phone: two pictures South Wales's laptop also holds (under other names), and one
+#: of its own.
+GWENT_PICTURES = {
+    "Pictures/IMG_0001.jpg": PICTURES["DCIM/holiday.jpg"],
+    "Pictures/IMG_0002.jpg": PICTURES["DCIM/b.jpg"],
+    "Pictures/IMG_0003.jpg": jpeg_bytes(photo(31)),
+}
+
+
+def _image(job, path) -> ReviewImage:
+    return job.images.get(path=path)
+
+
+@pytest.fixture
+def gwent(store, db):
+    """Gwent's subject, phone (evidence folder GW-7-phone), examiner and supervisor."""
+    folder = store.root / "GW-7-phone"
+    for rel, data in GWENT_PICTURES.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    subject = cf.subject("gwent", given_names="Bryn", family_name="Gwentish")
+    device = m.Device.objects.create(subject=subject, kind=DeviceKind.PHONE, exhibit_ref="BG/7")
+    return {
+        "device": device,
+        "examiner": make_user("gw-exam", "gwent", Role.EXAMINER),
+        "supervisor": make_user("gw-sup", "gwent", Role.SUPERVISOR),
+    }
+
+
+@pytest.fixture
+def south_wales_graded(store, exhibit, examiner):
+    """South Wales's laptop triaged, its unknown holiday picture graded C, b.jpg B."""
+    job = triage(exhibit, "JS-1-laptop", examiner)
+    grading.grade(_image(job, "DCIM/holiday.jpg"), "C", examiner)
+    grading.grade(_image(job, "DCIM/b.jpg"), "B", examiner)
+    return job
+
+
+UK = ",".join(f"{k}={v}" for k, v in bank.UK_VICS_CATEGORIES.items())
+
+
+#: What Gwent must never see of South Wales's case.
+def _south_wales_secrets(exhibit, examiner) -> list[str]:
+    subject = exhibit.subject
+    return [
+        subject.family_name,
+        subject.ref,
+        subject.referral.ref,
+        exhibit.ref,
+        exhibit.exhibit_ref,
+        "JS-1-laptop",
+        "DCIM/holiday.jpg",
+        examiner.username,
+        "South Wales",
+        "south-wales",
+    ]
+
+
+def test_a_grade_in_one_force_is_the_suggestion_in_another_forces_latertriage(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    # Unknown to every hash set, known to the operation: the bank's category is suggested.
+    assert (holiday.suggested, holiday.match_kind) == ("C", bank.BANK)
+    # A hash set's exact match gives way to the operation's confirmed grade (the same here).
+    b = _image(job, "Pictures/IMG_0002.jpg")
+    assert (b.suggested, b.match_kind) == ("B", bank.BANK)
+    assert _image(job, "Pictures/IMG_0003.jpg").suggested == ""
+    # The grid counts it as confirmed elsewhere, and names nothing of where.
+    client.force_login(gwent["examiner"])
+    page = client.get(reverse("examination:review", args=[job.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Confirmed C elsewhere in the operation 1 time" in text
+    for secret in _south_wales_secrets(exhibit, examiner):
+        assert secret not in text, secret
+
+
+def test_the_bank_suggests_by_md5_where_only_md5_is_known(store, exhibit, examiner, gwent):
+    # A bank entry carrying only the MD5 half of a match (as a set holding MD5 alone would).
+    job = triage(exhibit, "JS-1-laptop", examiner)
+    kept = _image(job, "old.zip!inner/kept.jpg")
+    BankEntry.objects.create(
+        sha1="f" * 40, md5=kept.md5, category="A", first_confirmed=job.finished_at
+    )
+    images = [ReviewImage(sha1="e" * 40, md5=kept.md5, suggested="")]
+    bank.suggest(images)
+    assert (images[0].suggested, images[0].match_kind) == ("A", bank.BANK)
+
+
+def test_gwents_pages_api_and_exports_show_nothing_of_south_wales(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    secrets = _south_wales_secrets(exhibit, examiner)
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    client.force_login(gwent["examiner"])
+    answers = [
+        client.get(reverse("examination:bank")),
+        client.get(reverse("examination:bank-export-vics")),
+        client.get(reverse("examination:bank-export-csv")),
+        client.get(reverse("examination:leads", args=[job.pk])),
+        client.get(reverse("examination:charging-device", args=[gwent["device"].pk])),
+        client.post(
+            reverse("examination:grade", args=[holiday.pk]),
+            {"grade": "C"},
+            HTTP_ACCEPT="application/json",
+        ),
+        client.get("/api/devices/"),
+    ]
+    for response in answers:
+        assert response.status_code == 200, response
+        text = response.content.decode()
+        for secret in secrets:
+            assert secret not in text, (response.request["PATH_INFO"], secret)
+    # The exports hold the pictures' content and category, and South Wales's records stay
+    # out of Gwent's reach.
+    assert holiday.sha1.upper() in answers[1].content.decode()
+    assert client.get(exhibit.get_absolute_url()).status_code == 404
+    their_grid = reverse("examination:review", args=[south_wales_graded.pk])
+    assert client.get(their_grid).status_code == 404
+
+
+def test_a_disagreement_reaches_the_supervisors_of_both_forces(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])  # South Wales said C
+    entry = BankEntry.objects.get(sha1=holiday.sha1)
+    assert entry.status == BankStatus.DISPUTED
+    d = Disagreement.objects.get()
+    assert {f.slug for f in d.forces.all()} == {"south-wales", "gwent"}
+    sw_supervisor = make_user("sw-sup", "south-wales", Role.SUPERVISOR)
+    dp_supervisor = make_user("dp-sup", "dyfed-powys", Role.SUPERVISOR)
+    for supervisor in (sw_supervisor, gwent["supervisor"]):
+        client.force_login(supervisor)
+        my_work = client.get(reverse("casework:my-work")).content.decode()
+        assert "Grading disagreements for a second opinion" in my_work
+        assert d.get_absolute_url() in my_work
+        detail = client.get(d.get_absolute_url()).content.decode()
+        assert "B: 1 grader" in detail
+        assert "C: 1 grader" in detail
+    # Each sees their own force's copy, never the other's.
+    client.force_login(gwent["supervisor"])
+    detail = client.get(d.get_absolute_url()).content.decode()
+    assert "Pictures/IMG_0001.jpg" in detail
+    for secret in _south_wales_secrets(exhibit, examiner):
+        assert secret not in detail, secret
+    # A force not party to it, and an examiner, are told it does not exist.
+    for outsider in (dp_supervisor, gwent["examiner"]):
+        client.force_login(outsider)
+        assert client.get(d.get_absolute_url()).status_code == 404
+        assert d.get_absolute_url() not in client.get(reverse("casework:my-work")).content.decode()
+
+
+def test_the_second_opinion_settles_it_and_is_audited(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])
+    d = Disagreement.objects.get()
+    client.force_login(gwent["supervisor"])
+    url = reverse("examination:disagreement-resolve", args=[d.pk])
+    refused = client.post(url, {"category": "C", "reason": ""}, follow=True)
+    assert "Give the reason for the second opinion." in refused.content.decode()
+    client.post(url, {"category": "B", "reason": "Second viewing: category B"})
+    d.refresh_from_db()
+    assert (d.resolved_category, d.resolved_by) == ("B", gwent["supervisor"])
+    entry = d.entry
+    entry.refresh_from_db()
+    assert (entry.category, entry.status) == ("B", BankStatus.RESOLVED)
+    # One second opinion: the other force's supervisor cannot overwrite it.
+    client.force_login(make_user("sw-sup2", "south-wales", Role.SUPERVISOR))
+    again = client.post(url, {"category": "A", "reason": "No"}, follow=True)
+    assert "This disagreement was settled already." in again.content.decode()
+    client.force_login(gwent["supervisor"])
+    audit = AuditEntry.objects.get(action="second-opinion")
+    assert audit.changes == {"category": ["C", "B"]}
+    assert audit.reason == "Second viewing: category B"
+    assert audit.username == "gw-sup"
+    # Settled: off both supervisors' My work, and exported again.
+    assert Disagreement.objects.open().count() == 0
+    assert BankEntry.objects.exportable().filter(pk=entry.pk).exists()
+    # A later grade that differs from the second opinion opens a new disagreement.
+    third = triage(
+        m.Device.objects.create(
+            subject=cf.subject("gwent"), kind=DeviceKind.STORAGE, exhibit_ref="BG/8"
+        ),
+        _copy_folder(store, "GW-7-phone", "GW-8-usb"),
+        gwent["examiner"],
+    )
+    grading.grade(_image(third, "Pictures/IMG_0001.jpg"), "A", gwent["examiner"])
+    assert Disagreement.objects.open().count() == 1
+
+
+def _copy_folder(store, source: str, target: str) -> str:
+    import shutil
+
+    shutil.copytree(store.root / source, store.root / target)
+    return target
+
+
+def test_a_disputed_picture_is_not_exported(store, exhibit, examiner, south_wales_graded, gwent):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])
+    exported = {e.sha1 for e in bank.entries()}
+    assert holiday.sha1 not in exported
+    assert _image(south_wales_graded, "DCIM/b.jpg").sha1 in exported
+
+
+def test_regrading_by_the_only_grader_moves_the_bank_without_a_disagreement(
+    store, exhibit, examiner, south_wales_graded
+):
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    grading.grade(holiday, "A", examiner)
+    entry = BankEntry.objects.get(sha1=holiday.sha1)
+    assert (entry.category, entry.status) == ("A", BankStatus.AGREED)
+    assert not Disagreement.objects.exists()
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_the_bank_and_disagreement_pages_speak_welsh(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    holiday = _image(job, "Pictures/IMG_0001.jpg")
+    grading.grade(holiday, "B", gwent["examiner"])
+    d = Disagreement.objects.get()
+    supervisor = gwent["supervisor"]
+    client.force_login(supervisor)
+    pages = [
+        reverse("examination:bank"),
+        reverse("examination:disagreements"),
+        d.get_absolute_url(),
+    ]
+    english = {p: _main(client.get(p).content.decode()) for p in pages}
+    supervisor.language = "cy"
+    supervisor.save()
+    # Codes: the hashes, the categories given, the command line, the grade's own label.
+    codes = {
+        holiday.sha1,
+        holiday.sha1[:12],
+        "B \u00d7 1, C \u00d7 1",
+        f"netsafe triage scan EVIDENCE --out DIR --hashset bank.json --vics-categories {UK}",
+    }
+    left = {
+        p: untranslated(html, _main(client.get(p).content.decode()), codes)
+        for p, html in english.items()
+    }
+    assert left == {p: [] for p in english}
+    assert "Anghytundeb graddio" in client.get(d.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_banks_the_grades_given_before_the_bank():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before, after = ("examination", "0001_initial"), ("examination", "0002_bank_leads_charging")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    image = old.get_model("examination", "ReviewImage")
+    jobs_by_force = {}
+    for slug in ("gwent", "south-wales"):
+        force, _ = old.get_model("accounts", "Force").objects.get_or_create(
+            slug=slug, defaults={"name": slug.title()}
+        )
+        referral = old.get_model("casework", "Referral").objects.create(
+            force=force, ref=f"R-{slug}", source="ncmec", received=timezone.localdate()
+        )
+        subject = old.get_model("casework", "Subject").objects.create(
+            force=force, ref=f"S-{slug}", referral=referral, given_names="A", family_name="B"
+        )
+        device = old.get_model("casework", "Device").objects.create(
+            force=force, ref=f"D-{slug}", subject=subject, kind="phone"
+        )
+        jobs_by_force[slug] = old.get_model("examination", "TriageJob").objects.create(
+            force=force, device=device, evidence=f"ev-{slug}", status="done"
+        )
+    now = timezone.now()
+    for slug, sha1, grade in [
+        ("gwent", "1" * 40, "A"),
+        ("south-wales", "1" * 40, "A"),
+        ("gwent", "2" * 40, "B"),
+        ("south-wales", "2" * 40, "C"),
+        ("gwent", "3" * 40, ""),
+    ]:
+        job = jobs_by_force[slug]
+        image.objects.create(
+            force_id=job.force_id,
+            job=job,
+            path=f"{sha1[:1]}.jpg",
+            sha1=sha1,
+            grade=grade,
+            graded_at=now if grade else None,
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    new = executor.loader.project_state([after]).apps
+    entries = {
+        e.sha1: (e.category, e.status)
+        for e in new.get_model("examination", "BankEntry").objects.all()
+    }
+    assert entries == {"1" * 40: ("A", "agreed"), "2" * 40: ("B", "disputed")}
+    d = new.get_model("examination", "Disagreement").objects.get()
+    assert {f.slug for f in d.forces.all()} == {"gwent", "south-wales"}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
