@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from netsafe.triage.records import FileRecord, read_files
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "carve"
 IMAGE = OUT / "disk-ext4-1g.img"
@@ -165,22 +167,22 @@ def run_photorec(image: Path, out: Path) -> tuple[float, list[bytes]]:
     return elapsed, found
 
 
-def run_netsafe(image: Path, out: Path, carve: bool) -> tuple[float, list[dict]]:
+def run_netsafe(image: Path, out: Path, carve: bool) -> tuple[float, list[FileRecord]]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [str(NETSAFE), "triage", "scan", str(image), "--out", str(out)]
     elapsed = _timed(cmd if carve else [*cmd, "--no-carve"])
-    rows = [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    rows = list(read_files(out / "files.jsonl"))
     return elapsed, rows
 
 
-def _carved_pictures(image: Path, rows: list[dict]) -> list[bytes]:
+def _carved_pictures(image: Path, rows: list[FileRecord]) -> list[bytes]:
     """The bytes of every carved picture row, read back from the image at its offset."""
     out = []
     with open(image, "rb") as fh:
         for r in rows:
-            if r.get("carved") and (r["type"] or "").startswith("image/"):
-                fh.seek(r["offset"])
-                out.append(fh.read(r["size"]))
+            if r.carved and r.is_image and r.offset is not None:
+                fh.seek(r.offset)
+                out.append(fh.read(r.size))
     return out
 
 
@@ -196,7 +198,7 @@ def main(args: list[str]) -> str:
             pass
     times: dict[str, list[float]] = {"photorec": [], "netsafe": [], "netsafe --no-carve": []}
     photorec_found: list[bytes] = []
-    rows: list[dict] = []
+    rows: list[FileRecord] = []
     for _ in range(opts.rounds):
         t, photorec_found = run_photorec(image, work / "photorec")
         times["photorec"].append(t)

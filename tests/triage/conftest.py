@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import os
 import shutil
 import struct
@@ -22,6 +23,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from tests.triage.exfat import ExFat
+
+from netsafe.triage.records import read_files
 
 TOOLS_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 
@@ -353,3 +356,13 @@ def index_cache(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.getbasetemp() / "index-cache"
     monkeypatch.setenv("NETSAFE_INDEX_CACHE", str(folder))
     return folder
+
+
+def file_rows(out: Path) -> list[dict]:
+    """The rows of a scan's files.jsonl as written, read through the one reader
+    (:func:`netsafe.triage.records.read_files`): every row must be a file record that
+    writes back to the same object."""
+    path = out / "files.jsonl"
+    raw = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert [r.as_dict() for r in read_files(path)] == raw
+    return raw

@@ -17,7 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.triage.conftest import jpeg_bytes, photo, write_tree, zip_bytes
+from tests.triage.conftest import file_rows, jpeg_bytes, photo, write_tree, zip_bytes
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -55,7 +55,7 @@ def scan_rows(evidence: Path, out: Path, *extra: str) -> list[dict]:
         app, ["scan", str(evidence), "--out", str(out), "--workers", "1", *extra]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    return [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    return file_rows(out)
 
 
 def errors(rows: list[dict]) -> list[dict]:
@@ -80,7 +80,7 @@ def test_42_zip_ends_with_one_error_row_on_the_archive_that_holds_the_bomb(tmp_p
     assert proc.returncode == 0, proc.stderr
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert peak_mib < 1024
-    rows = [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    rows = file_rows(out)
     (bad,) = errors(rows)
     # The error is on the innermost zip (the one holding the 64 MiB member), and says
     # what was left unopened.

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from tests.triage.conftest import (
     ewfacquire,
+    file_rows,
     jpeg_bytes,
     make_ext4,
     make_fat,
@@ -51,7 +52,7 @@ def scan(evidence: Path, out: Path, *extra: str) -> tuple[list[dict], dict]:
         app, ["scan", str(evidence), "--out", str(out), "--workers", "1", *extra]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    rows = [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    rows = file_rows(out)
     return rows, json.loads((out / "report.json").read_text())
 
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.triage.conftest import write_tree
+from tests.triage.conftest import file_rows, write_tree
 from typer.testing import CliRunner
 
 from netsafe.triage import csvsafe
@@ -74,9 +74,7 @@ def test_files_csv_neutralises_hostile_names_and_jsonl_keeps_them(tmp_path):
         else:
             assert "'" + name in table, sorted(table)
             assert name not in table
-    exact = {
-        json.loads(line)["path"] for line in (out / "files.jsonl").read_text("utf-8").splitlines()
-    }
+    exact = {r["path"] for r in file_rows(out)}
     assert exact == set(HOSTILE)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
-from tests.triage.conftest import jpeg_bytes, photo, write_tree
+from tests.triage.conftest import file_rows, jpeg_bytes, photo, write_tree
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -105,7 +105,7 @@ def scan(evidence: Path, out: Path, *extra: str) -> list[dict]:
         app, ["scan", str(evidence), "--out", str(out), "--workers", "1", *extra]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    return [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    return file_rows(out)
 
 
 def test_exif_of_a_camera_photo():

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pytsk3
-from tests.triage.conftest import jpeg_bytes, photo, run, tool
+from tests.triage.conftest import file_rows, jpeg_bytes, photo, run, tool
 
 from netsafe.triage.sources import open_evidence
 
@@ -298,9 +298,7 @@ def test_scan_rows_carry_times_stream_and_deleted(tmp_path, ntfs_volume):
 
     out = tmp_path / "out"
     invoke("scan", ntfs_volume, "--out", out, "--workers", "1")
-    rows = {
-        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
-    }
+    rows = {r["path"]: r for r in file_rows(out)}
     tsk = fls(ntfs_volume)
     for path, row in rows.items():
         assert set(row["times"]) == {"modified", "accessed", "changed", "created"}
@@ -344,7 +342,6 @@ def test_folder_times_come_from_stat_and_reading_keeps_access_times(tmp_path):
 
 def test_archive_member_times_are_as_stored(tmp_path):
     import io
-    import json
     import tarfile
     import zipfile
 
@@ -363,9 +360,7 @@ def test_archive_member_times_are_as_stored(tmp_path):
         tf.addfile(info, io.BytesIO(b"z"))
     out = tmp_path / "out"
     invoke("scan", folder, "--out", out, "--workers", "1")
-    rows = {
-        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
-    }
+    rows = {r["path"]: r for r in file_rows(out)}
     for path in ("a.zip!dated.txt", "b.tar!dated.txt"):
         assert rows[path]["times"] == {
             "modified": "2016-12-22T20:09:38Z",
@@ -482,9 +477,7 @@ def test_damaged_chunk_fails_verification_where_ewfverify_says(tmp_path, ewf_pai
     assert integrity["computed_sha1"] != integrity["stored_sha1"]
     assert integrity["metadata"]["case_number"] == CASE["-C"]
 
-    rows = {
-        r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text("utf-8").splitlines())
-    }
+    rows = {r["path"]: r for r in file_rows(out)}
     diary = rows["diary.txt"]
     first, end = expected[0]
     assert f"bytes {first}-{end}" in diary["error"]
@@ -495,6 +488,23 @@ def test_damaged_chunk_fails_verification_where_ewfverify_says(tmp_path, ewf_pai
     page = (out / "report.html").read_text("utf-8")
     assert page.index("failed verification") < page.index("Hash sets")
     assert f"bytes {first}-{end}" in page
+
+
+def test_batch_prints_the_verification_warning_of_each_damaged_device(tmp_path, ewf_pair):
+    from tests.triage.test_scan import _netsafe
+
+    manifest = tmp_path / "intake.csv"
+    manifest.write_text(
+        f"reference,evidence\nEX-1,{ewf_pair['bad']}\nEX-2,{ewf_pair['good']}\n", "utf-8"
+    )
+    out = tmp_path / "out"
+    proc = _netsafe("batch", manifest, "--out", out, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    warnings = [x for x in proc.stderr.splitlines() if x.startswith("WARNING:")]
+    # The same line as `scan` prints, for the damaged device only.
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"WARNING: {ewf_pair['bad'].resolve()} failed verification: ")
+    assert "checksum" in warnings[0]
 
 
 def test_intact_e01_scan_prints_no_warning(tmp_path, ewf_pair):
@@ -634,7 +644,7 @@ def test_scan_report_lists_volumes(tmp_path, gpt_multi, mbr_image, standard_fold
     assert mbr["volumes"][0]["filesystem"].startswith("fat")
     assert mbr["volumes"][1]["filesystem"] is None
     assert folder["volumes"] == []
-    rows = [json.loads(x) for x in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    rows = file_rows(out)
     paths = {r["path"] for r in rows if r["evidence"] == gpt["path"]}
     assert {"p1/DCIM/a.jpg", "p3/b.jpg", "p2/keep.txt"} <= paths
     page = (out / "report.html").read_text("utf-8")
@@ -756,7 +766,7 @@ def _scan_rows(tmp_path: Path, evidence: Path) -> tuple[list[dict], list[dict]]:
 
     out = tmp_path / "out"
     invoke("scan", evidence, "--out", out, "--workers", "1")
-    rows = [json.loads(x) for x in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    rows = file_rows(out)
     with open(out / "files.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
     return rows, table

@@ -77,7 +77,7 @@ def test_known_files_are_not_matches_and_exact_comes_first():
 
 
 def test_a_file_counts_once_under_its_best_match():
-    from netsafe.triage.report import counted_category
+    from netsafe.triage.records import counted_category
 
     exact_c = Match("exact", "s", 0, "C", "1")
     exact_a = Match("exact", "s", 0, "A", "2")

@@ -15,7 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.triage.conftest import DELETED_FILES, STANDARD_FILES, jpeg_bytes, photo, write_tree
+from tests.triage.conftest import (
+    DELETED_FILES,
+    STANDARD_FILES,
+    file_rows,
+    jpeg_bytes,
+    photo,
+    write_tree,
+)
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -64,7 +71,7 @@ def invoke(*args: str | Path):
 
 
 def rows(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    return file_rows(out)
 
 
 def report(out: Path) -> dict:

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+from tests.triage.conftest import file_rows
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -18,7 +19,7 @@ def _scan(*args: object) -> None:
 
 
 def _matched(out: Path) -> dict[str, list[tuple[str, int]]]:
-    rows = [json.loads(line) for line in (out / "files.jsonl").read_text("utf-8").splitlines()]
+    rows = file_rows(out)
     return {r["path"]: [(m["category"], m["distance"]) for m in r["matches"]] for r in rows}
 
 

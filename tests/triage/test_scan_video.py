@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 from PIL import Image
+from tests.triage.conftest import file_rows
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -74,7 +75,7 @@ def test_a_reencoded_known_video_matches_with_its_share(tmp_path, pdq_testdata):
         app, ["scan", str(evidence), "--out", str(out), "--workers", "1", "--hashset", str(hashset)]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    rows = {r["path"]: r for r in map(json.loads, (out / "files.jsonl").read_text().splitlines())}
+    rows = {r["path"]: r for r in file_rows(out)}
     assert rows["copy.avi"]["type"].startswith("video/")
     (match,) = rows["copy.avi"]["matches"]
     assert (match["kind"], match["category"], match["entry_id"]) == ("perceptual", "A", "known-1")
@@ -95,6 +96,6 @@ def test_a_broken_video_is_a_per_file_error(tmp_path, pdq_testdata):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["scan", str(evidence), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    (row,) = map(json.loads, (out / "files.jsonl").read_text().splitlines())
+    (row,) = file_rows(out)
     assert row["md5"]
     assert row["error"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import olefile
 import pytest
-from tests.triage.conftest import jpeg_bytes, photo, write_tree, zip_bytes
+from tests.triage.conftest import file_rows, jpeg_bytes, photo, write_tree, zip_bytes
 from typer.testing import CliRunner
 
 from netsafe.triage.cli import app
@@ -127,7 +127,7 @@ def scan(evidence: Path, out: Path, *extra: str) -> dict[str, dict]:
         app, ["scan", str(evidence), "--out", str(out), "--workers", "1", *extra]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    rows = [json.loads(line) for line in (out / "files.jsonl").read_text().splitlines()]
+    rows = file_rows(out)
     return {r["path"]: r for r in rows}
 
 

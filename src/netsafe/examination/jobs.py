@@ -26,8 +26,7 @@ from netsafe.audit import record
 from netsafe.casework.choices import ForensicStatus
 from netsafe.casework.models import Device
 from netsafe.triage.hashset import NON_PERTINENT
-from netsafe.triage.matching import Match
-from netsafe.triage.report import counted_category, counted_matches
+from netsafe.triage.records import read_files
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
 
@@ -243,35 +242,22 @@ def attach(job: TriageJob) -> None:
 
 def _review_images(job: TriageJob, files_jsonl: Path):
     """The images to grade: every image that matched, or that no hash set knows."""
-    with open(files_jsonl, encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if not (row.get("type") or "").startswith("image/") or row.get("error"):
-                continue
-            counted = counted_matches([Match(**_match_fields(m)) for m in row["matches"]])
-            category = counted_category(counted) or ""
-            if row.get("known") and category in ("", NON_PERTINENT):
-                continue
-            yield ReviewImage(
-                job=job,
-                force_id=job.force_id,
-                path=row["path"],
-                sha1=row.get("sha1") or "",
-                md5=row.get("md5") or "",
-                media_type=row.get("type") or "",
-                **leads.camera_fields(row.get("exif")),
-                size=row.get("size") or 0,
-                suggested=category,
-                match_kind=counted[0].kind if counted else "",
-                distance=min((m.distance for m in counted), default=None),
-            )
-
-
-def _match_fields(m: dict) -> dict:
-    return {
-        "kind": m["kind"],
-        "hashset": m["hashset"],
-        "distance": m["distance"],
-        "category": m.get("category"),
-        "entry_id": m.get("entry_id"),
-    }
+    for row in read_files(files_jsonl):
+        if not row.is_image or row.error:
+            continue
+        category = row.category or ""
+        if row.known and category in ("", NON_PERTINENT):
+            continue
+        yield ReviewImage(
+            job=job,
+            force_id=job.force_id,
+            path=row.path,
+            sha1=row.sha1 or "",
+            md5=row.md5 or "",
+            media_type=row.type or "",
+            **leads.camera_fields(row.exif.as_dict() if row.exif else None),
+            size=row.size or 0,
+            suggested=category,
+            match_kind=row.match_kind or "",
+            distance=row.distance,
+        )

@@ -14,9 +14,11 @@ every JPEG, PNG, GIF, BMP, WebP, MP4/MOV and AVI it finds there whole:
    pictures (a JPEG that does not decode is not a row), a walk of the RIFF chunks or
    of the boxes (``moov`` must be there) and PyAV opening a video stream for videos.
 
-Files are taken as contiguous (the common case on a camera card or a freshly written
-disk); a fragmented file whose structure runs into other data fails step 2 or 3 and
-is not a row rather than a wrong one. The search goes on after a carved file's end,
+Files are taken as contiguous first (the common case on a camera card or a freshly
+written disk). A JPEG that is not whole that way is tried in two fragments around a gap
+of other data (bifragment gap carving, :func:`_jpeg_bifragment`), kept only if it
+decodes without a single error; other formats, and files in three pieces or more, fail
+step 2 or 3 and are not a row rather than a wrong one. The search goes on after a carved file's end,
 so a thumbnail inside a carved JPEG is not a second row.
 
 Budgets (files and seconds per evidence item) keep a disk full of noise from
@@ -49,6 +51,7 @@ BLOCK = 8 << 20
 SECTOR = 512
 
 _JPEG_SOI = b"\xff\xd8\xff"
+_EOI = b"\xff\xd9"
 _PNG = b"\x89PNG\r\n\x1a\n"
 _GIF = (b"GIF87a", b"GIF89a")
 _RIFF = b"RIFF"
@@ -81,11 +84,18 @@ class CarveLimits:
 
 @dataclass(frozen=True)
 class Carved:
-    """One file found by carving: where it starts in the evidence, its kind and bytes."""
+    """One file found by carving: where it starts in the evidence, its kind and bytes;
+    ``fragments`` (``[start, end)`` in the evidence) when it was not in one piece."""
 
     offset: int
     ext: str
     data: bytes
+    fragments: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def first_end(self) -> int:
+        """Where its first piece ends in the evidence (the search goes on from there)."""
+        return self.fragments[0][1] if self.fragments else self.offset + len(self.data)
 
 
 @dataclass
@@ -96,6 +106,8 @@ class CarveResult:
     scanned: int = 0
     stopped: str | None = None
     rejected: dict[str, int] = field(default_factory=dict)
+    #: JPEG headers whose bytes did not hold together, tried as two fragments.
+    fragment_tries: int = 0
 
 
 def carve(
@@ -139,7 +151,12 @@ def carve(
             while (hit := hits.next(cursor)) is not None:
                 at, sig = hit
                 offset = pos + at - _LEAD.get(sig, 0)
-                found = _carve_at(read, offset, SIGNATURES[sig]) if offset >= start else None
+                fragments = result.fragment_tries < FRAGMENT_TRIES
+                found = (
+                    _carve_at(read, offset, SIGNATURES[sig], fragments, result)
+                    if offset >= start
+                    else None
+                )
                 if found is None:
                     result.rejected[SIGNATURES[sig]] = result.rejected.get(SIGNATURES[sig], 0) + 1
                     cursor = at + 1
@@ -152,7 +169,8 @@ def carve(
                     )
                     return
                 # Go on after its end: what lies inside it (a thumbnail) is part of it.
-                cursor = max(at + 1, offset + len(found.data) - pos)
+                # A file in two pieces: the gap between them is searched too.
+                cursor = max(at + 1, found.first_end - pos)
                 if clock() > deadline:
                     break
             advance = max(span, cursor)
@@ -236,8 +254,16 @@ class _Signatures:
         return best
 
 
-def _carve_at(read: Reader, offset: int, kind: str) -> Carved | None:
-    """The file of ``kind`` that starts at ``offset``, if its structure holds and it decodes."""
+def _carve_at(
+    read: Reader,
+    offset: int,
+    kind: str,
+    fragments: bool = True,
+    result: CarveResult | None = None,
+) -> Carved | None:
+    """The file of ``kind`` that starts at ``offset``, if its structure holds and it decodes;
+    a JPEG that does not is tried in two fragments when ``fragments`` (counted in
+    ``result.fragment_tries``)."""
     try:
         if kind == "riff":
             return _riff(read, offset)
@@ -246,14 +272,200 @@ def _carve_at(read: Reader, offset: int, kind: str) -> Carved | None:
         end = {"jpg": _jpeg_end, "png": _png_end, "gif": _gif_end, "bmp": _bmp_end}[kind](
             _Window(read, offset, MAX_PICTURE)
         )
-        if end is None:
-            return None
-        data = read(offset, end)
-        if len(data) != end or not _picture_decodes(data):
-            return None
-        return Carved(offset, kind, data)
+        data = read(offset, end) if end is not None else b""
+        if end is not None and len(data) == end and _picture_decodes(data):
+            return Carved(offset, kind, data)
+        if kind == "jpg" and fragments:
+            if result is not None:
+                result.fragment_tries += 1
+            return _jpeg_bifragment(read, offset)
+        return None
     except (struct.error, IndexError, _Runaway):
         return None
+
+
+def carve_one(read: Reader, offset: int, ext: str) -> Carved | None:
+    """The file a carved row names (its ``offset`` and extension), carved again: how its
+    bytes are read back, a JPEG in two fragments included."""
+    kind = {"webp": "riff", "avi": "riff", "mov": "mp4"}.get(ext, ext)
+    if kind not in SIGNATURES.values():
+        return None
+    return _carve_at(read, offset, kind)
+
+
+#: Bifragment gap carving of JPEG (Garfinkel, "Carving contiguous and fragmented files
+#: with fast object validation", DFRWS 2007): a JPEG whose bytes do not hold together is
+#: tried as two fragments around a gap of other data, each fragment boundary at a sector.
+#: The first fragment ends at most FRAGMENT_SPLITS sectors before the point where its
+#: bytes stop being JPEG; the second starts at most FRAGMENT_GAP bytes after the first
+#: ends, and is where the structure runs on to an EOI; at most FRAGMENT_DECODES
+#: candidates are decoded per JPEG header.
+FRAGMENT_SPLITS = 16
+FRAGMENT_GAP = 2 << 20
+FRAGMENT_DECODES = 48
+#: JPEG headers tried as two fragments per carving (each costs tens of milliseconds on
+#: noise): a disk full of broken JPEG remnants cannot make carving crawl.
+FRAGMENT_TRIES = 2000
+
+
+def _jpeg_bifragment(read: Reader, offset: int) -> Carved | None:
+    """The JPEG at ``offset`` as two fragments ``[offset, split)`` and ``[resume, end)``.
+
+    A pair is kept when the picture decodes without a single error (FFmpeg's decoder
+    told to fail on any: a boundary a sector off leaves the entropy-coded data out of
+    step, and a bad code or a short scan follows), needs its last sector to do so
+    (FFmpeg lets data the picture does not need pass before EOI, so a second fragment
+    that repeats part of the first would pass too), decodes with Pillow as any carved
+    picture must, and its second fragment is not the end of another JPEG that starts
+    in the gap."""
+    w = _Window(read, offset, MAX_PICTURE + FRAGMENT_GAP)
+    first_data = _first_scan_data(w)
+    if first_data is None:
+        return None
+    _end, stop = _jpeg_walk(w, 2, strict=True)
+    # Fragment boundaries lie on sectors of the evidence.
+    last = (offset + stop) // SECTOR * SECTOR
+    splits = [k for k in range(last, offset + first_data, -SECTOR) if k - offset > first_data][
+        :FRAGMENT_SPLITS
+    ]
+    if not splits:
+        return None
+    # Where a second fragment may start: sectors from which the JPEG's structure runs on
+    # to its end (found once, whatever the split).
+    resumes: list[tuple[int, int]] = []
+    ends = _EntropyEnds(w)
+    for at in range(min(splits) + SECTOR, max(splits) + FRAGMENT_GAP + 1, SECTOR):
+        end = ends.from_data(at - offset)
+        if end is not None:
+            resumes.append((at, offset + end))
+    decodes = 0
+    for split in splits:
+        head = read(offset, split - offset)
+        for resume, end in resumes:
+            if resume <= split:
+                continue
+            if resume - split > FRAGMENT_GAP or (split - offset) + (end - resume) > MAX_PICTURE:
+                break
+            decodes += 1
+            if decodes > FRAGMENT_DECODES:
+                return None
+            data = head + read(resume, end - resume)
+            if (
+                _jpeg_decodes_exactly(data)
+                and not _jpeg_decodes_exactly(data[: -2 - SECTOR] + _EOI)
+                and _picture_decodes(data)
+                and not _ends_another_jpeg(read, split, resume, end)
+            ):
+                return Carved(offset, "jpg", data, ((offset, split), (resume, end)))
+    return None
+
+
+def _ends_another_jpeg(read: Reader, split: int, resume: int, end: int) -> bool:
+    """Whether a JPEG that starts in the gap ``[split, resume)`` (at a sector) ends at
+    ``end`` too: the second fragment is then that file's tail (a copy of the same
+    picture, say), not the rest of the first."""
+    gap = read(split, resume - split)
+    for at in range(0, len(gap), SECTOR):
+        if gap[at : at + 3] == _JPEG_SOI:
+            other = _jpeg_end(_Window(read, split + at, MAX_PICTURE))
+            if other is not None and split + at + other == end:
+                return True
+    return False
+
+
+class _EntropyEnds:
+    """Where a JPEG's structure ends (after its EOI) when its entropy-coded data is taken
+    to resume at a given byte, for many bytes in increasing order. The walk from a byte
+    depends only on the first 0xFF at or after it (and on no run of zeros lying before
+    that), and a stuffed byte or a restart leads on to the next 0xFF: each 0xFF is
+    looked at once, and each stretch without one searched once for zeros."""
+
+    def __init__(self, w: _Window) -> None:
+        self._w = w
+        self._ends: dict[int, int | None] = {}
+        #: The last stretch looked at: from, its first 0xFF, and its first run of zeros.
+        self._last = (-1, -1, -1)
+
+    def _first_ff(self, pos: int) -> tuple[int, int]:
+        """The first 0xFF at or after ``pos``, and the first run of zeros before it."""
+        start, found, zeros = self._last
+        if 0 <= start <= pos and (found < 0 or pos <= found):
+            if zeros < 0 or pos <= zeros:
+                return found, zeros
+            # Past the run of zeros: inside it, the search ends at once.
+            return found, self._w.zeros_between(pos, found)
+        found = self._w.find(b"\xff", pos)
+        zeros = self._w.zeros_between(pos, found)
+        self._last = (pos, found, zeros)
+        return found, zeros
+
+    def from_data(self, pos: int) -> int | None:
+        """The end of the JPEG if its entropy-coded data resumes at ``pos``, else None."""
+        chain: list[int] = []
+        end: int | None = None
+        try:
+            i, zeros = self._first_ff(pos)
+            while i >= 0 and zeros < 0:
+                if i in self._ends:
+                    end = self._ends[i]
+                    break
+                chain.append(i)
+                nxt = self._w.get(i + 1, 1)
+                if not nxt:
+                    break
+                if nxt[0] == 0x00 or 0xD0 <= nxt[0] <= 0xD7:
+                    nxt_ff = self._w.find(b"\xff", i + 2)
+                    zeros = self._w.zeros_between(i + 2, nxt_ff)
+                    i = nxt_ff
+                    continue
+                if nxt[0] == 0xD9:
+                    end = i + 2
+                elif nxt[0] in _AFTER_DATA:
+                    end = _jpeg_walk(self._w, i, in_data=True, strict=True)[0]
+                break
+        except _Runaway:
+            end = None
+        for c in chain:
+            self._ends[c] = end
+        return end
+
+
+def _first_scan_data(w: _Window) -> int | None:
+    """Where the entropy-coded data of a JPEG's first scan begins (after its SOS)."""
+    pos = 2
+    try:
+        while True:
+            marker = w.get(pos, 4)
+            if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0x00, 0xD8, 0xD9):
+                return None
+            if marker[1] == 0xFF:
+                pos += 1
+                continue
+            length = struct.unpack(">H", marker[2:4])[0]
+            if length < 2:
+                return None
+            pos += 2 + length
+            if marker[1] == 0xDA:
+                return pos
+    except _Runaway:
+        return None
+
+
+def _jpeg_decodes_exactly(data: bytes) -> bool:
+    """Whether FFmpeg decodes the JPEG with no error at all (``err_detect=explode``): a
+    stricter test than Pillow's, which lets libjpeg's "corrupt data" warnings pass."""
+    import av  # imported here: carving pictures alone never loads FFmpeg
+
+    previous = av.logging.get_level()
+    av.logging.set_level(av.logging.PANIC)
+    try:
+        codec = av.CodecContext.create("mjpeg", "r")
+        codec.options = {"err_detect": "explode"}
+        return bool(codec.decode(av.Packet(data)))
+    except av.error.FFmpegError:
+        return False
+    finally:
+        av.logging.set_level(previous)
 
 
 class _Runaway(Exception):
@@ -280,6 +492,11 @@ class _Window:
             self._buf += more
         return self._buf[at : at + n]
 
+    def zeros_between(self, at: int, end: int) -> int:
+        """Where a :data:`_ZERO_RUN` begins in ``[at, end)`` of what was read (-1: none)."""
+        end = len(self._buf) if end < 0 else end
+        return self._buf.find(_ZERO_RUN, at, end + len(_ZERO_RUN) - 1)
+
     def find(self, sub: bytes, at: int) -> int:
         """Where ``sub`` next occurs from ``at`` on (-1 if nowhere within the limit)."""
         while True:
@@ -298,40 +515,71 @@ class _Window:
 def _jpeg_end(w: _Window) -> int | None:
     """The end of a JPEG: marker segments, then after each SOS the entropy-coded data to
     the next marker that is not a stuffed byte or a restart; EOI ends it."""
-    pos = 2
-    while True:
-        marker = w.get(pos, 2)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            return None
-        code = marker[1]
-        if code == 0xFF:  # fill bytes before a marker
-            pos += 1
-            continue
-        if code == 0xD9:
-            return pos + 2
-        if 0xD0 <= code <= 0xD7 or code == 0x01:
-            pos += 2
-            continue
-        if code in (0x00, 0xD8):
-            return None
-        length = struct.unpack(">H", w.get(pos + 2, 2))[0]
-        if length < 2:
-            return None
-        pos += 2 + length
-        if code == 0xDA:
-            # Entropy-coded data: the next 0xFF not followed by 0x00 or a restart marker.
-            while True:
-                i = w.find(b"\xff", pos)
-                if i < 0:
-                    return None
-                nxt = w.get(i + 1, 1)
-                if not nxt:
-                    return None
-                if nxt[0] == 0x00 or 0xD0 <= nxt[0] <= 0xD7:
-                    pos = i + 2
-                    continue
-                pos = i
-                break
+    return _jpeg_walk(w, 2)[0]
+
+
+#: Zero bytes in a row that end a JPEG fragment (see :func:`_jpeg_walk`).
+_ZERO_RUN = bytes(64)
+#: Markers that may follow entropy-coded data in a JPEG (EOI, DHT, SOS, DQT, DNL, DRI:
+#: the further scans of a progressive JPEG); a fragment's bytes end at any other.
+_AFTER_DATA = frozenset({0xD9, 0xC4, 0xDA, 0xDB, 0xDC, 0xDD})
+
+
+def _jpeg_walk(
+    w: _Window, pos: int, *, in_data: bool = False, strict: bool = False
+) -> tuple[int | None, int]:
+    """Walk a JPEG's structure from ``pos`` (inside entropy-coded data when ``in_data``):
+    ``(end, stop)``, ``end`` just after its EOI (None when the structure breaks first),
+    ``stop`` where the walk could go no further. ``strict``: after entropy-coded data,
+    only the markers of :data:`_AFTER_DATA` are taken as the JPEG's."""
+    after_data = in_data
+    try:
+        while True:
+            if in_data:
+                # Entropy-coded data: the next 0xFF not followed by 0x00 or a restart marker.
+                while True:
+                    i = w.find(b"\xff", pos)
+                    if strict:
+                        # A run of zero bytes is not what an encoder writes: a sector
+                        # never written (or wiped) lies there, where a fragment ends.
+                        zeros = w.zeros_between(pos, i)
+                        if zeros >= 0:
+                            return None, zeros
+                    if i < 0:
+                        return None, pos
+                    nxt = w.get(i + 1, 1)
+                    if not nxt:
+                        return None, i
+                    if nxt[0] == 0x00 or 0xD0 <= nxt[0] <= 0xD7:
+                        pos = i + 2
+                        continue
+                    pos = i
+                    break
+                in_data = False
+            marker = w.get(pos, 2)
+            if len(marker) < 2 or marker[0] != 0xFF:
+                return None, pos
+            code = marker[1]
+            if code == 0xFF:  # fill bytes before a marker
+                pos += 1
+                continue
+            if strict and after_data and code not in _AFTER_DATA:
+                return None, pos
+            if code == 0xD9:
+                return pos + 2, pos
+            if 0xD0 <= code <= 0xD7 or code == 0x01:
+                pos += 2
+                continue
+            if code in (0x00, 0xD8):
+                return None, pos
+            length = struct.unpack(">H", w.get(pos + 2, 2))[0]
+            if length < 2:
+                return None, pos
+            pos += 2 + length
+            if code == 0xDA:
+                in_data = after_data = True
+    except (_Runaway, struct.error):
+        return None, pos
 
 
 def _png_end(w: _Window) -> int | None:

@@ -37,12 +37,12 @@ from netsafe.triage.hashsets.vics import VicsFormat
 from netsafe.triage.matching import (
     DEFAULT_MAX_DISTANCE,
     HashIndex,
-    Match,
     Query,
     default_cache_dir,
 )
 from netsafe.triage.perceptual import MIN_QUALITY
-from netsafe.triage.report import counted_category
+from netsafe.triage.records import RecordError, read_files
+from netsafe.triage.report_html import verification_failure
 from netsafe.triage.scan import (
     Progress,
     ScanError,
@@ -289,10 +289,7 @@ def scan_command(
         raise typer.Exit(130) from None
     finally:
         bar.stop()
-    for ev in report["evidence"]:
-        reason = verification_failure(ev["integrity"])
-        if reason:
-            typer.echo(f"WARNING: {ev['path']} failed verification: {reason}", err=True)
+    warn_unverified(report["evidence"])
     for ev in report["evidence"]:
         s, p = ev["summary"], ev["priority"]
         cats = ", ".join(f"{k}: {v['files']}" for k, v in s["categories"].items()) or "none"
@@ -304,15 +301,13 @@ def scan_command(
     typer.echo(f"Report: {out / 'report.html'}")
 
 
-def verification_failure(integrity: dict) -> str | None:
-    """Why an evidence item's media check failed (one line), or None when it did not fail."""
-    if integrity.get("verified") is not False:
-        return None
-    reason = integrity.get("error") or (
-        f"stored MD5 {integrity.get('stored_md5')} differs from the computed "
-        f"{integrity.get('computed_md5')}"
-    )
-    return " ".join(str(reason).split())
+def warn_unverified(evidence: list[dict]) -> None:
+    """Print the contract's ``WARNING: <evidence> failed verification: <reason>`` line on
+    stderr for each evidence item (report.json's ``evidence``) whose media check failed."""
+    for ev in evidence:
+        reason = verification_failure(ev["integrity"])
+        if reason:
+            typer.echo(f"WARNING: {ev['path']} failed verification: {reason}", err=True)
 
 
 @app.command("batch")
@@ -364,6 +359,9 @@ def batch_command(
     except ScanInterrupted:
         typer.echo(f"Interrupted; run the same command again to continue in {out}.", err=True)
         raise typer.Exit(130) from None
+    for row in summary["devices"]:
+        device = json.loads((Path(row["report"]).parent / "report.json").read_text("utf-8"))
+        warn_unverified(device["evidence"])
     for row in summary["devices"]:
         typer.echo(f"{row['reference']}: {row['band']} ({row['score']}), {row['files']} files")
     typer.echo(f"Summary: {out / 'summary.html'}")
@@ -425,6 +423,41 @@ def match_command(
     typer.echo(f"{len(pairs)} queries, {rows} matches written to {out}")
 
 
+@app.command("report")
+def report_command(
+    scan_dir: Annotated[Path, typer.Argument(help="The --out folder of a finished scan.")],
+    thumbnails: Annotated[
+        bool,
+        typer.Option(
+            "--thumbnails/--no-thumbnails",
+            help="Make thumbnails of matched pictures from the evidence (read-only).",
+        ),
+    ] = True,
+) -> None:
+    """Write report.html and its pages of matched files again from report.json and
+    files.jsonl (for instance after the evidence came back, for the thumbnails)."""
+    from netsafe.triage.content import EvidenceReader
+    from netsafe.triage.report_html import write_report_html
+
+    try:
+        report = json.loads((scan_dir / "report.json").read_text("utf-8"))
+        evidence = [(ev["path"], ev["kind"]) for ev in report["evidence"]]
+    except FileNotFoundError:
+        raise fail(
+            f"no report.json in {scan_dir}: is it the --out folder of a finished scan?"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise fail(f"{scan_dir / 'report.json'}: not a triage report ({exc})") from None
+    try:
+        with EvidenceReader(evidence if thumbnails else []) as content_of:
+            write_report_html(scan_dir, report, content_of if thumbnails else None)
+    except RecordError as exc:
+        raise fail(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise fail(f"{scan_dir}: {exc}") from None
+    typer.echo(f"Report: {scan_dir / 'report.html'}")
+
+
 @app.command("export-vics")
 def export_vics_command(
     scan_dir: Annotated[Path, typer.Argument(help="The --out folder of a finished scan.")],
@@ -437,35 +470,30 @@ def export_vics_command(
     if not files.is_file():
         raise fail(f"no files.jsonl in {scan_dir}: is it the --out folder of a finished scan?")
     entries: dict[tuple, HashEntry] = {}
-    with open(files, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                raise fail(f"{files}:{number}: not JSON") from None
-            kind = row.get("type") or ""
-            if not (kind.startswith("image/") or kind.startswith("video/")) or not row.get("md5"):
+    try:
+        for record in read_files(files):
+            if not (record.is_image or record.is_video) or not record.md5:
                 continue
-            key = (row["md5"], row["sha1"])
+            key = (record.md5, record.sha1)
             if key in entries:
                 continue
-            matches = [
-                Match(m["kind"], m["hashset"], m["distance"], m["category"], m["entry_id"])
-                for m in row["matches"]
-            ]
-            category = counted_category(matches)
-            if category is None and row.get("known"):
+            category = record.category
+            if category is None and record.known:
                 category = NON_PERTINENT
             entries[key] = HashEntry(
                 id=str(len(entries) + 1),
-                md5=row["md5"],
-                sha1=row["sha1"],
-                sha256=row["sha256"],
-                pdq=row["pdq"] if (row.get("pdq_quality") or 0) >= MIN_QUALITY else None,
+                md5=record.md5,
+                sha1=record.sha1,
+                sha256=record.sha256,
+                pdq=record.pdq if (record.pdq_quality or 0) >= MIN_QUALITY else None,
                 category=category,
-                size=row["size"],
-                path=row["path"],
+                size=record.size,
+                path=record.path,
             )
+    except RecordError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot read {files}: {exc.strerror}") from None
     try:
         VicsFormat().write(entries.values(), out, categories)
     except ValueError as exc:

@@ -107,9 +107,15 @@ class Match:
 
     @classmethod
     def from_dict(cls, d: dict) -> Match:
-        """A match from its files.jsonl item (:meth:`as_dict`)."""
+        """A match from its files.jsonl item (:meth:`as_dict`); the one way a match is read
+        back (:mod:`netsafe.triage.records` checks the item first)."""
         return cls(
-            d["kind"], d["hashset"], d["distance"], d["category"], d["entry_id"], d.get("share")
+            d["kind"],
+            d["hashset"],
+            d["distance"],
+            d.get("category"),
+            d.get("entry_id"),
+            d.get("share"),
         )
 
     def as_dict(self) -> dict:
