@@ -27,11 +27,13 @@ from netsafe.casework.choices import ForensicStatus
 from netsafe.casework.models import Device
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES
 from netsafe.triage.matching import Match
+from netsafe.triage.perceptual import MIN_QUALITY
 from netsafe.triage.report import counted_category, counted_matches
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
+from netsafe.triage.work import is_video
 
-from . import evidence
+from . import evidence, stacks
 from .models import JobStatus, ReviewImage, TriageJob
 
 #: The label the hash sets give files that are of no interest (VICS category 0).
@@ -234,7 +236,7 @@ def attach(job: TriageJob) -> None:
         job.bytes_done = job.bytes_total = ev["summary"]["bytes"]
         job.save()
         ReviewImage.objects.filter(job=job).delete()
-        ReviewImage.objects.bulk_create(images)
+        stacks.build(job, images)
         device = job.device
         if device.forensic_status == ForensicStatus.AWAITING_TRIAGE:
             device.forensic_status = ForensicStatus.TRIAGED
@@ -242,26 +244,36 @@ def attach(job: TriageJob) -> None:
 
 
 def _review_images(job: TriageJob, files_jsonl: Path):
-    """The images to grade: every image that matched, or that no hash set knows."""
-    with open(files_jsonl, encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if not (row.get("type") or "").startswith("image/") or row.get("error"):
-                continue
-            counted = counted_matches([Match(**_match_fields(m)) for m in row["matches"]])
-            category = counted_category(counted) or ""
-            if row.get("known") and category in ("", NON_PERTINENT):
-                continue
-            yield ReviewImage(
-                job=job,
-                force_id=job.force_id,
-                path=row["path"],
-                sha1=row.get("sha1") or "",
-                size=row.get("size") or 0,
-                suggested=category,
-                match_kind=counted[0].kind if counted else "",
-                distance=min((m.distance for m in counted), default=None),
-            )
+    """The pictures and videos to grade: every one that matched, or that no hash set knows,
+    each with its exact locator in the evidence (never its displayed path alone)."""
+    for locator, row in evidence.store_rows(files_jsonl):
+        kind = row.get("type") or ""
+        video = is_video(kind, row["path"])
+        if not (kind.startswith("image/") or video) or row.get("error"):
+            continue
+        counted = counted_matches([Match(**_match_fields(m)) for m in row.get("matches") or []])
+        category = counted_category(counted) or ""
+        if row.get("known") and category in ("", NON_PERTINENT):
+            continue
+        yield ReviewImage(
+            job=job,
+            force_id=job.force_id,
+            path=row["path"],
+            sha1=row.get("sha1") or "",
+            size=row.get("size") or 0,
+            suggested=category,
+            match_kind=counted[0].kind if counted else "",
+            distance=min((m.distance for m in counted), default=None),
+            row=locator.row,
+            path_hex=row.get("path_hex") or "",
+            occurrence=locator.occurrence,
+            carved_at=locator.carved_at,
+            carved_size=locator.carved_size,
+            deleted=bool(row.get("deleted")),
+            carved=bool(row.get("carved")),
+            is_video=video,
+            pdq=(row.get("pdq") or "") if (row.get("pdq_quality") or 0) >= MIN_QUALITY else "",
+        )
 
 
 def _match_fields(m: dict) -> dict:
