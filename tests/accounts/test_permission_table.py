@@ -185,11 +185,11 @@ def _kwargs(ns, name, params, callback, world) -> dict | None:
                 kwargs[p] = world["grant"].pk
             else:
                 model = model_of(callback)
-                if ns == "examination" and name in {"image", "grade"}:
+                if ns == "examination" and name in {"image", "grade", "item", "split"}:
                     from netsafe.examination.models import ReviewImage
 
                     model = ReviewImage
-                elif ns == "examination" and name in {"status", "report", "review"}:
+                elif ns == "examination" and name in {"status", "report", "review", "undo"}:
                     from netsafe.examination.models import TriageJob
 
                     model = TriageJob
