@@ -85,7 +85,7 @@ function gallery(grid) {
     tile.classList.remove("netsafe-tile--pending");
     tile.classList.toggle("netsafe-tile--graded", state.grade !== "");
     const current = tile.querySelector("[data-current]");
-    current.textContent = state.label;
+    current.textContent = state.label || grid.dataset.notYet;
     return tile;
   }
 
