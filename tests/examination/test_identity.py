@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 from tests.triage.conftest import jpeg_bytes, photo
+from tests.triage.test_carve_scan import fat_disk  # noqa: F401 - a fixture
 
 from netsafe.examination import jobs
 from netsafe.examination.models import JobStatus, ReviewImage
@@ -107,3 +108,33 @@ def test_a_thumbnail_whose_content_is_not_the_items_is_refused(client, collide_j
     assert response.status_code == 409
     assert b"does not match" in response.content
     assert response["Content-Type"].startswith("text/plain")
+
+
+def test_deleted_and_carved_pictures_of_a_disk_are_served_from_their_own_place(
+    client, store, exhibit, examiner, fat_disk
+):
+    import shutil
+
+    disk, _gap_at = fat_disk
+    shutil.copy(disk, store.root / "JS-6-disk.dd")
+    job = jobs.queue(exhibit, "JS-6-disk.dd", examiner)
+    jobs.run(jobs.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    items = list(ReviewImage.objects.filter(job=job).order_by("path"))
+    carved = [i for i in items if i.carved]
+    # The wiped photo in p1 and the picture in the gap no partition covers.
+    assert len(carved) == 2
+    assert all(i.deleted and i.carved_at is not None for i in carved)
+    assert any(i.deleted and not i.carved for i in items)  # the mdel'd photo TSK lists
+    client.force_login(examiner)
+    for item in items:
+        response = client.get(reverse("examination:image", args=[item.pk]))
+        assert response.status_code == 200, item.path
+        # Against the PDQ the triage computed from the evidence for this very item.
+        assert item.pdq
+        assert _distance(_pdq(response.content), item.pdq) <= SAME_PICTURE, item.path
+    shown = client.get(reverse("examination:review", args=[job.pk]), {"deleted": "1"})
+    assert {t.path for t in shown.context["tiles"]} == {
+        i.path for i in items if i.deleted or i.carved
+    }
