@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 from tests.triage.conftest import jpeg_bytes, photo
-from tests.triage.test_carve_scan import fat_disk  # noqa: F401 - a fixture
+from tests.triage.test_carve_scan import fat_disk as fat_disk  # a fixture used below
 
 from netsafe.examination import jobs
 from netsafe.examination.models import JobStatus, ReviewImage

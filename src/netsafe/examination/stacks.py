@@ -39,32 +39,44 @@ def gallery_key(img: ReviewImage) -> tuple:
 
 def build(job: TriageJob, images: Iterable[ReviewImage]) -> list[ReviewImage]:
     """Store a triage's review items with their gallery order, exact stacks and offered
-    near-identical stacks (inside the caller's transaction)."""
+    near-identical stacks (inside the caller's transaction).
+
+    The stacks are worked out first, then stored in three inserts (the tiles, the other
+    leaders of exact stacks, their copies) and two updates, so that a device of tens of
+    thousands of pictures is not rewritten row by row.
+    """
     items = sorted(images, key=gallery_key)
+    leaders: dict[str, ReviewImage] = {}
     for position, img in enumerate(items):
         img.position = position
-    ReviewImage.objects.bulk_create(items, batch_size=BATCH)
-    leaders: dict[str, ReviewImage] = {}
-    for img in items:
         # Without a digest (cannot happen for a readable file) an item is its own stack.
-        leader = leaders.setdefault(img.sha1 or f"item-{img.pk}", img)
-        img.stack_id = img.tile_id = leader.pk
-        img.is_tile = leader is img
+        img.leader = leaders.setdefault(img.sha1 or f"item-{position}", img)
+        img.shown_in = img.leader
+        img.is_tile = img.leader is img
     _offer_near(list(leaders.values()))
-    by_pk = {leader.pk: leader for leader in leaders.values()}
-    for img in items:
-        # A copy is shown where its exact stack's leader is.
-        img.tile_id = by_pk[img.stack_id].tile_id
     counts: dict[int, int] = {}
     for img in items:
-        counts[img.tile_id] = counts.get(img.tile_id, 0) + 1
+        img.shown_in = img.leader.shown_in  # a copy is shown where its leader is
+        img.is_tile = img.shown_in is img
+        counts[id(img.shown_in)] = counts.get(id(img.shown_in), 0) + 1
     for img in items:
-        img.count = counts.get(img.pk, 0) if img.is_tile else 1
-    ReviewImage.objects.bulk_update(
-        items,
-        ["stack", "tile", "is_tile", "count", "near_state", "near_distance"],
-        batch_size=BATCH,
-    )
+        img.count = counts[id(img)] if img.is_tile else 1
+    tiles = [img for img in items if img.is_tile]
+    ReviewImage.objects.bulk_create(tiles, batch_size=BATCH)
+    ReviewImage.objects.filter(job=job, is_tile=True).update(stack=F("id"), tile=F("id"))
+    stacked = [img for img in items if img.leader is img and not img.is_tile]
+    for img in stacked:
+        img.tile_id = img.shown_in.pk
+    ReviewImage.objects.bulk_create(stacked, batch_size=BATCH)
+    ReviewImage.objects.filter(job=job, stack__isnull=True).update(stack=F("id"))
+    copies = [img for img in items if img.leader is not img]
+    for img in items:
+        if img.leader is img:
+            img.stack_id = img.pk
+        img.tile_id = img.shown_in.pk
+    for img in copies:
+        img.stack_id = img.leader.pk
+    ReviewImage.objects.bulk_create(copies, batch_size=BATCH)
     return items
 
 
@@ -97,7 +109,7 @@ def _offer_near(leaders: list[ReviewImage]) -> None:
                 mate = hashed[e]
                 mate.is_tile = False
                 mate.near_distance = distance
-                mate.tile_id = leader.pk
+                mate.shown_in = leader
 
 
 def members(tile: ReviewImage):
