@@ -36,18 +36,33 @@ def gallery(page: Page, live_server, gallery_job):
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     url = f"{live_server.url}/examination/jobs/{gallery_job.pk}/review/"
+    page.set_default_timeout(ANSWERED)
+    page.set_default_navigation_timeout(ANSWERED)
     page.goto(url)
     page.get_by_label("Username").fill("sw-examiner")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Grade the images")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grade the images", timeout=ANSWERED)
+    _settled(page)
     yield page, url
     assert problems == []
 
 
+#: How long to wait for the server's answers: the live server answers one request at a
+#: time, so a grade waits behind the page's thumbnails, each read from the evidence (on a
+#: loaded machine that takes many seconds; nothing here is a timing).
+ANSWERED = 120_000
+
+
 def _settled(page: Page) -> None:
-    """Wait until every step sent has its answer (the tally then shows what is stored)."""
-    expect(page.locator("[data-gallery]")).not_to_have_attribute("data-busy", "1")
+    """Wait until every step sent has its answer (the tally then shows what is stored) and
+    every thumbnail is in: the test's own queries then never meet a request on the
+    database connection the live server shares with the test."""
+    expect(page.locator("[data-gallery]")).not_to_have_attribute("data-busy", "1", timeout=ANSWERED)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.netsafe-tile__thumb')].every(i => i.complete)",
+        timeout=ANSWERED,
+    )
 
 
 def _focused_tile(page: Page) -> int:
@@ -114,6 +129,7 @@ def test_keys_follow_the_grid_and_the_tally_is_what_is_stored(gallery, gallery_j
 
     # After a reload, focus is on the first picture not graded yet.
     page.reload()
+    _settled(page)
     assert _focused_tile(page) == ids[12]
     expect(page.locator("[data-graded]")).to_have_text("16")
     # Every grade of every member is in the audit log, undo included.
@@ -129,15 +145,21 @@ def test_a_near_identical_stack_is_split_and_enter_opens_the_larger_view(gallery
     near.locator("[data-tile-link]").focus()
     page.keyboard.press("s")
     # The page shows the two pictures alone; focus on the first of them.
-    expect(page.locator("[data-split-url]")).to_have_count(0)
+    expect(page.locator("[data-split-url]")).to_have_count(0, timeout=ANSWERED)
     expect(page.locator("[data-tile]")).to_have_count(49)
-    page.wait_for_function(f"() => document.activeElement.closest('#{near_id}') !== null")
+    page.wait_for_function(
+        f"() => document.activeElement.closest('#{near_id}') !== null", timeout=ANSWERED
+    )
     page.keyboard.press("u")
-    expect(page.locator("[data-split-url]")).to_have_count(1)
+    expect(page.locator("[data-split-url]")).to_have_count(1, timeout=ANSWERED)
     expect(page.locator("[data-tile]")).to_have_count(48)
-    page.wait_for_function(f"() => document.activeElement.closest('#{near_id}') !== null")
+    page.wait_for_function(
+        f"() => document.activeElement.closest('#{near_id}') !== null", timeout=ANSWERED
+    )
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Stack of near-identical pictures")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Stack of near-identical pictures", timeout=ANSWERED
+    )
     expect(page.locator("[data-members]")).to_contain_text("edited/301.jpg")
 
 
@@ -152,6 +174,8 @@ def test_pictures_are_blurred_until_focused_and_the_page_is_accessible(gallery, 
     page.get_by_text("Filters and settings").click()
     page.get_by_label("Blur pictures until focused").uncheck()
     expect(page.locator("[data-gallery]")).not_to_have_class("netsafe-gallery--blur")
+    # The setting is kept once the server has it.
+    page.wait_for_load_state("networkidle", timeout=ANSWERED)
     page.reload()
     expect(page.locator("[data-gallery]")).not_to_have_class("netsafe-gallery--blur")
     axe = next((p for p in _AXE if p.is_file()), None)
