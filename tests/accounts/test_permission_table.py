@@ -203,11 +203,17 @@ def _kwargs(ns, name, params, callback, world) -> dict | None:
                 kwargs[p] = world["grant"].pk
             else:
                 model = model_of(callback)
-                if ns == "examination" and name in {"image", "grade"}:
+                if ns == "examination" and name in {"image", "grade", "item", "split"}:
                     from netsafe.examination.models import ReviewImage
 
                     model = ReviewImage
-                elif ns == "examination" and name in {"status", "report", "review", "leads"}:
+                elif ns == "examination" and name in {
+                    "status",
+                    "report",
+                    "review",
+                    "leads",
+                    "undo",
+                }:
                     from netsafe.examination.models import TriageJob
 
                     model = TriageJob

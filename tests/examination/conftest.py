@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from tests.casework import factories as cf
 from tests.factories import make_user
 from tests.triage.conftest import jpeg_bytes, photo, zip_bytes
@@ -104,4 +105,74 @@ def triage(device: m.Device, item: str, examiner):
     jobs.run(jobs.claim(job.pk))
     job.refresh_from_db()
     assert job.status == "done", job.error
+    return job
+
+
+class SerialWSGIServer(WSGIServer):
+    """A live server that answers one request at a time, on its own thread.
+
+    With an in-memory SQLite test database the live server's threads all use the
+    test's one connection (Django shares it with the server thread); Django's
+    threaded server answered the browser's parallel requests (a gallery's dozens of
+    thumbnails and a grade) on that one connection at once, which SQLite refused
+    with "database table is locked". Answered one after the other, they never
+    overlap; the browser's other requests wait in the socket's queue.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override or {}
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, serving one request at a time (see above)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread.server_class = SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+def blocks(seed: int, size: tuple[int, int] = (192, 144)):
+    """A benign generated picture of coloured blocks, whose PDQ is stable under
+    re-encoding (a near-duplicate is a few bits away, another seed about 128)."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    small = (rng.random((6, 8, 3)) * 255).astype(np.uint8)
+    return Image.fromarray(small, "RGB").resize(size, Image.Resampling.NEAREST)
+
+
+#: The gallery device: 48 distinct pictures, three more copies of the first (a stack of
+#: 4), and a re-encoding of the second (offered as a near-identical stack).
+GALLERY_SEEDS = range(300, 348)
+
+
+@pytest.fixture
+def gallery_job(store, exhibit, examiner):
+    """A triaged device for the gallery (see GALLERY_SEEDS); the first picture is known A."""
+    from netsafe.examination import jobs
+    from netsafe.examination.models import JobStatus
+
+    folder = store.root / "JS-4-gallery"
+    for seed in GALLERY_SEEDS:
+        (folder / "DCIM").mkdir(parents=True, exist_ok=True)
+        (folder / "DCIM" / f"{seed}.jpg").write_bytes(jpeg_bytes(blocks(seed)))
+    first = jpeg_bytes(blocks(GALLERY_SEEDS[0]))
+    for i in range(3):
+        (folder / f"copy{i}").mkdir()
+        (folder / f"copy{i}" / "same.jpg").write_bytes(first)
+    (folder / "edited").mkdir()
+    (folder / "edited" / "301.jpg").write_bytes(jpeg_bytes(blocks(301), quality=55))
+    sha1 = digest_stream(io.BytesIO(first)).sha1
+    with open(store.hashset, "a", encoding="utf-8") as fh:
+        fh.write(f"9,{sha1},,A\n")
+    job = jobs.queue(exhibit, "JS-4-gallery", examiner)
+    jobs.run(jobs.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
     return job

@@ -3,6 +3,7 @@ and clear errors for what is not there or not a picture."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -26,24 +27,40 @@ def item(tmp_path):
     return root, picture
 
 
+def _at(path: str, occurrence: int = 0) -> evidence.Locator:
+    return evidence.Locator(1, path.encode(), occurrence)
+
+
+def _sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
 def test_a_file_is_read_back_from_a_folder_and_from_an_archive_in_an_archive(item):
     root, picture = item
-    assert evidence.read_file(root, "pic.jpg") == picture
-    assert evidence.read_file(root, "outer.zip!inner.zip!deep/pic.jpg") == picture
+    assert evidence.read_located(root, _at("pic.jpg"), _sha1(picture)) == picture
+    deep = _at("outer.zip!inner.zip!deep/pic.jpg")
+    assert evidence.read_located(root, deep, _sha1(picture)) == picture
 
 
 @pytest.mark.parametrize(
-    ("path", "error", "message"),
+    ("locator", "error", "message"),
     [
-        ("gone.jpg", FileNotFoundError, "gone.jpg: not in the evidence item"),
-        ("outer.zip!nothing.jpg", FileNotFoundError, "outer.zip!nothing.jpg: not in its archive"),
-        ("notes.txt!x.jpg", ValueError, "notes.txt: corrupt archive"),
+        (_at("gone.jpg"), FileNotFoundError, "gone.jpg (occurrence 1, row 1): not in the evidence"),
+        (_at("outer.zip!nothing.jpg"), FileNotFoundError, "outer.zip!nothing.jpg (occurrence 1"),
+        (_at("notes.txt!x.jpg"), FileNotFoundError, "notes.txt!x.jpg (occurrence 1"),
+        (_at("pic.jpg", 1), FileNotFoundError, "pic.jpg (occurrence 2, row 1): not in"),
     ],
 )
-def test_what_is_not_there_is_said_clearly(item, path, error, message):
-    root, _ = item
+def test_what_is_not_there_is_said_clearly(item, locator, error, message):
+    root, picture = item
     with pytest.raises(error, match=re.escape(message)):
-        evidence.read_file(root, path)
+        evidence.read_located(root, locator, _sha1(picture))
+
+
+def test_other_content_at_the_locator_is_refused(item):
+    root, _ = item
+    with pytest.raises(evidence.ContentMismatch, match="does not match the item's 00000"):
+        evidence.read_located(root, _at("pic.jpg"), "0" * 40)
 
 
 def test_a_file_larger_than_the_limit_is_not_read(item):
@@ -51,13 +68,14 @@ def test_a_file_larger_than_the_limit_is_not_read(item):
     with pytest.raises(
         ValueError, match=re.escape(f"pic.jpg: {len(picture)} bytes, more than 100")
     ):
-        evidence.read_file(root, "pic.jpg", limit=100)
+        evidence.read_located(root, _at("pic.jpg"), _sha1(picture), limit=100)
 
 
 def test_thumbnails_are_small_jpegs_and_a_non_picture_is_an_error(item):
-    root, _ = item
-    with Image.open(io.BytesIO(thumbnail(root, "outer.zip!inner.zip!deep/pic.jpg"))) as thumb:
+    root, picture = item
+    deep = _at("outer.zip!inner.zip!deep/pic.jpg")
+    with Image.open(io.BytesIO(thumbnail(root, deep, _sha1(picture)))) as thumb:
         assert thumb.format == "JPEG"
         assert thumb.size == (240, 180)
     with pytest.raises(ThumbnailError, match=re.escape("notes.txt: not a readable picture")):
-        thumbnail(root, "notes.txt")
+        thumbnail(root, _at("notes.txt"), _sha1(b"not a picture\n"))

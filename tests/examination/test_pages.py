@@ -118,7 +118,7 @@ def test_grading_is_audited_and_counted_on_the_exhibit(client, done_job, examine
     client.post(url, {"grade": "B"}, HTTP_ACCEPT="application/json")
     back = client.post(reverse("examination:grade", args=[holiday.pk]), {"grade": "non-pertinent"})
     assert back.status_code == 302
-    assert back.url.endswith(f"#image-{holiday.pk}")
+    assert back.url.endswith(f"#tile-{holiday.pk}")
     entries = AuditEntry.objects.filter(action="grade").order_by("id")
     assert [e.changes for e in entries] == [
         {"grade": ["", "A"]},
@@ -199,7 +199,7 @@ def test_the_grid_is_paged_and_a_grade_returns_to_its_page(client, done_job, exa
     last = client.get(url, {"page": 3}).content.decode()
     assert "old.zip!inner/kept.jpg" in last
     assert "DCIM/a.jpg" not in last
-    assert "Image 5 of 5" in last
+    assert "Picture 5: old.zip!inner/kept.jpg" in last
     img = ReviewImage.objects.get(job=done_job, path="old.zip!inner/kept.jpg")
     back = client.post(reverse("examination:grade", args=[img.pk]), {"grade": "C", "page": "3"})
-    assert back.url == f"{url}?page=3#image-{img.pk}"
+    assert back.url == f"{url}?page=3#tile-{img.pk}"

@@ -26,11 +26,12 @@ from netsafe.audit import record
 from netsafe.casework.choices import ForensicStatus
 from netsafe.casework.models import Device
 from netsafe.triage.hashset import NON_PERTINENT
-from netsafe.triage.records import read_files
+from netsafe.triage.perceptual import MIN_QUALITY
 from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOptions, scan
 from netsafe.triage.store import STORE_NAME
+from netsafe.triage.work import is_video
 
-from . import bank, evidence, leads
+from . import bank, evidence, leads, stacks
 from .models import JobStatus, ReviewImage, TriageJob
 
 #: Progress is written to the database at most this often (seconds).
@@ -232,7 +233,7 @@ def attach(job: TriageJob) -> None:
         job.bytes_done = job.bytes_total = ev["summary"]["bytes"]
         job.save()
         ReviewImage.objects.filter(job=job).delete()
-        ReviewImage.objects.bulk_create(images)
+        stacks.build(job, images)
         leads.reprioritise(job)
         device = job.device
         if device.forensic_status == ForensicStatus.AWAITING_TRIAGE:
@@ -241,9 +242,11 @@ def attach(job: TriageJob) -> None:
 
 
 def _review_images(job: TriageJob, files_jsonl: Path):
-    """The images to grade: every image that matched, or that no hash set knows."""
-    for row in read_files(files_jsonl):
-        if not row.is_image or row.error:
+    """The pictures and videos to grade: every one that matched, or that no hash set knows,
+    each with its exact locator in the evidence (never its displayed path alone)."""
+    for locator, row in evidence.store_rows(files_jsonl):
+        video = is_video(row.type or "", row.path)
+        if not (row.is_image or video) or row.error:
             continue
         category = row.category or ""
         if row.known and category in ("", NON_PERTINENT):
@@ -260,4 +263,13 @@ def _review_images(job: TriageJob, files_jsonl: Path):
             suggested=category,
             match_kind=row.match_kind or "",
             distance=row.distance,
+            row=locator.row,
+            path_hex=row.path_hex or "",
+            occurrence=locator.occurrence,
+            carved_at=locator.carved_at,
+            carved_size=locator.carved_size,
+            deleted=row.deleted,
+            carved=row.carved,
+            is_video=video,
+            pdq=(row.pdq or "") if (row.pdq_quality or 0) >= MIN_QUALITY else "",
         )

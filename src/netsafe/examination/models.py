@@ -103,8 +103,35 @@ class TriageJob(ForceScoped):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
+class NearState(models.TextChoices):
+    """A stack of near-identical pictures (PDQ within a small distance), as the examiner
+    left it: offered by the triage, confirmed (graded as one) or split into single pictures."""
+
+    OFFERED = "offered", "Offered"
+    CONFIRMED = "confirmed", "Confirmed"
+    SPLIT = "split", "Split"
+
+
+class ReviewImageQuerySet(CaseQuerySet):
+    """Review items: the tiles of the gallery (one per stack), ungraded ones."""
+
+    def tiles(self) -> ReviewImageQuerySet:
+        """One item per stack shown in the gallery (its leader), in gallery order."""
+        return self.filter(is_tile=True).order_by("position")
+
+    def ungraded(self) -> ReviewImageQuerySet:
+        """Not graded yet."""
+        return self.filter(grade="")
+
+
 class ReviewImage(ForceScoped):
-    """A matched or unknown image a triage found, and the examiner's grade of it."""
+    """A matched or unknown picture (or video) a triage found, and the examiner's grade of it.
+
+    Its identity is its content (``sha1``) and its exact place in the evidence: the
+    ``row`` of the triage's ``files.jsonl``, the path's bytes (``path_hex``) and
+    ``occurrence`` (how many files with the very same path bytes come before it: two
+    members ``x.jpg`` of one ZIP are occurrences 0 and 1). ``path`` is for display only.
+    """
 
     FORCE_FROM = ("job",)
 
@@ -129,15 +156,85 @@ class ReviewImage(ForceScoped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     graded_at = models.DateTimeField(null=True, blank=True)
+    #: The locator: line of files.jsonl (from 1), path bytes in hex, occurrence of those
+    #: bytes in the listing, and for a carved file (or one inside it) the carved file's
+    #: first byte in the evidence.
+    row = models.PositiveIntegerField(default=0)
+    path_hex = models.TextField(blank=True)
+    occurrence = models.PositiveIntegerField(default=0)
+    carved_at = models.PositiveBigIntegerField(null=True, blank=True)
+    carved_size = models.PositiveBigIntegerField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    carved = models.BooleanField(default=False)
+    is_video = models.BooleanField(default=False)
+    pdq = models.CharField(max_length=64, blank=True)
+    #: Gallery order (matched first, by suggested category, then path).
+    position = models.PositiveIntegerField(default=0)
+    #: The first item of the same content (its exact stack); the item shown for it in the
+    #: gallery (``tile``: the stack's own leader, or a near-identical stack's leader).
+    stack = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    tile = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    is_tile = models.BooleanField(default=True)
+    #: On a tile: how many items it stands for, and its near-identical stack's state.
+    count = models.PositiveIntegerField(default=1)
+    near_state = models.CharField(max_length=10, choices=NearState.choices, blank=True)
+    #: PDQ distance to the leader of the near-identical stack it was offered in.
+    near_distance = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = ReviewImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["job", "path", "id"]
-        indexes = [models.Index(fields=["sha1"]), models.Index(fields=["md5"])]
+        indexes = [
+            models.Index(fields=["sha1"]),
+            models.Index(fields=["md5"]),
+            models.Index(fields=["job", "is_tile", "position"], name="review_tile_order"),
+            models.Index(fields=["job", "grade"], name="review_job_grade"),
+        ]
 
     def __str__(self) -> str:
         return self.path
+
+    @property
+    def raw_path(self) -> bytes:
+        """The path's bytes as the evidence stores them."""
+        return bytes.fromhex(self.path_hex) if self.path_hex else self.path.encode()
+
+    @property
+    def locator(self):
+        """Where the item is in its evidence (:class:`~netsafe.examination.evidence.Locator`)."""
+        from .evidence import Locator
+
+        return Locator(self.row, self.raw_path, self.occurrence, self.carved_at, self.carved_size)
+
+
+class GradeAction(models.Model):
+    """One step an examiner took in the gallery (a grade of a stack, a split), kept so that
+    it can be undone: ``changes`` holds each item's state before and after."""
+
+    class Kind(models.TextChoices):
+        GRADE = "grade", "Grade"
+        SPLIT = "split", "Split"
+
+    job = models.ForeignKey(TriageJob, on_delete=models.CASCADE, related_name="grade_actions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    #: The tile acted on, and what changed: {"items": [[id, before, after], ...]}.
+    tile = models.ForeignKey(ReviewImage, on_delete=models.CASCADE, related_name="+")
+    changes = models.JSONField(default=dict)
+    undone = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["job", "user", "undone"], name="grade_action_undo")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.tile_id}"
 
 
 # -- The operation bank (examination.bank) ---------------------------------------------

@@ -14,8 +14,12 @@ urlpatterns = [
     path("jobs/<int:pk>/status/", views.status, name="status"),
     path("jobs/<int:pk>/report/", views.report, name="report"),
     path("jobs/<int:pk>/review/", views.review, name="review"),
+    path("jobs/<int:pk>/undo/", views.undo, name="undo"),
     path("images/<int:pk>/", views.image, name="image"),
+    path("images/<int:pk>/view/", views.item, name="item"),
     path("images/<int:pk>/grade/", views.grade, name="grade"),
+    path("images/<int:pk>/split/", views.split, name="split"),
+    path("review-settings/", views.review_settings, name="review-settings"),
     path("jobs/<int:pk>/leads/", charging_views.job_leads, name="leads"),
     path("devices/<int:pk>/charging/", charging_views.device_charging, name="charging-device"),
     path(

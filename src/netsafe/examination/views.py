@@ -13,10 +13,11 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,12 +26,29 @@ from netsafe.casework import access as casework_access
 from netsafe.casework.models import Device
 from netsafe.casework.querysets import band_rank
 
-from . import access, bank, evidence, grading, jobs
-from .models import GRADE_KEYS, PRIORITY_RANK, Grade, JobStatus, ReviewImage, TriageJob
-from .thumbnails import ThumbnailError, thumbnail
+from . import access, bank, evidence, grading, jobs, stacks, videos
+from .models import (
+    GRADE_KEYS,
+    PRIORITY_RANK,
+    Grade,
+    GradeAction,
+    JobStatus,
+    ReviewImage,
+    TriageJob,
+)
+from .thumbnails import (
+    GRID_SIZE,
+    LARGE_SIZE,
+    SIZE,
+    ThumbnailError,
+    contact_sheet,
+    frames_of,
+    thumbnail,
+)
 
-#: Images on one page of the review grid (each is a thumbnail read from the evidence).
-REVIEW_PAGE = 60
+#: Tiles on one page of the gallery: 12 rows of 8 (or 10 rows of 10), at least 40 of
+#: them on a 1280x800 screen.
+REVIEW_PAGE = 96
 #: Most rows each list of the queue page shows.
 QUEUE_LIMIT = 200
 
@@ -96,53 +114,159 @@ def report(request, pk: int):
     return HttpResponse(path.read_bytes(), content_type="text/html; charset=utf-8")
 
 
+#: Filters of the gallery: suggested category (a grade, or "unknown"), stacks only,
+#: deleted or carved only.
+UNKNOWN = "unknown"
+
+
+def _filters(request, job) -> tuple[dict, object]:
+    """The gallery's filters as given, and the tiles they leave, in gallery order."""
+    chosen = {
+        "suggested": request.GET.get("suggested", ""),
+        "stacks": request.GET.get("stacks") == "1",
+        "deleted": request.GET.get("deleted") == "1",
+    }
+    tiles = job.images.tiles()
+    if chosen["suggested"] == UNKNOWN:
+        tiles = tiles.filter(suggested="")
+    elif chosen["suggested"]:
+        tiles = tiles.filter(suggested=chosen["suggested"])
+    if chosen["stacks"]:
+        tiles = tiles.filter(count__gt=1)
+    if chosen["deleted"]:
+        tiles = tiles.filter(
+            Exists(
+                ReviewImage.objects.filter(tile_id=OuterRef("pk")).filter(
+                    Q(deleted=True) | Q(carved=True)
+                )
+            )
+        )
+    return chosen, tiles
+
+
 @require_GET
 @login_required
 def review(request, pk: int):
-    """The review grid of a triaged device's matched and unknown images."""
+    """The gallery of a triaged device's pictures: one tile per stack, dense, paged; it
+    opens at the first tile still to grade."""
     job = get_object_or_404(
         access.jobs_to_review(request.user).done().select_related("device"), pk=pk
     )
-    images = job.images.alias(
-        matched=Case(
-            When(match_kind="", then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-    ).order_by("matched", "suggested", "path", "id")
-    page = Paginator(images, REVIEW_PAGE).get_page(request.GET.get("page"))
-    record("view", job, detail=f"review grid, page {page.number}")
-    graded, total = grading.progress(job)
+    chosen, tiles = _filters(request, job)
+    number = request.GET.get("page")
+    first = tiles.filter(grade="").only("position").first()
+    if not number:
+        ahead = tiles.filter(position__lt=first.position).count() if first else 0
+        number = ahead // REVIEW_PAGE + 1
+    page = Paginator(tiles, REVIEW_PAGE).get_page(number)
+    shown = list(page.object_list)
+    _annotate_tiles(shown)
+    record("view", job, detail=f"review gallery, page {page.number}")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "examination/review.html",
         {
             "job": job,
             "device": job.device,
-            "images": page.object_list,
-            "elsewhere": bank.elsewhere(page.object_list),
+            "tiles": shown,
+            "elsewhere": bank.elsewhere(shown),
+            "first_ungraded": first.pk if first else None,
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
+            "query": query.urlencode(),
             "grades": Grade.choices,
             "keys": {v: k.upper() for k, v in GRADE_KEYS.items()},
-            "confirmed": grading.confirmed_counts(job),
-            "graded": graded,
-            "total": total,
+            "tally": grading.tally(job),
+            "filters": chosen,
+            "suggestions": _suggestions(job),
+            "blur": request.session.get(BLUR_SESSION_KEY, True),
         },
     )
+
+
+def _suggestions(job) -> list[str]:
+    return list(
+        job.images.exclude(suggested="")
+        .order_by("suggested")
+        .values_list("suggested", flat=True)
+        .distinct()
+    )
+
+
+#: The most pictures a near-identical stack's tile shows (stacks.NEAR_MOST).
+MOSAIC = 4
+
+
+def _annotate_tiles(tiles: list[ReviewImage]) -> None:
+    """Give each tile what it stands for: its pictures (one per content, all shown), and
+    whether any is deleted or carved, in two queries for the page."""
+    ids = [t.pk for t in tiles]
+    pictures: dict[int, list[int]] = {}
+    for tile_id, leader in (
+        ReviewImage.objects.filter(tile_id__in=ids, stack_id=F("id"))
+        .order_by("position")
+        .values_list("tile_id", "id")
+    ):
+        pictures.setdefault(tile_id, []).append(leader)
+    flagged = set(
+        ReviewImage.objects.filter(tile_id__in=ids)
+        .filter(Q(deleted=True) | Q(carved=True))
+        .values_list("tile_id", flat=True)
+    )
+    for tile in tiles:
+        tile.pictures = pictures.get(tile.pk, [tile.pk])[:MOSAIC]
+        tile.flagged = tile.pk in flagged
+
+
+#: The session key of the examiner's "blur until focused" setting (on unless turned off).
+BLUR_SESSION_KEY = "netsafe_review_blur"
+
+
+@require_POST
+@login_required
+def review_settings(request):
+    """Keep the examiner's gallery setting (blur pictures until focused) in the session."""
+    if not access.is_examiner(request.user):
+        raise Http404("No review here.")
+    request.session[BLUR_SESSION_KEY] = request.POST.get("blur") == "1"
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"blur": request.session[BLUR_SESSION_KEY]})
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("examination:queue")
+    return redirect(back)
+
+
+def _sizes() -> dict[str, int]:
+    return {"grid": GRID_SIZE, "large": LARGE_SIZE, "": SIZE}
 
 
 @require_GET
 @login_required
 def image(request, pk: int):
-    """A thumbnail made now from the evidence, never cached or stored."""
+    """A thumbnail (a contact sheet for a video) made now from the item's exact place in
+    the evidence and checked against its content; never cached or stored. A place that
+    holds other content is refused (409), never shown as the item."""
     img = get_object_or_404(access.images_to_review(request.user).select_related("job"), pk=pk)
-    return thumbnail_response(img)
+    return thumbnail_response(img, _sizes().get(request.GET.get("size", ""), SIZE))
 
 
-def thumbnail_response(img: ReviewImage) -> HttpResponse:
-    """The thumbnail of a review item, made now and sent never to be stored; not found
-    when it cannot be read back (also the supervisor's view of a disagreement)."""
+def thumbnail_response(img: ReviewImage, size: int = SIZE) -> HttpResponse:
+    """The thumbnail of a review item (a contact sheet for a video), made now and sent
+    never to be stored, checked against its content (409 when the place holds other
+    content); not found when it cannot be read back. Also the supervisor's view of a
+    disagreement."""
     try:
-        data = thumbnail(evidence.resolve(img.job.evidence), img.path)
+        where = evidence.resolve(img.job.evidence)
+        if img.is_video:
+            data = contact_sheet(frames_of(where, img.locator, img.sha1), size)
+        else:
+            data = thumbnail(where, img.locator, img.sha1, size)
+    except evidence.ContentMismatch as exc:
+        record("thumbnail-refused", img, detail=str(exc)[:200])
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     except (ThumbnailError, evidence.EvidencePathError) as exc:
         raise Http404(str(exc)) from None
     response = HttpResponse(data, content_type="image/jpeg")
@@ -150,40 +274,139 @@ def thumbnail_response(img: ReviewImage) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_GET
 @login_required
-def grade(request, pk: int):
-    """Record the examiner's grade of one image (JSON for the grid's script, else back to it)."""
+def item(request, pk: int):
+    """The larger view of a tile: every picture it stands for, with its place in the
+    evidence; for a video its frames, each matched against the image hash sets."""
     img = get_object_or_404(
         access.images_to_review(request.user).select_related("job__device"), pk=pk
     )
+    tile = img if img.is_tile else ReviewImage.objects.get(pk=img.tile_id)
+    members = list(stacks.members(tile).order_by("position"))
+    frames = []
+    frame_error = ""
+    if tile.is_video:
+        try:
+            found = frames_of(evidence.resolve(tile.job.evidence), tile.locator, tile.sha1)
+            frames = videos.matched_frames(found)
+        except evidence.ContentMismatch as exc:
+            return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+        except (ThumbnailError, evidence.EvidencePathError) as exc:
+            frame_error = str(exc)
+    record("view", tile, detail=f"larger view of {tile.path}"[:200])
+    position = tile.job.images.tiles().filter(position__lt=tile.position).count()
+    return render(
+        request,
+        "examination/item.html",
+        {
+            "tile": tile,
+            "job": tile.job,
+            "device": tile.job.device,
+            "members": members,
+            "elsewhere": bank.elsewhere([tile]),
+            "pictures": [m for m in members if m.stack_id == m.pk],
+            "frames": frames,
+            "frame_error": frame_error,
+            "grades": Grade.choices,
+            "keys": {v: k.upper() for k, v in GRADE_KEYS.items()},
+            "back": reverse("examination:review", args=[tile.job_id])
+            + f"?page={position // REVIEW_PAGE + 1}#tile-{tile.pk}",
+        },
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _result(job, tiles: list[ReviewImage], action=None) -> dict:
+    """What the gallery's script shows after a step: the tiles changed and the tally."""
+    fresh = ReviewImage.objects.in_bulk([t.pk for t in tiles])
+    tally = grading.tally(job)
+    tile = fresh.get(action.tile_id) if action else None
+    return {
+        "tiles": {
+            str(pk): {"grade": t.grade, "label": t.get_grade_display() if t.grade else ""}
+            for pk, t in fresh.items()
+        },
+        "tally": tally,
+        "action": action.kind if action else None,
+        "tile": action.tile_id if action else None,
+        # The single picture's answer, as the grid of old read it.
+        "grade": tile.grade if tile else "",
+        "label": tile.get_grade_display() if tile and tile.grade else "",
+        "confirmed": tally["confirmed"],
+        "graded": tally["graded"],
+        "total": tally["total"],
+    }
+
+
+@require_POST
+@login_required
+def grade(request, pk: int):
+    """Grade the tile of one item: every picture it stands for (JSON for the gallery's
+    script, else back to the gallery at the tile)."""
     choice = request.POST.get("grade", "")
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    return _step(request, pk, lambda img: grading.grade(img, choice, request.user))
+
+
+@require_POST
+@login_required
+def split(request, pk: int):
+    """Split a stack of near-identical pictures into single pictures."""
+    return _step(request, pk, lambda img: grading.split(img, request.user))
+
+
+def _step(request, pk: int, take):
+    """Take one step on an item's tile (``take(img)`` gives its action); answer in JSON for
+    the gallery's script, else back to the gallery at the tile with any error."""
+    img = get_object_or_404(
+        access.images_to_review(request.user).select_related("job__device"), pk=pk
+    )
+    page = request.POST.get("page", "")
     try:
-        grading.grade(img, choice, request.user)
+        action = take(img)
     except ValueError as exc:
-        if wants_json:
+        if _wants_json(request):
             return JsonResponse({"error": str(exc)}, status=400)
         messages.error(request, str(exc))
-        return redirect(_grid_url(img, request.POST.get("page", "")))
-    if wants_json:
-        graded, total = grading.progress(img.job)
-        return JsonResponse(
-            {
-                "grade": img.grade,
-                "label": img.get_grade_display(),
-                "confirmed": grading.confirmed_counts(img.job),
-                "graded": graded,
-                "total": total,
-            }
-        )
-    return redirect(_grid_url(img, request.POST.get("page", "")))
+        return redirect(_grid_url(img, page))
+    if _wants_json(request):
+        return JsonResponse(_result(img.job, [action.tile], action))
+    return redirect(_grid_url(action.tile, page))
+
+
+@require_POST
+@login_required
+def undo(request, pk: int):
+    """Undo the examiner's last grade or split on this device."""
+    job = get_object_or_404(access.jobs_to_review(request.user).done(), pk=pk)
+    try:
+        action = grading.undo(job, request.user)
+    except grading.Conflict as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": str(exc)}, status=409)
+        messages.error(request, str(exc))
+        return redirect(reverse("examination:review", args=[job.pk]))
+    if action is None:
+        message = gettext("Nothing to undo.")
+        if _wants_json(request):
+            return JsonResponse({"error": message, "tally": grading.tally(job)}, status=409)
+        messages.info(request, message)
+        return redirect(reverse("examination:review", args=[job.pk]))
+    tiles = [action.tile]
+    if action.kind == GradeAction.Kind.SPLIT:
+        tiles += list(ReviewImage.objects.filter(pk__in=action.changes["leaders"]))
+    if _wants_json(request):
+        return JsonResponse(_result(job, tiles, action))
+    return redirect(_grid_url(action.tile, ""))
 
 
 def _grid_url(img, page: str) -> str:
-    """The review grid at ``img`` (on its page, when the form said which)."""
+    """The gallery at ``img``'s tile (on its page, when the form said which)."""
     query = f"?page={int(page)}" if page.isdigit() else ""
-    return reverse("examination:review", args=[img.job_id]) + f"{query}#image-{img.pk}"
+    return reverse("examination:review", args=[img.job_id]) + f"{query}#tile-{img.pk}"
 
 
 def _priority_rank(path: str) -> Case:

@@ -25,3 +25,9 @@ def bank_elsewhere(elsewhere: dict, image) -> dict:
     """What the operation bank says of ``image`` (from :func:`netsafe.examination.bank.elsewhere`):
     its category and how often graders elsewhere confirmed it; nothing of where."""
     return {"known": elsewhere.get(image.pk)}
+
+
+@register.inclusion_tag("examination/includes/elsewhere_tag.html")
+def bank_tag(elsewhere: dict, tile) -> dict:
+    """The bank's word on a gallery tile, as a short tag (the larger view says it in full)."""
+    return {"known": elsewhere.get(tile.pk)}

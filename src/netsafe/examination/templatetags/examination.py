@@ -41,11 +41,12 @@ def triage_panel(context, device) -> dict:
     }
     if out["done"]:
         summary = job.report["summary"]
+        tally = grading.tally(job)
         out.update(
             summary=summary,
             priority=leads.priority(job),
             integrity=job.report.get("integrity") or {},
-            confirmed=grading.confirmed_counts(job),
-            graded=grading.progress(job),
+            confirmed=tally["confirmed"],
+            graded=(tally["graded"], tally["total"]),
         )
     return out
