@@ -92,3 +92,24 @@ def pytest_sessionstart(session):
     from netsafe.web.catalogues import compile_catalogues
 
     compile_catalogues()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live servers included) put back what the migrations stored.
+
+    A transactional test empties every table when it ends, the forces that a data
+    migration created among them. pytest-django runs the tests that use no database
+    fixture (those that load the demo through ``django_db_blocker``) after the
+    transactional ones, and they found no force. A serialized rollback restores the
+    migrated rows after each transactional test.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        names = getattr(item, "fixturenames", ())
+        marked = marker is not None and (
+            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        )
+        if marked or "live_server" in names or "transactional_db" in names:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs))
