@@ -27,6 +27,30 @@ if _django_settings.configured:
     _django_settings.VAR_DIR = Path(tempfile.mkdtemp(prefix="netsafe-test-var-"))
     atexit.register(shutil.rmtree, _django_settings.VAR_DIR, ignore_errors=True)
 
+
+def _forces_and_roles_again(sender, using="default", **kwargs):
+    """Put back the forces and role groups that a data migration stored, after a
+    transactional test (a live server's included) emptied every table.
+
+    Django's flush sends ``post_migrate``, as it does to make content types again. Tests
+    that use no database fixture (a module loading the demo) run after the transactional
+    ones and, under xdist, other tests may too: they found no force.
+    """
+    if sender.label != "accounts" or using != "default":
+        return
+    import importlib
+
+    from django.apps import apps
+
+    seeded = importlib.import_module("netsafe.accounts.migrations.0002_welsh_forces_and_roles")
+    seeded.forward(apps, None)
+
+
+if _django_settings.configured:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_forces_and_roles_again, dispatch_uid="netsafe-tests-forces-again")
+
 #: Public PDQ test images (see ../shared/testdata/pdq/README.md).
 PDQ_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"
 
@@ -92,24 +116,3 @@ def pytest_sessionstart(session):
     from netsafe.web.catalogues import compile_catalogues
 
     compile_catalogues()
-
-
-def pytest_collection_modifyitems(items):
-    """Transactional tests (live servers included) put back what the migrations stored.
-
-    A transactional test empties every table when it ends, the forces that a data
-    migration created among them. pytest-django runs the tests that use no database
-    fixture (those that load the demo through ``django_db_blocker``) after the
-    transactional ones, and they found no force. A serialized rollback restores the
-    migrated rows after each transactional test.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        names = getattr(item, "fixturenames", ())
-        marked = marker is not None and (
-            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
-        )
-        if marked or "live_server" in names or "transactional_db" in names:
-            kwargs = dict(marker.kwargs) if marker is not None else {}
-            kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs))

@@ -114,7 +114,7 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
             return (gate.READ, "bank")
         if name.startswith("disagreement"):
             return (gate.CHANGE, "bank")
-        if name in {"queue", "status", "report"} or name.startswith("charging-"):
+        if name in {"queue", "status", "report", "report-file"} or name.startswith("charging-"):
             return (gate.READ, "examination")
         return (gate.EXAMINE, "examination")
     if ns == "prevention":
@@ -210,6 +210,7 @@ def _kwargs(ns, name, params, callback, world) -> dict | None:
                 elif ns == "examination" and name in {
                     "status",
                     "report",
+                    "report-file",
                     "review",
                     "leads",
                     "undo",
@@ -226,6 +227,8 @@ def _kwargs(ns, name, params, callback, world) -> dict | None:
                 elif ns == "examination":
                     model = m.Device
                 kwargs[p] = world["records"][model].pk
+        elif p == "name" and ns == "examination":
+            kwargs[p] = "report.html"
         elif p == "seq":
             kwargs[p] = world["entry"].seq
         elif p == "format":

@@ -17,8 +17,9 @@ from playwright.sync_api import Page, expect
 from tests.factories import WELSH_FORCES, force
 
 from netsafe.casework.models import Device
-from netsafe.demo import DEFAULT_PASSWORD, load
 from netsafe.demo.evidence import load_evidence
+from netsafe.demo.loading import load
+from netsafe.demo.users import DEFAULT_PASSWORD
 from netsafe.examination import jobs
 from netsafe.examination.models import ReviewImage
 

@@ -203,3 +203,32 @@ def test_the_grid_is_paged_and_a_grade_returns_to_its_page(client, done_job, exa
     img = ReviewImage.objects.get(job=done_job, path="old.zip!inner/kept.jpg")
     back = client.post(reverse("examination:grade", args=[img.pk]), {"grade": "C", "page": "3"})
     assert back.url == f"{url}?page=3#tile-{img.pk}"
+
+
+def test_the_reports_pages_and_thumbnails_are_served_to_the_examiner_only(
+    client, done_job, examiner
+):
+    import re
+
+    client.force_login(examiner)
+    base = reverse("examination:report", args=[done_job.pk])
+    report = client.get(base)
+    assert "img-src 'self'" in report["Content-Security-Policy"]
+    pages = re.findall(r"href='(report-files/e\d+-c\d+-p\d+\.html)'", report.content.decode())
+    assert pages, "the report links its pages of matched files"
+    page = client.get(base + pages[0])
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    thumbs = re.findall(r"src='(thumbnails/[0-9a-f]{40}\.jpg)'", page.content.decode())
+    assert thumbs, "the page shows thumbnails of the matched pictures"
+    picture = client.get(base + "report-files/" + thumbs[0])
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(picture.content)).size[0] <= 128
+    # Nothing else of the output folder, and no way out of it.
+    for name in ["files.jsonl", "report.json", "report-files/../files.jsonl", "../x.html"]:
+        assert client.get(base + name).status_code == 404, name
+    # The force's officers read the report's words but get none of its pictures.
+    client.force_login(make_user("sw-officer", "south-wales", Role.OFFICER))
+    assert client.get(base + pages[0]).status_code == 200
+    assert client.get(base + "report-files/" + thumbs[0]).status_code == 404

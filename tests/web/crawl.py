@@ -37,7 +37,7 @@ _NOT_PAGES = ("/accounts/logout/", "/static/", "/media/")
 _DOWNLOADS = (".pdf", ".csv", ".json", ".zip", ".jpg", ".png", ".xlsx")
 #: The scan's own HTML report (examination:report) is a file the scanner wrote, served
 #: in a sandbox without scripts: its accessibility is triage/report.py's, tested there.
-_NOT_WALKED = {"examination:report", "examination:image", "logout"}
+_NOT_WALKED = {"examination:report", "examination:report-file", "examination:image", "logout"}
 
 _LINKS = """() => [...document.querySelectorAll('a[href]')]
   .filter(a => !a.hasAttribute('download'))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("devices/<int:pk>/triage/", views.queue, name="queue-device"),
     path("jobs/<int:pk>/status/", views.status, name="status"),
     path("jobs/<int:pk>/report/", views.report, name="report"),
+    path("jobs/<int:pk>/report/<path:name>", views.report, name="report-file"),
     path("jobs/<int:pk>/review/", views.review, name="review"),
     path("jobs/<int:pk>/undo/", views.undo, name="undo"),
     path("images/<int:pk>/", views.image, name="image"),

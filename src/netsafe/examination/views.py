@@ -7,6 +7,7 @@ report or picture is "not found".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from csp.decorators import csp_replace
@@ -87,31 +88,50 @@ def status(request, pk: int):
     )
 
 
-#: The scan's HTML report carries its own style sheet inline; it may use that and nothing else.
+#: The scan's HTML report carries its own style sheet inline; it may use that, its own
+#: thumbnails and nothing else. Sandboxed without scripts; same origin kept so that the
+#: thumbnails and the pages it links to are asked for with the examiner's session.
 _REPORT_CSP = {
     "default-src": ["'none'"],
     "style-src": ["'unsafe-inline'"],
-    "img-src": ["'none'"],
+    "img-src": ["'self'"],
     "base-uri": ["'none'"],
     "form-action": ["'none'"],
     "frame-ancestors": ["'none'"],
-    "sandbox": [""],
+    "sandbox": ["allow-same-origin"],
 }
+
+#: The files of a report folder the pages may show: the report, its pages and thumbnails
+#: (names as :mod:`netsafe.triage.report_html` writes them; nothing else is served).
+_REPORT_FILES = re.compile(
+    r"(?P<html>report\.html|report-files/e\d+-c\d+-p\d+\.html)"
+    r"|(?P<jpeg>report-files/thumbnails/[0-9a-f]{40}\.jpg)"
+)
 
 
 @require_GET
 @login_required
 @never_cache
 @csp_replace(_REPORT_CSP)
-def report(request, pk: int):
-    """The scan's HTML report, through the access rules (never a public file)."""
-    job = get_object_or_404(access.jobs_readable(request.user).done(), pk=pk)
-    path = Path(job.out_dir) / "report.html"
+def report(request, pk: int, name: str = "report.html"):
+    """The scan's HTML report, its pages of matched files and their thumbnails, through
+    the access rules (never public files). The thumbnails are for examiners only: to
+    anyone else they are not found, and the report shows their alternative text."""
+    wanted = _REPORT_FILES.fullmatch(name)
+    if wanted is None:
+        raise Http404("No such part of the report.")
+    # Pictures only for those who review them; the force's officers read the words.
+    readable = access.jobs_readable if wanted["html"] else access.jobs_to_review
+    job = get_object_or_404(readable(request.user).done(), pk=pk)
+    path = Path(job.out_dir) / name
     if not path.is_file():
         raise Http404("The report file is missing.")
-    record("view", job, detail="HTML triage report")
-    # A summary for people (kilobytes), read whole: no file handle outlives the request.
-    return HttpResponse(path.read_bytes(), content_type="text/html; charset=utf-8")
+    if wanted["html"]:
+        record("view", job, detail=f"HTML triage report: {name}"[:200])
+    # Pages of at most a few hundred rows and small thumbnails, read whole: no file
+    # handle outlives the request.
+    kind = "text/html; charset=utf-8" if wanted["html"] else "image/jpeg"
+    return HttpResponse(path.read_bytes(), content_type=kind)
 
 
 #: Filters of the gallery: suggested category (a grade, or "unknown"), stacks only,
