@@ -41,8 +41,15 @@ def graded(store, exhibit, examiner):
     # Two copies of one video, as review items of the triage (graded as one moving image).
     for path in ("Movies/clip.mp4", "Movies/clip copy.mp4"):
         video = ReviewImage.objects.create(
-            job=laptop, path=path, sha1="d" * 40, media_type="video/mp4"
+            job=laptop,
+            force_id=laptop.force_id,
+            path=path,
+            sha1="d" * 40,
+            media_type="video/mp4",
+            is_video=True,
         )
+        video.stack_id = video.tile_id = video.pk  # a gallery tile of its own
+        video.save(update_fields=["stack", "tile"])
         grading.grade(video, "A", second)
     stick_folder = store.root / "JS-2-stick"
     (stick_folder / "x").mkdir(parents=True)

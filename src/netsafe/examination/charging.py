@@ -95,8 +95,9 @@ class Document:
 
 
 def is_moving(image: ReviewImage) -> bool:
-    """A moving image (video) by the type the triage found from its bytes."""
-    return image.media_type.startswith("video/")
+    """A moving image: a video item of the gallery (by its type or, where the bytes'
+    type is not one, its name), as the triage found it."""
+    return image.is_video or image.media_type.startswith("video/")
 
 
 def _latest_jobs(devices) -> dict[int, TriageJob]:
@@ -116,6 +117,7 @@ def findings(images) -> Findings:
             "grade",
             "graded_at",
             "media_type",
+            "is_video",
             "graded_by__username",
             "graded_by__first_name",
             "graded_by__last_name",
