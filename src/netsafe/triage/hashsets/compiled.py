@@ -660,11 +660,11 @@ def prune(
         if not _memo_current(memo):
             out.removed.append((memo, "remembered SHA-256 of a file changed or gone", _size(memo)))
     if not dry_run:
-        for path, *_ in out.removed:
-            if path.is_dir():
-                _remove(path)
+        for gone_path, *_ in out.removed:
+            if gone_path.is_dir():
+                _remove(gone_path)
             else:
-                path.unlink(missing_ok=True)
+                gone_path.unlink(missing_ok=True)
     return out
 
 
