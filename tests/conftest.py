@@ -40,10 +40,18 @@ def _forces_and_roles_again(sender, using="default", **kwargs):
         return
     import importlib
 
-    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from netsafe.accounts.models import Force
 
     seeded = importlib.import_module("netsafe.accounts.migrations.0002_welsh_forces_and_roles")
-    seeded.forward(apps, None)
+    # bulk_create sends no post_save: the rows come back without audit entries of their own,
+    # as the migration stored them before the audit trail began.
+    Force.objects.bulk_create(
+        [Force(slug=s, name=n, contact=c, weight=w) for s, n, c, w in seeded.FORCES],
+        ignore_conflicts=True,
+    )
+    Group.objects.bulk_create([Group(name=r) for r in seeded.ROLES], ignore_conflicts=True)
 
 
 if _django_settings.configured:

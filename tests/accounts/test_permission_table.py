@@ -93,7 +93,7 @@ def _classify(ns: str, name: str) -> tuple[str, str] | None:
     """The (action, area) a page serves; None for the few with nothing to check."""
     if name == "logout":
         return None  # it would sign the walking user out
-    if ns == "selfhelp" or name == "login":
+    if ns == "selfhelp" or name in {"login", "favicon"}:
         return ("read", "public")
     if ns == "" and (name.startswith("password_change") or name == "account-language"):
         return ("read", "self")

@@ -2,7 +2,9 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("accounts/", include("netsafe.accounts.urls")),
@@ -14,6 +16,12 @@ urlpatterns = [
     path("examination/", include("netsafe.examination.urls")),
     path("", include("netsafe.casework.urls")),
     path("prevention/", include("netsafe.prevention.urls")),
+    # Browsers ask for /favicon.ico where a page names no icon (the scan's own report).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("netsafe/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
 ]
 # The public self-help site in English at /help/ and in Welsh at /cy/help/ (netsafe.web.language).
 urlpatterns += i18n_patterns(
