@@ -124,3 +124,32 @@ def pytest_sessionstart(session):
     from netsafe.web.catalogues import compile_catalogues
 
     compile_catalogues()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases; before they are dropped, PostgreSQL sessions that a
+    test's thread or child process left open on them are named and ended, so dropping
+    them cannot fail ("is being accessed by other users") after every test has passed."""
+    yield
+    import sys
+
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, application_name, left(query, 200) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                left_open = cursor.fetchall()
+                for pid, application, query in left_open:
+                    print(
+                        f"a test left a database session open ({application or 'no name'}, "
+                        f"last query: {query!r}); ended before the test database is dropped",
+                        file=sys.__stderr__,
+                    )
+                    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
