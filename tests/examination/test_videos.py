@@ -77,3 +77,45 @@ def test_a_video_is_one_item_with_a_contact_sheet_and_its_known_still_found(
     assert {p for p in store.root.parent.rglob("*") if p.is_file()} == before
     gallery = client.get(reverse("examination:review", args=[video_job.pk])).content.decode()
     assert f"/examination/images/{video.pk}/?size=grid" in gallery
+
+
+def test_a_known_still_inside_a_video_makes_the_video_suggested_in_the_gallery(
+    client, video_job, examiner
+):
+    """The frames' match is the video item's suggestion from the triage on: its tile's tag,
+    the "suggested category" filter and the gallery order (matched first) all use it,
+    before anyone opens the video."""
+    video = ReviewImage.objects.get(job=video_job, path="clip.mp4")
+    assert (video.suggested, video.match_kind) == ("A", "frame")
+    assert video.distance is not None
+    client.force_login(examiner)
+    shown = client.get(reverse("examination:review", args=[video_job.pk]), {"suggested": "A"})
+    assert [t.pk for t in shown.context["tiles"]] == [video.pk]
+    assert "A" in shown.context["suggestions"]
+    html = shown.content.decode()
+    assert "suggested A" in html  # the tile's label says so to a screen reader
+
+
+def test_a_video_triaged_before_frames_were_matched_is_suggested_when_first_viewed(
+    client, video_job, examiner
+):
+    """A video listed without the frames' suggestion (an older triage) gets it, stored, the
+    first time its frames are matched in the larger view."""
+    video = ReviewImage.objects.get(job=video_job, path="clip.mp4")
+    ReviewImage.objects.filter(pk=video.pk).update(suggested="", match_kind="", distance=None)
+    client.force_login(examiner)
+    assert client.get(reverse("examination:item", args=[video.pk])).status_code == 200
+    video.refresh_from_db()
+    assert (video.suggested, video.match_kind) == ("A", "frame")
+    # Never a grade: the examiner's decision is still to make.
+    assert video.grade == ""
+
+
+def test_a_video_with_no_known_frame_stays_unknown(store, exhibit, examiner):
+    folder = store.root / "JS-6-video"
+    folder.mkdir()
+    (folder / "clip.mp4").write_bytes(mp4([(blocks(601), 2), (blocks(602), 2)]))
+    job = jobs.queue(exhibit, "JS-6-video", examiner)
+    jobs.run(jobs.claim(job.pk))
+    video = ReviewImage.objects.get(job=job, path="clip.mp4")
+    assert (video.suggested, video.match_kind) == ("", "")

@@ -222,6 +222,9 @@ def attach(job: TriageJob) -> None:
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     ev = report["evidence"][0]
     images = list(_review_images(job, out / "files.jsonl"))
+    from . import videos  # (videos reads this module's hash sets)
+
+    videos.suggest_from_frames(images, out / STORE_NAME)
     bank.suggest(images)
     with transaction.atomic():
         job.report = ev

@@ -310,6 +310,7 @@ def item(request, pk: int):
         try:
             found = frames_of(evidence.resolve(tile.job.evidence), tile.locator, tile.sha1)
             frames = videos.matched_frames(found)
+            videos.keep_suggestion(tile, frames)
         except evidence.ContentMismatch as exc:
             return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
         except (ThumbnailError, evidence.EvidencePathError) as exc:
