@@ -338,3 +338,111 @@ def test_the_migration_banks_the_grades_given_before_the_bank():
     assert {f.slug for f in d.forces.all()} == {"gwent", "south-wales"}
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _settle(client, gwent, category: str) -> Disagreement:
+    """Gwent grades the holiday picture B (South Wales said C); Gwent's supervisor settles."""
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])
+    d = Disagreement.objects.get()
+    client.force_login(gwent["supervisor"])
+    url = reverse("examination:disagreement-resolve", args=[d.pk])
+    client.post(url, {"category": category, "reason": "Second viewing"})
+    d.refresh_from_db()
+    assert d.resolved_category == category
+    return d
+
+
+def test_the_second_opinion_flags_the_grades_that_differ_for_re_review_and_keeps_them(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    """A grade is its examiner's decision: the second opinion never overwrites it. Every
+    item graded otherwise, in every force, keeps its grade and is flagged for its examiner
+    to review (audited); items graded as the second opinion are not flagged."""
+    d = _settle(client, gwent, "B")
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    assert (holiday.grade, holiday.graded_by, holiday.second_opinion) == ("C", examiner, "B")
+    theirs = ReviewImage.objects.get(path="Pictures/IMG_0001.jpg")
+    assert (theirs.grade, theirs.second_opinion) == ("B", "")
+    flag = AuditEntry.objects.get(action="second-opinion-review")
+    assert flag.object_id == str(holiday.pk)
+    assert flag.changes == {"second_opinion": ["", "B"]}
+    # South Wales's record, flagged by the system: Gwent's supervisors, who read the
+    # entries of Gwent's users, never see where South Wales holds the picture.
+    assert (flag.username, flag.force, flag.object_force) == ("", "", "south-wales")
+    assert flag.reason == f"second opinion on grading disagreement {d.pk}"
+    assert "GW-7-phone" not in flag.detail
+    assert "Pictures/" not in flag.detail
+    seen_by_gwent = AuditEntry.objects.visible_to(gwent["supervisor"])
+    assert not seen_by_gwent.filter(pk=flag.pk).exists()
+    sw_supervisor = make_user("sw-sup", "south-wales", Role.SUPERVISOR)
+    assert AuditEntry.objects.visible_to(sw_supervisor).filter(pk=flag.pk).exists()
+    # The charging document counts the grade given, and says it awaits re-review.
+    client.force_login(examiner)
+    charging = client.get(reverse("examination:charging-device", args=[exhibit.pk]))
+    awaits = "1 graded picture awaits its examiner\u2019s review after a second opinion"
+    assert awaits in charging.content.decode()
+
+
+def test_the_examiner_sees_the_second_opinion_and_regrading_clears_it_undoably(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    _settle(client, gwent, "B")
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    client.force_login(examiner)
+    grid = reverse("examination:review", args=[south_wales_graded.pk])
+    page = client.get(grid)
+    tile = next(t for t in page.context["tiles"] if t.pk == holiday.pk)
+    assert tile.second_opinion == "B"
+    assert "Second opinion: B" in page.content.decode()
+    # The filter shows only the pictures to review again.
+    only = client.get(grid, {"review": "1"})
+    assert [t.pk for t in only.context["tiles"]] == [holiday.pk]
+    assert (
+        "Second opinion: B"
+        in client.get(reverse("examination:item", args=[holiday.pk])).content.decode()
+    )
+    # The examiner's queue lists the device again: it has a picture to review.
+    queue = client.get(reverse("examination:queue")).context["to_grade"]
+    assert south_wales_graded in list(queue)
+    # Graded again (as the second opinion): the flag is cleared, the bank agrees.
+    answer = client.post(
+        reverse("examination:grade", args=[holiday.pk]),
+        {"grade": "B"},
+        HTTP_ACCEPT="application/json",
+    ).json()
+    assert answer["tiles"][str(holiday.pk)]["second_opinion"] == ""
+    holiday.refresh_from_db()
+    assert (holiday.grade, holiday.second_opinion) == ("B", "")
+    assert Disagreement.objects.open().count() == 0
+    assert AuditEntry.objects.filter(
+        action="grade",
+        object_id=str(holiday.pk),
+        changes={"grade": ["C", "B"], "second_opinion": ["B", ""]},
+    ).exists()
+    # Undone: the examiner's own grade and the flag both come back.
+    undone = client.post(
+        reverse("examination:undo", args=[south_wales_graded.pk]), HTTP_ACCEPT="application/json"
+    ).json()
+    assert undone["tiles"][str(holiday.pk)]["second_opinion"] == "B"
+    holiday.refresh_from_db()
+    assert (holiday.grade, holiday.second_opinion) == ("C", "B")
+    # Back to awaiting review, not a new disagreement.
+    assert Disagreement.objects.open().count() == 0
+
+
+def test_the_second_opinion_becomes_the_suggestion_of_copies_not_graded_yet(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    copy = triage(
+        m.Device.objects.create(
+            subject=exhibit.subject, kind=DeviceKind.STORAGE, exhibit_ref="JS/9"
+        ),
+        _copy_folder(store, "JS-1-laptop", "JS-9-usb"),
+        examiner,
+    )
+    assert _image(copy, "DCIM/holiday.jpg").suggested == "C"
+    _settle(client, gwent, "A")
+    fresh = _image(copy, "DCIM/holiday.jpg")
+    assert (fresh.suggested, fresh.match_kind, fresh.grade) == ("A", bank.BANK, "")
+    assert fresh.second_opinion == ""  # not graded: nothing to review, only a suggestion

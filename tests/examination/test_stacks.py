@@ -112,7 +112,9 @@ def test_undo_takes_back_the_last_grade_of_every_member(client, gallery_job, exa
     client.post(reverse("examination:grade", args=[single.pk]), {"grade": "C"}, **JSON)
     undo = reverse("examination:undo", args=[gallery_job.pk])
     first = client.post(undo, **JSON).json()
-    assert first["tiles"] == {str(single.pk): {"grade": "B", "label": "Category B"}}
+    assert first["tiles"] == {
+        str(single.pk): {"grade": "B", "label": "Category B", "second_opinion": ""}
+    }
     assert first["tally"]["graded"] == 5
     client.post(undo, **JSON)
     second = client.post(undo, **JSON).json()

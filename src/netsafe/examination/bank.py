@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -83,7 +84,9 @@ def record_grade(image: ReviewImage) -> BankEntry | None:
             # The only graders agree (one may have corrected a grade): the bank follows.
             entry.category = image.grade
     elif entry.status == BankStatus.RESOLVED:
-        conflict = image.grade != entry.category
+        # A grade still flagged for this second opinion (an undone re-grade) awaits its
+        # examiner's review: it is no new disagreement.
+        conflict = image.grade != entry.category and image.second_opinion != entry.category
     else:
         conflict = True  # already disputed: this force joins the disagreement
     if conflict:
@@ -119,7 +122,22 @@ def given_categories(entry: BankEntry) -> dict[str, int]:
 
 
 def resolve(disagreement: Disagreement, category: str, reason: str, user) -> Disagreement:
-    """The second opinion: ``category`` becomes the bank's, the disagreement closes, audited."""
+    """The second opinion: ``category`` becomes the bank's, the disagreement closes, audited.
+
+    What it does to the examiners' grades, in every force, is what a court-facing record
+    needs: a grade is the decision of the examiner who gave it, and stays theirs.
+
+    - An item graded otherwise keeps its grade, grader and time; it is flagged for its
+      examiner's review (``ReviewImage.second_opinion``), one audit entry per item naming
+      the picture and the two categories, nothing of the other force's case. Its gallery
+      shows "Second opinion: X" and can list only those; the charging document says how
+      many graded pictures await review. Grading the item again (to either category)
+      clears the flag, audited as any grade; a grade that still differs opens a new
+      disagreement, as any later grade would.
+    - An item graded as the second opinion is not flagged.
+    - An item not graded yet whose suggestion came from the bank is suggested the second
+      opinion instead (a suggestion is no one's decision).
+    """
     if category not in Grade.values:
         raise ValueError(f"{category!r} is not a grade: choose one of {', '.join(Grade.values)}")
     if not reason.strip():
@@ -146,7 +164,39 @@ def resolve(disagreement: Disagreement, category: str, reason: str, user) -> Dis
             detail=f"picture {entry.sha1}",
             user=user,
         )
+        _flag_for_review(d, category, user)
     return d
+
+
+def _flag_for_review(disagreement: Disagreement, category: str, user) -> None:
+    """Flag the items graded otherwise than the second opinion (their grades kept, each
+    audited), and move the bank's suggestion of the items not graded yet."""
+    entry = disagreement.entry
+    copies = ReviewImage.objects.filter(sha1=entry.sha1)
+    differ = list(copies.exclude(grade="").exclude(grade=category).select_related("job__device"))
+    for item in differ:
+        # Another force's item is flagged by the system, not in the supervisor's name: an
+        # entry by a user is read by the user's force, which must not learn where the
+        # picture was. Its force's supervisors find who gave the opinion on the
+        # disagreement the reason names (they are party to it).
+        own = item.force_id == getattr(user, "force_id", None)
+        record(
+            "second-opinion-review",
+            item,
+            changes={"second_opinion": [item.second_opinion, category]},
+            reason=f"second opinion on grading disagreement {disagreement.pk}",
+            detail=(
+                f"{item.job.device.ref}: {item.path} row {item.row}: second opinion "
+                f"{category} on picture {entry.sha1}; grade {item.grade} kept for review"
+            )[:200],
+            user=user if own else AnonymousUser(),
+        )
+    ReviewImage.objects.filter(pk__in=[i.pk for i in differ]).update(
+        second_opinion=category, updated=timezone.now()
+    )
+    # Graded as the second opinion meanwhile: nothing left to review.
+    copies.filter(grade=category).exclude(second_opinion="").update(second_opinion="")
+    copies.filter(grade="", match_kind=BANK).update(suggested=category)
 
 
 # -- suggestions -----------------------------------------------------------------------

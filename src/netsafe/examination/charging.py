@@ -57,6 +57,9 @@ class Findings:
     ungraded_paths: list[str] = field(default_factory=list)
     graders: list[Grader] = field(default_factory=list)
     second_opinions: int = 0
+    #: Graded pictures a later second opinion differs from, awaiting their examiner's
+    #: review (counted as graded: the grade stands until the examiner changes it).
+    to_review: int = 0
 
     @property
     def graded_count(self) -> int:
@@ -118,6 +121,7 @@ def findings(images) -> Findings:
             "graded_at",
             "media_type",
             "is_video",
+            "second_opinion",
             "graded_by__username",
             "graded_by__first_name",
             "graded_by__last_name",
@@ -163,6 +167,7 @@ def findings(images) -> Findings:
         ungraded_paths=sorted(ungraded)[:UNGRADED_LISTED],
         graders=sorted(graders.values(), key=lambda g: (g.first, g.name)),
         second_opinions=opinions,
+        to_review=sum(1 for r in rows if r.grade and r.second_opinion),
     )
 
 

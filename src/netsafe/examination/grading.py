@@ -1,6 +1,10 @@
 """Grading: the examiner's decision on each picture, audited, and the confirmed counts
 per category that charging uses.
 
+A grade is the examiner's decision and only an examiner changes it: a supervisor's second
+opinion that differs flags the item for review (``second_opinion``) and grading it again
+clears the flag (:func:`.bank.resolve`).
+
 A grade is given to a gallery tile (a picture, or a stack of copies and near-identical
 pictures) and recorded on every item it stands for, each audited on its own. Each step
 (a grade of a tile, the split of a stack) is a :class:`GradeAction` the examiner can undo.
@@ -39,21 +43,26 @@ def grade(image: ReviewImage, category: str, user) -> GradeAction:
         items = list(stacks.members(tile).select_for_update().order_by("position"))
         now = timezone.now()
         before = [
-            [i.pk, i.grade, i.graded_by_id, i.graded_at.isoformat() if i.graded_at else None]
+            [
+                i.pk,
+                i.grade,
+                i.graded_by_id,
+                i.graded_at.isoformat() if i.graded_at else None,
+                i.second_opinion,
+            ]
             for i in items
         ]
+        # Graded again after a second opinion: the examiner has reviewed it (either way).
         ReviewImage.objects.filter(pk__in=[i.pk for i in items]).update(
-            grade=category, graded_by=user, graded_at=now, updated=now
+            grade=category, graded_by=user, graded_at=now, second_opinion="", updated=now
         )
         for item in items:
-            record(
-                "grade",
-                item,
-                changes={"grade": [item.grade, category]},
-                detail=_detail(tile, item),
-                user=user,
-            )
+            changes = {"grade": [item.grade, category]}
+            if item.second_opinion:
+                changes["second_opinion"] = [item.second_opinion, ""]
+            record("grade", item, changes=changes, detail=_detail(tile, item), user=user)
             item.grade, item.graded_by, item.graded_at = category, user, now
+            item.second_opinion = ""
             bank.record_grade(item)  # the operation's bank: suggestion elsewhere, or a dispute
         leads.reprioritise(tile.job)
         near = tile.near_state
@@ -130,7 +139,8 @@ def undo(job: TriageJob, user) -> GradeAction | None:
 
 def _undo_grade(action: GradeAction, user) -> None:
     category = action.changes["grade"]
-    rows = {pk: (old, by, at) for pk, old, by, at in action.changes["items"]}
+    # Each item's grade, grader, time and (since second opinions) flag before the step.
+    rows = {pk: (old, by, at, *flag) for pk, old, by, at, *flag in action.changes["items"]}
     items = list(ReviewImage.objects.select_for_update().filter(pk__in=rows).order_by("position"))
     changed = [i.path for i in items if i.grade != category]
     if changed:
@@ -138,18 +148,25 @@ def _undo_grade(action: GradeAction, user) -> None:
             f"cannot undo: {len(changed)} of the pictures were graded again since ({changed[0]})"
         )
     for item in items:
-        old, by, at = rows[item.pk]
+        old, by, at, *flag = rows[item.pk]
+        opinion = flag[0] if flag else ""
         ReviewImage.objects.filter(pk=item.pk).update(
-            grade=old, graded_by_id=by, graded_at=parse_datetime(at) if at else None
+            grade=old,
+            graded_by_id=by,
+            graded_at=parse_datetime(at) if at else None,
+            second_opinion=opinion,
         )
+        changes = {"grade": [category, old]}
+        if opinion:
+            changes["second_opinion"] = ["", opinion]
         record(
             "grade",
             item,
-            changes={"grade": [category, old]},
+            changes=changes,
             detail=("undone: " + _detail(action.tile, item))[:200],
             user=user,
         )
-        item.grade = old
+        item.grade, item.second_opinion = old, opinion
         bank.record_grade(item)  # the grade given before, if any, stands in the bank again
     tile = action.tile
     leads.reprioritise(tile.job)
@@ -179,12 +196,14 @@ def tally(job: TriageJob) -> dict:
         total=Count("id"),
         graded=Count("id", filter=~Q(grade="")),
         tiles_left=Count("id", filter=Q(is_tile=True, grade="")),
+        to_review=Count("id", filter=~Q(second_opinion="")),
         **per_grade,
     )
     return {
         "graded": found["graded"],
         "total": found["total"],
         "tiles_left": found["tiles_left"],
+        "to_review": found["to_review"],
         "confirmed": {g: found[f"grade_{i}"] for i, g in enumerate(Grade.values)},
     }
 

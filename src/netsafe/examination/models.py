@@ -123,6 +123,10 @@ class ReviewImageQuerySet(CaseQuerySet):
         """Not graded yet."""
         return self.filter(grade="")
 
+    def to_review(self) -> ReviewImageQuerySet:
+        """Graded otherwise than a later second opinion: awaiting the examiner's review."""
+        return self.exclude(second_opinion="")
+
 
 class ReviewImage(ForceScoped):
     """A matched or unknown picture (or video) a triage found, and the examiner's grade of it.
@@ -156,6 +160,17 @@ class ReviewImage(ForceScoped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     graded_at = models.DateTimeField(null=True, blank=True)
+    #: A supervisor's second opinion on the picture (:func:`.bank.resolve`) that differs
+    #: from this item's grade: the item awaits its examiner's review. The grade itself is
+    #: never changed by it (a grade is the examiner's decision); grading the item again
+    #: clears it.
+    second_opinion = models.CharField(
+        max_length=20,
+        choices=Grade.choices,
+        blank=True,
+        help_text="A supervisor's second opinion that differs from the grade, awaiting the "
+        "examiner's review; the grade is kept until the examiner grades the item again.",
+    )
     #: The locator: line of files.jsonl (from 1), path bytes in hex, occurrence of those
     #: bytes in the listing, and for a carved file (or one inside it) the carved file's
     #: first byte in the evidence.

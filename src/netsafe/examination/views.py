@@ -145,6 +145,7 @@ def _filters(request, job) -> tuple[dict, object]:
         "suggested": request.GET.get("suggested", ""),
         "stacks": request.GET.get("stacks") == "1",
         "deleted": request.GET.get("deleted") == "1",
+        "review": request.GET.get("review") == "1",
     }
     tiles = job.images.tiles()
     if chosen["suggested"] == UNKNOWN:
@@ -160,6 +161,10 @@ def _filters(request, job) -> tuple[dict, object]:
                     Q(deleted=True) | Q(carved=True)
                 )
             )
+        )
+    if chosen["review"]:
+        tiles = tiles.filter(
+            Exists(ReviewImage.objects.filter(tile_id=OuterRef("pk")).exclude(second_opinion=""))
         )
     return chosen, tiles
 
@@ -235,9 +240,22 @@ def _annotate_tiles(tiles: list[ReviewImage]) -> None:
         .filter(Q(deleted=True) | Q(carved=True))
         .values_list("tile_id", flat=True)
     )
+    opinions = second_opinions(ids)
     for tile in tiles:
         tile.pictures = pictures.get(tile.pk, [tile.pk])[:MOSAIC]
         tile.flagged = tile.pk in flagged
+        tile.review = opinions.get(tile.pk, "")
+
+
+def second_opinions(tile_ids: list[int]) -> dict[int, str]:
+    """For each tile an item of which a supervisor's second opinion flagged for review
+    (graded otherwise): that second opinion."""
+    return dict(
+        ReviewImage.objects.filter(tile_id__in=tile_ids)
+        .exclude(second_opinion="")
+        .order_by("tile_id", "position")
+        .values_list("tile_id", "second_opinion")
+    )
 
 
 #: The session key of the examiner's "blur until focused" setting (on unless turned off).
@@ -326,6 +344,7 @@ def item(request, pk: int):
             "device": tile.job.device,
             "members": members,
             "elsewhere": bank.elsewhere([tile]),
+            "review": next((m.second_opinion for m in members if m.second_opinion), ""),
             "pictures": [m for m in members if m.stack_id == m.pk],
             "frames": frames,
             "frame_error": frame_error,
@@ -344,11 +363,16 @@ def _wants_json(request) -> bool:
 def _result(job, tiles: list[ReviewImage], action=None) -> dict:
     """What the gallery's script shows after a step: the tiles changed and the tally."""
     fresh = ReviewImage.objects.in_bulk([t.pk for t in tiles])
+    opinions = second_opinions(list(fresh))
     tally = grading.tally(job)
     tile = fresh.get(action.tile_id) if action else None
     return {
         "tiles": {
-            str(pk): {"grade": t.grade, "label": t.get_grade_display() if t.grade else ""}
+            str(pk): {
+                "grade": t.grade,
+                "label": t.get_grade_display() if t.grade else "",
+                "second_opinion": opinions.get(pk, ""),
+            }
             for pk, t in fresh.items()
         },
         "tally": tally,
@@ -466,7 +490,14 @@ def queue_list(request):
     to_grade = (
         access.jobs_readable(request.user)
         .done()
-        .filter(Exists(ReviewImage.objects.filter(job=OuterRef("pk"), grade="")))
+        # Pictures to grade, or graded otherwise than a later second opinion.
+        .filter(
+            Exists(
+                ReviewImage.objects.filter(job=OuterRef("pk")).filter(
+                    Q(grade="") | ~Q(second_opinion="")
+                )
+            )
+        )
         .select_related("device__subject__referral", "force")
         .alias(
             rank=band_rank("device__subject__referral__risk"),

@@ -75,6 +75,11 @@ function gallery(grid) {
       const cell = document.querySelector(`[data-confirmed="${g}"]`);
       if (cell) cell.textContent = n.toLocaleString();
     }
+    const review = document.querySelector("[data-to-review]");
+    if (review && tally.to_review !== undefined) {
+      review.textContent = tally.to_review.toLocaleString();
+      review.closest("[data-to-review-line]").hidden = tally.to_review === 0;
+    }
   }
 
   function showTile(id, state) {
@@ -86,6 +91,14 @@ function gallery(grid) {
     tile.classList.toggle("netsafe-tile--graded", state.grade !== "");
     const current = tile.querySelector("[data-current]");
     current.textContent = state.label || grid.dataset.notYet;
+    const opinion = tile.querySelector("[data-second-opinion]");
+    if (opinion && state.second_opinion !== undefined) {
+      // The words come from the page (translated); only the category is filled in.
+      opinion.hidden = state.second_opinion === "";
+      if (state.second_opinion) {
+        opinion.textContent = opinion.dataset.label.replace("%s", state.second_opinion);
+      }
+    }
     return tile;
   }
 
