@@ -446,3 +446,89 @@ def test_the_second_opinion_becomes_the_suggestion_of_copies_not_graded_yet(
     fresh = _image(copy, "DCIM/holiday.jpg")
     assert (fresh.suggested, fresh.match_kind, fresh.grade) == ("A", bank.BANK, "")
     assert fresh.second_opinion == ""  # not graded: nothing to review, only a suggestion
+
+
+#: Gwent's second phone: a re-encoding of South Wales's holiday picture (other bytes, the
+#: same picture to the eye), and an unrelated picture.
+RE_ENCODED = jpeg_bytes(photo(14), quality=60)
+
+
+def test_a_near_identical_picture_in_a_later_triage_gets_the_banks_suggestion(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    """The bank keeps each picture's PDQ (as the triage computed it), so a re-encoded copy,
+    which no digest matches, is suggested the bank's category as a near match."""
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    assert holiday.pdq
+    assert BankEntry.objects.get(sha1=holiday.sha1).pdq == holiday.pdq
+    folder = store.root / "GW-9-phone"
+    folder.mkdir()
+    (folder / "resized.jpg").write_bytes(RE_ENCODED)
+    (folder / "other.jpg").write_bytes(jpeg_bytes(photo(41)))
+    job = triage(gwent["device"], "GW-9-phone", gwent["examiner"])
+    near = _image(job, "resized.jpg")
+    assert near.sha1 != holiday.sha1
+    assert (near.suggested, near.match_kind) == ("C", bank.BANK_NEAR)
+    assert 0 < near.distance <= bank.NEAR_DISTANCE
+    assert (_image(job, "other.jpg").suggested, _image(job, "other.jpg").match_kind) == ("", "")
+    # Marked as a near match on its tile, as a hash set's perceptual match is.
+    client.force_login(gwent["examiner"])
+    grid = client.get(reverse("examination:review", args=[job.pk])).content.decode()
+    assert ">C~</span>" in grid
+
+
+def test_a_disputed_picture_suggests_nothing_to_near_identical_ones(
+    store, exhibit, examiner, south_wales_graded, gwent
+):
+    holiday = _image(south_wales_graded, "DCIM/holiday.jpg")
+    BankEntry.objects.filter(sha1=holiday.sha1).update(status=BankStatus.DISPUTED)
+    images = [ReviewImage(sha1="e" * 40, pdq=holiday.pdq, suggested="")]
+    bank.suggest(images)
+    assert (images[0].suggested, images[0].match_kind) == ("", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_banked_pictures_the_pdq_of_a_graded_copy():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = ("examination", "0003_review_item_locator")
+    after = ("examination", "0004_second_opinion_bank_pdq")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    force, _ = old.get_model("accounts", "Force").objects.get_or_create(
+        slug="gwent", defaults={"name": "Gwent"}
+    )
+    referral = old.get_model("casework", "Referral").objects.create(
+        force=force, ref="R-1", source="ncmec", received=timezone.localdate()
+    )
+    subject = old.get_model("casework", "Subject").objects.create(
+        force=force, ref="S-1", referral=referral, given_names="A", family_name="B"
+    )
+    device = old.get_model("casework", "Device").objects.create(
+        force=force, ref="D-1", subject=subject, kind="phone"
+    )
+    job = old.get_model("examination", "TriageJob").objects.create(
+        force=force, device=device, evidence="ev", status="done"
+    )
+    image = old.get_model("examination", "ReviewImage")
+    for sha1, pdq, video in [
+        ("1" * 40, "", False),
+        ("1" * 40, "ab" * 32, False),
+        ("2" * 40, "cd" * 32, True),
+    ]:
+        image.objects.create(
+            force=force, job=job, path=f"{sha1[:1]}", sha1=sha1, pdq=pdq, is_video=video, grade="A"
+        )
+        old.get_model("examination", "BankEntry").objects.get_or_create(
+            sha1=sha1, defaults={"category": "A", "first_confirmed": timezone.now()}
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    new = executor.loader.project_state([after]).apps
+    pdqs = dict(new.get_model("examination", "BankEntry").objects.values_list("sha1", "pdq"))
+    assert pdqs == {"1" * 40: "ab" * 32, "2" * 40: ""}  # a video's PDQ is no picture's
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -148,3 +148,23 @@ def test_only_a_forces_graders_and_supervisors_export(client, tmp_path, graded):
     _out, bad = _export(tmp_path, "xml")
     assert bad.exit_code == 2
     assert "--format is vics or csv, not 'xml'" in bad.output
+
+
+@pytest.mark.parametrize("fmt", ["vics", "csv"])
+def test_the_export_carries_pdq_so_a_scan_finds_a_re_encoded_copy(tmp_path, graded, fmt):
+    """The bank's PDQ leaves with it: a scan with the export finds a re-encoding of a graded
+    picture (other bytes) as a perceptual match in its category."""
+    out, result = _export(tmp_path, fmt)
+    assert result.exit_code == 0, result.output
+    read = load_hashset(out, categories=bank.UK_VICS_CATEGORIES, cache_dir=tmp_path / "cache")
+    want = {(e.sha1, e.pdq or None) for e in BankEntry.objects.all()}
+    assert {(e.sha1, e.pdq) for e in read.entries} == want
+    assert all(pdq for _sha1, pdq in want)
+    evidence = write_tree(tmp_path / "seized", {"y/again.jpg": jpeg_bytes(photo(14), quality=60)})
+    scan_out = tmp_path / "scan"
+    args = ["scan", str(evidence), "--out", str(scan_out), "--hashset", str(out)]
+    args += ["--workers", "1", "--vics-categories", UK]
+    scanned = CliRunner().invoke(triage_app, args)
+    assert scanned.exit_code == 0, scanned.output
+    row = json.loads((scan_out / "files.jsonl").read_text("utf-8").splitlines()[0])
+    assert [(m["kind"], m["category"]) for m in row["matches"]] == [("perceptual", "C")]

@@ -3,8 +3,9 @@
 When an examiner grades a picture (:func:`netsafe.examination.grading.grade`),
 :func:`record_grade` puts its content (SHA-1, MD5, size) and category in the bank.
 Every later triage in any force takes the bank's category as the suggestion for
-the same picture (:func:`suggest`, by SHA-1, else MD5), and the grid says how
-often it was "confirmed elsewhere in the operation" (:func:`elsewhere`).
+the same picture (:func:`suggest`, by SHA-1, else MD5, else a near-identical
+picture's PDQ), and the grid says how often it was "confirmed elsewhere in the
+operation" (:func:`elsewhere`).
 
 Need to know holds: a picture's category is shared, whose device it was on is
 not. The bank holds hashes and categories only; what it tells another force is
@@ -38,8 +39,10 @@ from netsafe.audit.bulk import record_shown
 from netsafe.triage.hashsets import HashEntry
 from netsafe.triage.hashsets.csvtable import CsvFormat
 from netsafe.triage.hashsets.vics import VicsFormat
+from netsafe.triage.pdq.index import PDQIndex
 
 from .models import BankEntry, BankStatus, Disagreement, Grade, ReviewImage, TriageJob
+from .stacks import NEAR_DISTANCE as NEAR_STACK_DISTANCE
 
 #: VICS category numbers of UK sets (CAID): what ``--vics-categories`` is given to read an
 #: export of the bank back.
@@ -48,6 +51,12 @@ UK_VICS_CATEGORIES: dict[int, str] = {0: Grade.NON_PERTINENT, 1: Grade.A, 2: Gra
 VICS_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media"
 #: The ``match_kind`` of a review item whose suggestion came from the bank.
 BANK = "bank"
+#: The ``match_kind`` of one suggested by a near-identical picture's grade (its PDQ within
+#: :data:`NEAR_DISTANCE`): the gallery marks it as a perceptual match.
+BANK_NEAR = "bank-near"
+#: The PDQ distance within which a picture takes a banked picture's category as its
+#: suggestion: the gallery's near-identical stacks' (a re-encoding or resizing).
+NEAR_DISTANCE = NEAR_STACK_DISTANCE
 #: Export formats: name -> (file suffix, MIME type).
 FORMATS = {"vics": (".json", "application/json"), "csv": (".csv", "text/csv")}
 
@@ -69,6 +78,7 @@ def record_grade(image: ReviewImage) -> BankEntry | None:
         defaults={
             "md5": image.md5,
             "size": image.size or None,
+            "pdq": "" if image.is_video else image.pdq,
             "category": image.grade,
             "first_confirmed": image.graded_at or timezone.now(),
         },
@@ -77,6 +87,8 @@ def record_grade(image: ReviewImage) -> BankEntry | None:
         return entry
     if not entry.md5 and image.md5:
         entry.md5 = image.md5
+    if not entry.pdq and image.pdq and not image.is_video:
+        entry.pdq = image.pdq
     if entry.status == BankStatus.AGREED:
         given = set(_graded(image.sha1).values_list("grade", flat=True))
         conflict = len(given) > 1
@@ -217,19 +229,53 @@ def lookup(sha1s: Iterable[str], md5s: Iterable[str]) -> tuple[dict, dict]:
 
 
 def suggest(images: list[ReviewImage]) -> None:
-    """Give each new review item the bank's category as its suggestion (by SHA-1, else MD5).
+    """Give each new review item the bank's category as its suggestion (by SHA-1, else MD5,
+    else the PDQ of a near-identical banked picture).
 
-    The operation's own confirmed grade comes before a hash set's suggestion; a
-    category still disputed is offered only where no hash set suggests anything.
+    The operation's own confirmed grade of the same content comes before a hash set's
+    suggestion; a category still disputed is offered only where no hash set suggests
+    anything. A near-identical picture's category (:data:`BANK_NEAR`, never a disputed
+    one) is offered only where nothing else suggests anything.
     """
     by_sha1, by_md5 = lookup((i.sha1 for i in images), (i.md5 for i in images))
+    unmatched = []
     for image in images:
         entry = by_sha1.get(image.sha1) or by_md5.get(image.md5)
-        if entry is None or (entry.status == BankStatus.DISPUTED and image.suggested):
+        if entry is None:
+            unmatched.append(image)
+            continue
+        if entry.status == BankStatus.DISPUTED and image.suggested:
             continue
         image.suggested = entry.category
         image.match_kind = BANK
         image.distance = None
+    _suggest_near([i for i in unmatched if i.pdq and not i.suggested and not i.is_video])
+
+
+def _suggest_near(images: list[ReviewImage]) -> None:
+    """Suggest to each picture the category of the nearest banked picture within
+    :data:`NEAR_DISTANCE` (by PDQ; the closest decides, the most severe among equals)."""
+    if not images:
+        return
+    banked = list(
+        BankEntry.objects.exportable().exclude(pdq="").order_by("id").values_list("pdq", "category")
+    )
+    if not banked:
+        return
+    index = PDQIndex.build([pdq for pdq, _category in banked])
+    found = index.search([i.pdq for i in images], NEAR_DISTANCE, threads=1)
+    best: dict[int, tuple[int, int, str]] = {}
+    order = {g: n for n, g in enumerate(Grade.values)}
+    for query, row, distance in found.pairs():
+        category = banked[row][1]
+        key = (distance, order.get(category, len(order)), category)
+        if query not in best or key < best[query]:
+            best[query] = key
+    for query, (distance, _rank, category) in best.items():
+        image = images[query]
+        image.suggested = category
+        image.match_kind = BANK_NEAR
+        image.distance = distance
 
 
 @dataclass(frozen=True)
@@ -278,7 +324,12 @@ def entries() -> Iterator[HashEntry]:
     """The bank as hash-set entries: content and category, nothing of where it was found."""
     for e in BankEntry.objects.exportable().order_by("id").iterator():
         yield HashEntry(
-            id=str(e.pk), md5=e.md5 or None, sha1=e.sha1, category=e.category, size=e.size
+            id=str(e.pk),
+            md5=e.md5 or None,
+            sha1=e.sha1,
+            pdq=e.pdq or None,
+            category=e.category,
+            size=e.size,
         )
 
 

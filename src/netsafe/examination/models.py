@@ -278,6 +278,9 @@ class BankEntry(models.Model):
     sha1 = models.CharField(max_length=40, unique=True)
     md5 = models.CharField(max_length=32, blank=True, db_index=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    #: The picture's PDQ as the triage computed it ("" for a video, or a picture too plain
+    #: to match): a near-identical picture elsewhere is suggested the category too.
+    pdq = models.CharField(max_length=64, blank=True)
     category = models.CharField(max_length=20, choices=Grade.choices)
     status = models.CharField(max_length=10, choices=BankStatus.choices, default=BankStatus.AGREED)
     first_confirmed = models.DateTimeField()
