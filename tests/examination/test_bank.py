@@ -281,6 +281,27 @@ def test_the_bank_and_disagreement_pages_speak_welsh(
     assert "Anghytundeb graddio" in client.get(d.get_absolute_url()).content.decode()
 
 
+def _old_job(old, slug: str):
+    """A finished triage job of ``slug``'s force, in the models of an earlier migration."""
+    from django.utils import timezone
+
+    force, _ = old.get_model("accounts", "Force").objects.get_or_create(
+        slug=slug, defaults={"name": slug.title()}
+    )
+    referral = old.get_model("casework", "Referral").objects.create(
+        force=force, ref=f"R-{slug}", source="ncmec", received=timezone.localdate()
+    )
+    subject = old.get_model("casework", "Subject").objects.create(
+        force=force, ref=f"S-{slug}", referral=referral, given_names="A", family_name="B"
+    )
+    device = old.get_model("casework", "Device").objects.create(
+        force=force, ref=f"D-{slug}", subject=subject, kind="phone"
+    )
+    return old.get_model("examination", "TriageJob").objects.create(
+        force=force, device=device, evidence=f"ev-{slug}", status="done"
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_banks_the_grades_given_before_the_bank():
     from django.db import connection
@@ -292,23 +313,7 @@ def test_the_migration_banks_the_grades_given_before_the_bank():
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps
     image = old.get_model("examination", "ReviewImage")
-    jobs_by_force = {}
-    for slug in ("gwent", "south-wales"):
-        force, _ = old.get_model("accounts", "Force").objects.get_or_create(
-            slug=slug, defaults={"name": slug.title()}
-        )
-        referral = old.get_model("casework", "Referral").objects.create(
-            force=force, ref=f"R-{slug}", source="ncmec", received=timezone.localdate()
-        )
-        subject = old.get_model("casework", "Subject").objects.create(
-            force=force, ref=f"S-{slug}", referral=referral, given_names="A", family_name="B"
-        )
-        device = old.get_model("casework", "Device").objects.create(
-            force=force, ref=f"D-{slug}", subject=subject, kind="phone"
-        )
-        jobs_by_force[slug] = old.get_model("examination", "TriageJob").objects.create(
-            force=force, device=device, evidence=f"ev-{slug}", status="done"
-        )
+    jobs_by_force = {slug: _old_job(old, slug) for slug in ("gwent", "south-wales")}
     now = timezone.now()
     for slug, sha1, grade in [
         ("gwent", "1" * 40, "A"),
@@ -498,21 +503,7 @@ def test_the_migration_gives_banked_pictures_the_pdq_of_a_graded_copy():
     executor = MigrationExecutor(connection)
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps
-    force, _ = old.get_model("accounts", "Force").objects.get_or_create(
-        slug="gwent", defaults={"name": "Gwent"}
-    )
-    referral = old.get_model("casework", "Referral").objects.create(
-        force=force, ref="R-1", source="ncmec", received=timezone.localdate()
-    )
-    subject = old.get_model("casework", "Subject").objects.create(
-        force=force, ref="S-1", referral=referral, given_names="A", family_name="B"
-    )
-    device = old.get_model("casework", "Device").objects.create(
-        force=force, ref="D-1", subject=subject, kind="phone"
-    )
-    job = old.get_model("examination", "TriageJob").objects.create(
-        force=force, device=device, evidence="ev", status="done"
-    )
+    job = _old_job(old, "gwent")
     image = old.get_model("examination", "ReviewImage")
     for sha1, pdq, video in [
         ("1" * 40, "", False),
@@ -520,7 +511,13 @@ def test_the_migration_gives_banked_pictures_the_pdq_of_a_graded_copy():
         ("2" * 40, "cd" * 32, True),
     ]:
         image.objects.create(
-            force=force, job=job, path=f"{sha1[:1]}", sha1=sha1, pdq=pdq, is_video=video, grade="A"
+            force_id=job.force_id,
+            job=job,
+            path=sha1[:1],
+            sha1=sha1,
+            pdq=pdq,
+            is_video=video,
+            grade="A",
         )
         old.get_model("examination", "BankEntry").objects.get_or_create(
             sha1=sha1, defaults={"category": "A", "first_confirmed": timezone.now()}
