@@ -13,6 +13,7 @@ from tests.triage.conftest import jpeg_bytes, photo, zip_bytes
 
 from netsafe.examination import evidence
 from netsafe.examination.thumbnails import ThumbnailError, thumbnail
+from netsafe.triage.content import ContentError
 
 
 @pytest.fixture
@@ -45,10 +46,10 @@ def test_a_file_is_read_back_from_a_folder_and_from_an_archive_in_an_archive(ite
 @pytest.mark.parametrize(
     ("locator", "error", "message"),
     [
-        (_at("gone.jpg"), FileNotFoundError, "gone.jpg (occurrence 1, row 1): not in the evidence"),
-        (_at("outer.zip!nothing.jpg"), FileNotFoundError, "outer.zip!nothing.jpg (occurrence 1"),
-        (_at("notes.txt!x.jpg"), FileNotFoundError, "notes.txt!x.jpg (occurrence 1"),
-        (_at("pic.jpg", 1), FileNotFoundError, "pic.jpg (occurrence 2, row 1): not in"),
+        (_at("gone.jpg"), ContentError, "row 1: gone.jpg (occurrence 1): not in the evidence"),
+        (_at("outer.zip!nothing.jpg"), ContentError, "outer.zip!nothing.jpg (occurrence 1)"),
+        (_at("notes.txt!x.jpg"), ContentError, "notes.txt!x.jpg (occurrence 1)"),
+        (_at("pic.jpg", 1), ContentError, "row 1: pic.jpg (occurrence 2): not in"),
     ],
 )
 def test_what_is_not_there_is_said_clearly(item, locator, error, message):
@@ -66,7 +67,7 @@ def test_other_content_at_the_locator_is_refused(item):
 def test_a_file_larger_than_the_limit_is_not_read(item):
     root, picture = item
     with pytest.raises(
-        ValueError, match=re.escape(f"pic.jpg: {len(picture)} bytes, more than 100")
+        ContentError, match=re.escape(f"row 1: pic.jpg: {len(picture)} bytes, more than 100")
     ):
         evidence.read_located(root, _at("pic.jpg"), _sha1(picture), limit=100)
 

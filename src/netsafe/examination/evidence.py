@@ -9,27 +9,15 @@ is refused wherever it comes from.
 from __future__ import annotations
 
 import hashlib
-import io
-import tarfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 
-from netsafe.triage.exif import read_exif
+from netsafe.triage.content import ContentError, EvidenceContent, Listing, listing
 from netsafe.triage.records import FileRecord, read_files
-from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
-from netsafe.triage.sources.archive import ArchiveBomb, Limits, list_members
-from netsafe.triage.thumbcache import (
-    ThumbCacheError,
-    is_thumbcache,
-    is_thumbs_db,
-    thumbcache_entries,
-    thumbs_db_entries,
-)
+from netsafe.triage.sources import Evidence, EvidenceError, open_evidence
 
 #: The largest file read back for a thumbnail (a picture bigger than this is no picture).
 MAX_IMAGE_BYTES = 64 << 20
@@ -37,8 +25,6 @@ MAX_IMAGE_BYTES = 64 << 20
 MAX_VIDEO_BYTES = 1 << 30
 #: How many evidence items' listings are kept in memory (see :func:`_listing`).
 LISTINGS_KEPT = 4
-#: The largest archive held in memory to reach a member inside it (when not seekable).
-ARCHIVE_LIMIT = 512 << 20
 
 
 class EvidencePathError(ValueError):
@@ -138,26 +124,31 @@ def read_located(
 ) -> bytes:
     """The content of the file at ``locator`` in the evidence item, checked against ``sha1``.
 
-    Raises :class:`FileNotFoundError` when nothing is at the locator,
-    :class:`ValueError` when the file is larger than ``limit`` and
+    Read by the triage's own reader (:meth:`~netsafe.triage.content.EvidenceContent.
+    read_path`, with the locator's occurrence), so a review item is found exactly as the
+    scan found it. Raises :class:`~netsafe.triage.content.ContentError` when nothing is
+    at the locator or it cannot be read (more than ``limit`` bytes included), and
     :class:`ContentMismatch` when what is there is not the content ``sha1`` names.
     """
-    where = locator.raw_path.decode("utf-8", "backslashreplace")
     try:
         evidence: Evidence = open_evidence(evidence_path)
     except EvidenceError as exc:
-        raise FileNotFoundError(str(exc)) from None
+        raise ContentError(str(exc)) from None
     try:
-        data = _read_at(evidence, locator, limit)
+        content = EvidenceContent(evidence, _listing(evidence))
+        data = content.read_path(
+            locator.raw_path,
+            limit,
+            occurrence=locator.occurrence,
+            carved=locator.carved_at is not None,
+        )
+    except ContentError as exc:
+        raise ContentError(f"row {locator.row}: {exc}") from None
     finally:
         evidence.close()
-    if data is None:
-        raise FileNotFoundError(
-            f"{where} (occurrence {locator.occurrence + 1}, row {locator.row}): "
-            f"not in the evidence {evidence_path.name}"
-        )
     found = hashlib.sha1(data).hexdigest()
     if found != sha1:
+        where = locator.raw_path.decode("utf-8", "backslashreplace")
         raise ContentMismatch(
             f"{where} (row {locator.row}): the evidence holds content {found}, "
             f"which does not match the item's {sha1 or 'unknown content'}"
@@ -165,127 +156,12 @@ def read_located(
     return data
 
 
-def _read_at(evidence: Evidence, locator: Locator, limit: int) -> bytes | None:
-    target = locator.raw_path
-    if locator.carved_at is not None:
-        data = _carved(evidence, locator)
-        root = target.split(b"!", 1)[0]
-        return _find(io.BytesIO(data), len(data), root, target, [locator.occurrence], limit)
-    left = [locator.occurrence]
-    for raw, entry in _listing(evidence):
-        if not _on_the_way(raw, target, left):
-            continue
-        try:
-            stream = evidence.open(entry)
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{entry.path}: cannot be read: {exc}") from None
-        with stream:
-            found = _find(stream, entry.size, raw, target, left, limit)
-        if found is not None:
-            return found
-    return None
+#: Listings of recently reviewed evidence items: (path, size, mtime) -> their listing.
+_listings: dict[tuple, Listing] = {}
 
 
-def _carved(evidence: Evidence, locator: Locator) -> bytes:
-    """The bytes of a carved file (at its offset, of its size) from the evidence's media."""
-    from netsafe.triage.unallocated import reader
-
-    size = locator.carved_size or 0
-    if size > ARCHIVE_LIMIT:
-        raise ValueError(f"carved file at byte {locator.carved_at}: {size} bytes, too large")
-    try:
-        return reader(evidence)(locator.carved_at or 0, size)
-    except (TypeError, OSError) as exc:
-        raise FileNotFoundError(f"carved file at byte {locator.carved_at}: {exc}") from None
-
-
-def _find(
-    stream: IO[bytes], size: int, here: bytes, target: bytes, left: list[int], limit: int
-) -> bytes | None:
-    """Walk the file at ``here`` and what it holds, in the scan's order, to the file whose
-    path bytes are ``target``; ``left[0]`` counts the same-path files still to pass."""
-    if here == target:
-        if size > limit:
-            where = here.decode("utf-8", "backslashreplace")
-            raise ValueError(f"{where}: {size} bytes, more than {limit} read for review")
-        return stream.read(limit + 1)
-    if not stream.seekable():
-        # Compressed members only read forward; what is inside one is read into memory.
-        stream = io.BytesIO(_bounded(stream, size, here))
-    for name, child_size, opener in _children(stream, size, here):
-        child = here + b"!" + name
-        if not _on_the_way(child, target, left):
-            continue
-        with opener() as inner:
-            found = _find(inner, child_size, child, target, left, limit)
-        if found is not None:
-            return found
-    return None
-
-
-def _on_the_way(path: bytes, target: bytes, left: list[int]) -> bool:
-    """Whether the file at ``path`` is the target or holds it; an earlier file of the
-    target's path is counted off ``left`` without being read."""
-    if path == target:
-        if left[0] > 0:
-            left[0] -= 1
-            return False
-        return True
-    return target.startswith(path + b"!")
-
-
-def _bounded(stream: IO[bytes], size: int, here: bytes) -> bytes:
-    if size > ARCHIVE_LIMIT:
-        where = here.decode("utf-8", "backslashreplace")
-        raise ValueError(f"{where}: {size} bytes, too large to open for review")
-    return stream.read(ARCHIVE_LIMIT + 1)
-
-
-def _children(stream: IO[bytes], size: int, here: bytes):
-    """What the scan found inside a file, in its order, as (name bytes, size, opener): the
-    thumbnails of a Windows thumbnail cache, a picture's EXIF thumbnail, or the members
-    of an archive."""
-    where = here.decode("utf-8", "backslashreplace")
-    name = here.rsplit(b"/", 1)[-1].rsplit(b"!", 1)[-1].decode("utf-8", "backslashreplace")
-    stream.seek(0)
-    head = stream.read(16)
-    stream.seek(0)
-    if is_thumbcache(name, head) or is_thumbs_db(name, head):
-        try:
-            entries = (
-                thumbs_db_entries(stream)
-                if name.lower() == "thumbs.db"
-                else thumbcache_entries(stream, size)
-            )
-            for thumb in entries:
-                yield thumb.name.encode(), len(thumb.data), _bytes_opener(thumb.data)
-        except ThumbCacheError as exc:
-            raise ValueError(f"{where}: damaged thumbnail cache: {exc}") from None
-        return
-    _exif, embedded = read_exif(stream)
-    if embedded is not None:
-        yield b"thumbnail", len(embedded), _bytes_opener(embedded)
-        return
-    try:
-        for member in list_members(stream, size, Limits()):
-            # A member that cannot be read is a row of its own: it still counts.
-            yield member.raw_name, member.size, member.open
-    except ArchiveBomb as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError):
-        return  # not an archive: nothing inside
-
-
-def _bytes_opener(data: bytes):
-    return lambda: io.BytesIO(data)
-
-
-#: Listings of recently reviewed evidence items: (path, size, mtime) -> [(path bytes, entry)].
-_listings: dict[tuple, list[tuple[bytes, Entry]]] = {}
-
-
-def _listing(evidence: Evidence) -> list[tuple[bytes, Entry]]:
-    """The entries of ``evidence`` with their path bytes, in listing order, kept for the
+def _listing(evidence: Evidence) -> Listing:
+    """The listing of ``evidence`` (:func:`netsafe.triage.content.listing`), kept for the
     last few items reviewed.
 
     A review grid asks for dozens of pictures of one device; listing a disk image
@@ -297,8 +173,5 @@ def _listing(evidence: Evidence) -> list[tuple[bytes, Entry]]:
     if key not in _listings:
         if len(_listings) >= LISTINGS_KEPT:
             _listings.pop(next(iter(_listings)))
-        _listings[key] = [
-            (bytes.fromhex(e.path_hex) if e.path_hex else e.path.encode(), e)
-            for e in evidence.entries()
-        ]
+        _listings[key] = listing(evidence)
     return _listings[key]

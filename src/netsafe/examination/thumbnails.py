@@ -49,7 +49,7 @@ def _read(
 ) -> bytes:
     try:
         return evidence.read_located(evidence_path, locator, sha1, limit)
-    except (FileNotFoundError, ValueError, OSError) as exc:
+    except evidence.ContentError as exc:
         raise ThumbnailError(str(exc)) from None
 
 

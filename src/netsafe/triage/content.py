@@ -1,10 +1,14 @@
 """A row's content read back from its evidence: the file a :class:`FileRecord` describes.
 
 Every kind of row is found again the way the scan found it: a listed file (live,
-deleted, an alternate data stream) by its path, a member of an archive by walking
-``outer.zip!inner/x.jpg``, an EXIF thumbnail (``photo.jpg!thumbnail``) and a thumbnail
-cache entry (``thumbcache_256.db!<id>.jpg``) from the picture or cache that holds
-them, and a carved file from its ``offset`` in the media. The evidence is only read.
+deleted, an alternate data stream) by its path's bytes, a member of an archive by
+walking ``outer.zip!inner/x.jpg``, an EXIF thumbnail (``photo.jpg!thumbnail``) and a
+thumbnail cache entry (``thumbcache_256.db!<id>.jpg``) from the picture or cache that
+holds them, and a carved file from its ``offset`` in the media. Where several files
+share a path (two members ``x.jpg`` of one ZIP), the scan's order tells them apart
+(:meth:`EvidenceContent.read_path`'s ``occurrence``): the one way NetSafe reads a row's
+file back, for the report's thumbnails and the review gallery's. The evidence is only
+read.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import io
 import re
 import tarfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from netsafe.triage.carving import carve_one
@@ -21,7 +25,13 @@ from netsafe.triage.exif import read_exif
 from netsafe.triage.records import FileRecord
 from netsafe.triage.sources import Entry, Evidence, EvidenceError, open_evidence
 from netsafe.triage.sources.archive import ArchiveBomb, Limits, list_members
-from netsafe.triage.thumbcache import ThumbCacheError, thumbcache_entries, thumbs_db_entries
+from netsafe.triage.thumbcache import (
+    ThumbCacheError,
+    is_thumbcache,
+    is_thumbs_db,
+    thumbcache_entries,
+    thumbs_db_entries,
+)
 from netsafe.triage.unallocated import reader
 
 #: The path of a carved file: ``[pN/]$Carved/<offset>.<ext>``.
@@ -35,90 +45,215 @@ class ContentError(Exception):
     """The row's content cannot be read back; the message says which row and why."""
 
 
+#: An evidence item's listing by each entry's path bytes: [(position, entry)] in listing
+#: order (see :func:`listing`).
+Listing = dict[bytes, list[tuple[int, Entry]]]
+
+
+def raw_path(entry_or_record: Entry | FileRecord) -> bytes:
+    """A listed entry's or a row's path as the evidence stores its bytes (``path_hex`` where
+    they are not UTF-8)."""
+    if entry_or_record.path_hex:
+        return bytes.fromhex(entry_or_record.path_hex)
+    return entry_or_record.path.encode("utf-8", "surrogateescape")
+
+
+def listing(evidence: Evidence) -> Listing:
+    """Every entry of ``evidence`` by its path bytes, in listing order: what finding a row
+    again starts from (worth keeping for an item read many times, see
+    :class:`EvidenceContent`)."""
+    found: Listing = {}
+    for number, entry in enumerate(evidence.entries()):
+        found.setdefault(raw_path(entry), []).append((number, entry))
+    return found
+
+
 class EvidenceContent:
-    """Reads rows' content from one opened evidence item (its listing made once)."""
+    """Reads rows' content from one opened evidence item (its listing made once, or the
+    ``listing`` given: :func:`listing` of the same item, kept by the caller)."""
 
-    def __init__(self, evidence: Evidence) -> None:
+    def __init__(self, evidence: Evidence, listing: Listing | None = None) -> None:
         self.evidence = evidence
-        self._listing: dict[str, list[Entry]] | None = None
+        self._listing = listing
 
-    def _entries(self, path: str) -> list[Entry]:
+    def _entries(self, raw: bytes) -> list[tuple[int, Entry]]:
         if self._listing is None:
-            self._listing = {}
-            for entry in self.evidence.entries():
-                self._listing.setdefault(entry.path, []).append(entry)
-        return self._listing.get(path, [])
+            self._listing = listing(self.evidence)
+        return self._listing.get(raw, [])
 
     def read(self, record: FileRecord, limit: int) -> bytes:
-        """The content of ``record`` (at most ``limit`` bytes, else :class:`ContentError`)."""
+        """The content of ``record`` (at most ``limit`` bytes, else :class:`ContentError`).
+
+        Of several files with the row's very path (a live and a deleted one, two members
+        of one name in an archive) the first of the row's kind, live or deleted; a row
+        whose place must be exact is read with :meth:`read_path` and its occurrence.
+        """
         if record.size > limit:
             raise ContentError(f"{record.path}: {record.size} bytes, more than {limit}")
-        outer, *members = record.path.split("!")
-        carved = _CARVED.search(outer)
-        if carved and (record.carved or not self._entries(outer)):
+        return self.read_path(raw_path(record), limit, deleted=record.deleted, carved=record.carved)
+
+    def read_path(
+        self,
+        raw: bytes,
+        limit: int,
+        *,
+        occurrence: int | None = None,
+        deleted: bool = False,
+        carved: bool = False,
+    ) -> bytes:
+        """The content of the file whose path bytes are ``raw`` (``outer.zip!inner/x.jpg``
+        for what is inside another file), at most ``limit`` bytes.
+
+        ``occurrence`` picks the file exactly: how many files with the very same path
+        bytes the scan listed before it (two members ``x.jpg`` of one ZIP are 0 and 1).
+        Without it, the first such file, a deleted one first when ``deleted``. A carved
+        file (``$Carved/<offset>.<ext>``, ``carved``) is carved again where it was found.
+        """
+        where = raw.decode("utf-8", "backslashreplace")
+        left = [occurrence or 0]
+        strict = occurrence is not None
+        outer = raw.split(b"!", 1)[0]
+        found_carved = _CARVED.search(outer.decode("utf-8", "backslashreplace"))
+        if found_carved and (carved or not self._entries(outer)):
             # Carved again where it was found (a JPEG may lie in two fragments); what is
             # inside it (its EXIF thumbnail) is read from there.
-            at, ext = int(carved.group(1)), carved.group(2)
-            found = carve_one(reader(self.evidence), at, ext)
-            if found is None:
-                raise ContentError(f"{outer}: nothing carved again at byte {at}")
-            return _descend(io.BytesIO(found.data), len(found.data), members, outer, limit)
-        entry = self._entry(outer, record)
-        try:
-            with self.evidence.open(entry) as stream:
-                return _descend(stream, entry.size, members, outer, limit)
-        except OSError as exc:
-            raise ContentError(f"{outer}: cannot be read: {exc}") from None
+            at, ext = int(found_carved.group(1)), found_carved.group(2)
+            again = carve_one(reader(self.evidence), at, ext)
+            if again is None:
+                raise ContentError(f"{where}: nothing carved again at byte {at}")
+            data = again.data
+            found = _find(io.BytesIO(data), len(data), outer, raw, left, limit, strict)
+        else:
+            found = self._walk(raw, left, limit, strict, deleted)
+        if found is None:
+            which = f" (occurrence {occurrence + 1})" if occurrence is not None else ""
+            raise ContentError(f"{where}{which}: not in the evidence {self.evidence.path}")
+        return found
 
-    def _entry(self, outer: str, record: FileRecord) -> Entry:
-        found = self._entries(outer)
-        if not found:
-            raise ContentError(f"{outer}: not in the evidence {self.evidence.path}")
-        # Two entries may share a displayed path: a live and a deleted file of one name,
-        # or names whose bytes backslashreplace writes alike (path_hex tells them apart).
-        raw = bytes.fromhex(record.path_hex).split(b"!")[0].hex() if record.path_hex else None
-        best = [e for e in found if e.path_hex == raw] or found
-        return next((e for e in best if e.deleted == record.deleted), best[0])
+    def _walk(
+        self, target: bytes, left: list[int], limit: int, strict: bool, deleted: bool
+    ) -> bytes | None:
+        """Open, in listing order, each entry that is the target or holds it."""
+        cut = [i for i in range(len(target)) if target[i : i + 1] == b"!"]
+        candidates = sorted(
+            (n, here, entry)
+            for here in [target[:i] for i in cut] + [target]
+            for n, entry in self._entries(here)
+        )
+        if not strict:
+            # The row's kind first: a deleted row is the deleted file of its path.
+            candidates.sort(key=lambda c: c[2].deleted != deleted)
+        for _n, here, entry in candidates:
+            if not _on_the_way(here, target, left):
+                continue
+            try:
+                stream = self.evidence.open(entry)
+            except (OSError, ValueError) as exc:
+                raise ContentError(f"{entry.path}: cannot be read: {exc}") from None
+            with stream:
+                found = _find(stream, entry.size, here, target, left, limit, strict)
+            if found is not None:
+                return found
+        return None
 
 
-def _descend(stream: IO[bytes], size: int, members: list[str], where: str, limit: int) -> bytes:
-    """Read ``stream``, or what ``members[0]`` names inside it, recursively."""
-    if not members:
+def _find(
+    stream: IO[bytes],
+    size: int,
+    here: bytes,
+    target: bytes,
+    left: list[int],
+    limit: int,
+    strict: bool,
+) -> bytes | None:
+    """Walk the file at ``here`` and what it holds, in the scan's order, to the file whose
+    path bytes are ``target``; ``left[0]`` counts the same-path files still to pass
+    (``strict``: a file that cannot be read counts too, as the scan listed it)."""
+    if here == target:
         if size > limit:
+            where = here.decode("utf-8", "backslashreplace")
             raise ContentError(f"{where}: {size} bytes, more than {limit}")
         return stream.read(limit + 1)[:limit]
-    name, rest = members[0], members[1:]
-    inner = f"{where}!{name}"
-    if not stream.seekable():
-        # Compressed members only read forward: what is inside one is read into memory.
-        stream = io.BytesIO(_descend(stream, size, [], where, ARCHIVE_LIMIT))
-    low = where.rsplit("/", 1)[-1].rsplit("!", 1)[-1].lower()
-    if name == "thumbnail":
-        _exif, thumbnail = read_exif(stream)
-        if thumbnail is None:
-            raise ContentError(f"{inner}: the picture holds no EXIF thumbnail")
-        return _descend(io.BytesIO(thumbnail), len(thumbnail), rest, inner, limit)
-    if low == "thumbs.db" or (low.startswith("thumbcache_") and low.endswith(".db")):
-        entries = (
-            thumbs_db_entries(stream) if low == "thumbs.db" else thumbcache_entries(stream, size)
-        )
+    try:
+        if not stream.seekable():
+            # Compressed members only read forward: what is inside one is read into memory.
+            stream = io.BytesIO(_bounded(stream, size, here))
+        for name, child_size, opener, error in _children(stream, size, here):
+            child = here + b"!" + name
+            if error and child == target and not strict:
+                continue  # not the row asked for: the scan could not read this one
+            if not _on_the_way(child, target, left):
+                continue
+            if error:
+                where = child.decode("utf-8", "backslashreplace")
+                raise ContentError(f"{where}: {error}")
+            with opener() as inner:
+                found = _find(inner, child_size, child, target, left, limit, strict)
+            if found is not None:
+                return found
+    except OSError as exc:
+        where = here.decode("utf-8", "backslashreplace")
+        raise ContentError(f"{where}: cannot be read: {exc}") from None
+    return None
+
+
+def _on_the_way(path: bytes, target: bytes, left: list[int]) -> bool:
+    """Whether the file at ``path`` is the target or holds it; an earlier file of the
+    target's path is counted off ``left`` without being read."""
+    if path == target:
+        if left[0] > 0:
+            left[0] -= 1
+            return False
+        return True
+    return target.startswith(path + b"!")
+
+
+def _bounded(stream: IO[bytes], size: int, here: bytes) -> bytes:
+    if size > ARCHIVE_LIMIT:
+        where = here.decode("utf-8", "backslashreplace")
+        raise ContentError(f"{where}: {size} bytes, too large to open")
+    return stream.read(ARCHIVE_LIMIT + 1)
+
+
+def _children(
+    stream: IO[bytes], size: int, here: bytes
+) -> Iterator[tuple[bytes, int, Callable[[], IO[bytes]], str | None]]:
+    """What the scan found inside a file, in its order, as (name bytes, size, opener,
+    error): the thumbnails of a Windows thumbnail cache, a picture's EXIF thumbnail, or
+    the members of an archive."""
+    where = here.decode("utf-8", "backslashreplace")
+    name = here.rsplit(b"/", 1)[-1].rsplit(b"!", 1)[-1].decode("utf-8", "backslashreplace")
+    stream.seek(0)
+    head = stream.read(16)
+    stream.seek(0)
+    if is_thumbcache(name, head) or is_thumbs_db(name, head):
         try:
+            entries = (
+                thumbs_db_entries(stream)
+                if name.lower() == "thumbs.db"
+                else thumbcache_entries(stream, size)
+            )
             for thumb in entries:
-                if thumb.name == name:
-                    return _descend(io.BytesIO(thumb.data), len(thumb.data), rest, inner, limit)
+                yield thumb.name.encode(), len(thumb.data), _bytes_opener(thumb.data), None
         except ThumbCacheError as exc:
-            raise ContentError(f"{where}: {exc}") from None
-        raise ContentError(f"{inner}: not in its thumbnail cache")
+            raise ContentError(f"{where}: damaged thumbnail cache: {exc}") from None
+        return
+    _exif, embedded = read_exif(stream)
+    if embedded is not None:
+        yield b"thumbnail", len(embedded), _bytes_opener(embedded), None
+        return
     try:
         for member in list_members(stream, size, Limits()):
-            if member.name == name and not member.error:
-                with member.open() as ms:
-                    return _descend(ms, member.size, rest, inner, limit)
+            # A member that cannot be read is a row of its own: it still counts.
+            yield member.raw_name, member.size, member.open, member.error
     except ArchiveBomb as exc:
-        raise ContentError(f"{inner}: {exc}") from None
-    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError) as exc:
-        raise ContentError(f"{where}: corrupt archive: {exc}") from None
-    raise ContentError(f"{inner}: not in its archive")
+        raise ContentError(f"{where}: {exc}") from None
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError):
+        return  # not an archive: nothing inside
+
+
+def _bytes_opener(data: bytes) -> Callable[[], IO[bytes]]:
+    return lambda: io.BytesIO(data)
 
 
 class EvidenceReader:
