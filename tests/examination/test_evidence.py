@@ -80,3 +80,34 @@ def test_thumbnails_are_small_jpegs_and_a_non_picture_is_an_error(item):
         assert thumb.size == (240, 180)
     with pytest.raises(ThumbnailError, match=re.escape("notes.txt: not a readable picture")):
         thumbnail(root, _at("notes.txt"), _sha1(b"not a picture\n"))
+
+
+def test_the_triage_reader_tells_same_named_files_apart_by_occurrence(tmp_path):
+    """The one reader of a located file (the triage's, which the gallery uses): two members
+    ``x.jpg`` of one ZIP are occurrences 0 and 1, and a third is not there."""
+    import warnings
+    import zipfile
+
+    from netsafe.triage.content import EvidenceContent
+    from netsafe.triage.sources import open_evidence
+
+    first, second = jpeg_bytes(photo(31)), jpeg_bytes(photo(32))
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": the point here
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("x.jpg", first)
+            zf.writestr("x.jpg", second)
+    root = tmp_path / "item"
+    root.mkdir()
+    (root / "dup.zip").write_bytes(buf.getvalue())
+    ev = open_evidence(root)
+    try:
+        content = EvidenceContent(ev)
+        assert content.read_path(b"dup.zip!x.jpg", 1 << 20, occurrence=0) == first
+        assert content.read_path(b"dup.zip!x.jpg", 1 << 20, occurrence=1) == second
+        with pytest.raises(ContentError, match=re.escape("dup.zip!x.jpg (occurrence 3)")):
+            content.read_path(b"dup.zip!x.jpg", 1 << 20, occurrence=2)
+    finally:
+        ev.close()
+    assert evidence.read_located(root, _at("dup.zip!x.jpg", 1), _sha1(second)) == second
