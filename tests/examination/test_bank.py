@@ -529,3 +529,37 @@ def test_the_migration_gives_banked_pictures_the_pdq_of_a_graded_copy():
     assert pdqs == {"1" * 40: "ab" * 32, "2" * 40: ""}  # a video's PDQ is no picture's
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_an_undone_grade_leaves_the_bank_as_if_it_was_never_given(
+    client, store, exhibit, examiner, gwent
+):
+    """Found by hand: after U (undo) the tile said "bank B" and another force's triage was
+    suggested B, from a grade no one gives any more. An undone grade leaves the bank."""
+    job = triage(exhibit, "JS-1-laptop", examiner)
+    holiday = _image(job, "DCIM/holiday.jpg")
+    grading.grade(holiday, "C", examiner)
+    assert BankEntry.objects.filter(sha1=holiday.sha1).exists()
+    grading.undo(job, examiner)
+    assert not BankEntry.objects.filter(sha1=holiday.sha1).exists()
+    assert (
+        _image(
+            triage(gwent["device"], "GW-7-phone", gwent["examiner"]), "Pictures/IMG_0001.jpg"
+        ).suggested
+        == ""
+    )
+    # Where others graded it too, theirs stand: the bank keeps their category.
+    b = _image(job, "DCIM/b.jpg")
+    grading.grade(b, "B", examiner)
+    theirs = ReviewImage.objects.get(path="Pictures/IMG_0002.jpg")
+    grading.grade(theirs, "A", gwent["examiner"])  # disputed: B against A
+    grading.grade(holiday, "A", examiner)
+    grading.undo(job, examiner)  # the holiday picture's grade, not b.jpg's
+    entry = BankEntry.objects.get(sha1=b.sha1)
+    assert entry.status == BankStatus.DISPUTED
+    # Only the examiner's own, undone: the one grade left decides.
+    three = _image(job, "DCIM/holiday.jpg")
+    grading.grade(three, "C", examiner)
+    grading.grade(three, "B", examiner)
+    grading.undo(job, examiner)
+    assert BankEntry.objects.get(sha1=three.sha1).category == "C"

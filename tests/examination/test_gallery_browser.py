@@ -187,3 +187,42 @@ def test_pictures_are_blurred_until_focused_and_the_page_is_accessible(gallery, 
         ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
     )
     assert violations == []
+
+
+#: For the tile ``id``: whether its link's focus ring (outline, box-shadow) reaches over its
+#: labels, and whether any label is cut off.
+_LABELS = """(id) => {
+  const tile = document.getElementById(id);
+  const link = tile.querySelector('[data-tile-link]');
+  const meta = tile.querySelector('.netsafe-tile__meta');
+  const cs = getComputedStyle(link);
+  const outline = cs.outlineStyle === 'none' ? 0
+    : parseFloat(cs.outlineWidth) + parseFloat(cs.outlineOffset);
+  const shadow = cs.boxShadow === 'none' ? 0
+    : Math.max(0, ...[...cs.boxShadow.matchAll(/(-?[\\d.]+)px/g)].map(x => +x[1]));
+  const ring = link.getBoundingClientRect().bottom + Math.max(outline, shadow);
+  return {
+    covered: ring > meta.getBoundingClientRect().top,
+    cut: meta.scrollHeight > meta.clientHeight || meta.scrollWidth > meta.clientWidth,
+  };
+}"""
+
+
+def test_the_focused_tiles_labels_are_all_visible(gallery, gallery_job):
+    """Found by hand: the focus ring lay over the top of the focused tile's labels (its
+    suggested category, the very picture being graded), and labels past one line were cut
+    off without a sign (a long grade with a second opinion and a stack's count)."""
+    page, url = gallery
+    first = ReviewImage.objects.filter(job=gallery_job).tiles().first()
+    ReviewImage.objects.filter(tile_id=first.pk).update(
+        grade="non-pertinent", second_opinion="B", deleted=True
+    )
+    page.goto(f"{url}?page=1#tile-{first.pk}")  # a new address: the page is loaded again
+    _settled(page)
+    tile = f"tile-{first.pk}"
+    page.locator(f"#{tile} [data-tile-link]").focus()
+    expect(page.locator(f"#{tile} [data-second-opinion]")).to_have_text("Second opinion: B")
+    assert page.evaluate(_LABELS, tile) == {"covered": False, "cut": False}
+    # The focus is still plain to see: on the tile, in the focus colours.
+    ring = page.evaluate(f"() => getComputedStyle(document.getElementById('{tile}')).outlineStyle")
+    assert ring == "solid"

@@ -73,6 +73,9 @@ def test_a_video_is_one_item_with_a_contact_sheet_and_its_known_still_found(
     # The known still is found in the seconds it is shown, and nowhere else.
     assert [f.category for f in frames] == ["", "", "A", "A", "A", "", ""]
     assert "<strong>A</strong>" in page.content.decode()
+    # Found by hand: the video's form said "Grade this picture".
+    assert "Grade this video" in page.content.decode()
+    assert "Grade this picture" not in page.content.decode()
     # Nothing of the video was written outside the evidence and the report.
     assert {p for p in store.root.parent.rglob("*") if p.is_file()} == before
     gallery = client.get(reverse("examination:review", args=[video_job.pk])).content.decode()

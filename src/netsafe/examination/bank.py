@@ -68,11 +68,14 @@ def _graded(sha1: str):
 def record_grade(image: ReviewImage) -> BankEntry | None:
     """Put ``image``'s grade in the bank; open (or join) a disagreement when graders differ.
 
-    Called by :func:`netsafe.examination.grading.grade` inside its transaction.
-    A picture without a SHA-1 (unreadable) is not banked.
+    Called by :func:`netsafe.examination.grading.grade` inside its transaction (and by
+    its undo). A picture without a SHA-1 (unreadable) is not banked; an item whose grade
+    was undone to none leaves the bank as if it had never been graded (:func:`_withdraw`).
     """
-    if not image.sha1 or not image.grade:
+    if not image.sha1:
         return None
+    if not image.grade:
+        return _withdraw(image)
     entry, created = BankEntry.objects.select_for_update().get_or_create(
         sha1=image.sha1,
         defaults={
@@ -105,6 +108,23 @@ def record_grade(image: ReviewImage) -> BankEntry | None:
         entry.status = BankStatus.DISPUTED
         _open_disagreement(entry, image)
     entry.save()
+    return entry
+
+
+def _withdraw(image: ReviewImage) -> BankEntry | None:
+    """An item's grade was taken back (undone to none): an agreed entry no one else graded
+    leaves the bank, one others graded follows what they gave when they agree. A
+    disagreement, open or settled, stays for the supervisors as it is."""
+    entry = BankEntry.objects.select_for_update().filter(sha1=image.sha1).first()
+    if entry is None or entry.status != BankStatus.AGREED:
+        return entry
+    given = set(_graded(image.sha1).values_list("grade", flat=True))
+    if not given and not entry.disagreements.exists():
+        entry.delete()
+        return None
+    if len(given) == 1:
+        entry.category = given.pop()
+        entry.save(update_fields=["category", "updated"])
     return entry
 
 

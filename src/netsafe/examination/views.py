@@ -35,6 +35,7 @@ from .models import (
     GradeAction,
     JobStatus,
     ReviewImage,
+    ReviewImageQuerySet,
     TriageJob,
 )
 from .thumbnails import (
@@ -139,7 +140,7 @@ def report(request, pk: int, name: str = "report.html"):
 UNKNOWN = "unknown"
 
 
-def _filters(request, job) -> tuple[dict, object]:
+def _filters(request, job) -> tuple[dict, ReviewImageQuerySet]:
     """The gallery's filters as given, and the tiles they leave, in gallery order."""
     chosen = {
         "suggested": request.GET.get("suggested", ""),
