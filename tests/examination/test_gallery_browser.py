@@ -226,3 +226,28 @@ def test_the_focused_tiles_labels_are_all_visible(gallery, gallery_job):
     # The focus is still plain to see: on the tile, in the focus colours.
     ring = page.evaluate(f"() => getComputedStyle(document.getElementById('{tile}')).outlineStyle")
     assert ring == "solid"
+
+
+def test_a_second_opinion_shows_on_its_tile_until_graded_again_and_undo_brings_it_back(
+    gallery, gallery_job
+):
+    page, url = gallery
+    tile = ReviewImage.objects.filter(job=gallery_job).tiles()[2]
+    ReviewImage.objects.filter(tile_id=tile.pk).update(grade="C", second_opinion="B")
+    page.goto(f"{url}?page=1#tile-{tile.pk}")
+    _settled(page)
+    tag = page.locator(f"#tile-{tile.pk} [data-second-opinion]")
+    expect(tag).to_have_text("Second opinion: B")
+    expect(page.locator("[data-to-review]")).to_have_text("1")
+    page.locator(f"#tile-{tile.pk} [data-tile-link]").focus()
+    page.keyboard.press("b")
+    _settled(page)
+    expect(tag).to_be_hidden()
+    expect(page.locator("[data-to-review-line]")).to_be_hidden()
+    assert ReviewImage.objects.get(pk=tile.pk).second_opinion == ""
+    page.keyboard.press("u")
+    _settled(page)
+    expect(tag).to_be_visible()
+    expect(tag).to_have_text("Second opinion: B")
+    expect(page.locator("[data-to-review]")).to_have_text("1")
+    assert ReviewImage.objects.get(pk=tile.pk).grade == "C"
