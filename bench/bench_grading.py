@@ -82,7 +82,10 @@ def device_rows(pictures: int, seed: int) -> list[dict]:
             "size": 150_000,
             "deleted": False,
             "type": "image/jpeg",
+            # files.jsonl names every digest (null where not computed).
+            "md5": sha1[:32],
             "sha1": sha1,
+            "sha256": None,
             "pdq": f"{pdq:064x}",
             "pdq_quality": 100,
             "known": False,

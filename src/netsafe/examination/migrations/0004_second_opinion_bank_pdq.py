@@ -7,15 +7,20 @@ from django.db import migrations, models
 def bank_pdq(apps, schema_editor):
     entry = apps.get_model("examination", "BankEntry")
     image = apps.get_model("examination", "ReviewImage")
-    for pk, sha1 in entry.objects.filter(pdq="").values_list("pk", "sha1").iterator():
-        pdq = (
-            image.objects.filter(sha1=sha1, is_video=False)
-            .exclude(pdq="")
-            .values_list("pdq", flat=True)
-            .first()
-        )
-        if pdq:
-            entry.objects.filter(pk=pk).update(pdq=pdq)
+    # One read of the graded pictures' PDQ (not one query per entry: a bank may be large).
+    pdqs = dict(
+        image.objects.filter(is_video=False)
+        .exclude(pdq="")
+        .exclude(sha1="")
+        .order_by("-id")
+        .values_list("sha1", "pdq")
+    )
+    changed = []
+    for banked in entry.objects.filter(pdq="").only("pk", "sha1").iterator():
+        if banked.sha1 in pdqs:
+            banked.pdq = pdqs[banked.sha1]
+            changed.append(banked)
+    entry.objects.bulk_update(changed, ["pdq"], batch_size=1000)
 
 
 class Migration(migrations.Migration):
