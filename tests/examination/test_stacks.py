@@ -238,3 +238,24 @@ def test_the_gallery_and_its_larger_view_are_in_welsh(client, gallery_job, exami
         and t not in {"NetSafe", "sw-examiner", "South Wales Police", "Examination"}
     ]
     assert remaining == [], "|".join(remaining)
+
+
+def test_the_larger_view_and_its_grade_go_back_to_the_filtered_gallery(
+    client, gallery_job, examiner
+):
+    """Found by hand: from a filtered gallery (say the pictures suggested A), the larger
+    view's "Back to the pictures" and its grade buttons went back to the whole gallery, so
+    the examiner lost the list being worked through after each picture."""
+    client.force_login(examiner)
+    gallery = reverse("examination:review", args=[gallery_job.pk])
+    tile = client.get(gallery, {"suggested": "A"}).context["tiles"][0]
+    item = reverse("examination:item", args=[tile.pk])
+    assert f'href="{item}?suggested=A"' in client.get(gallery, {"suggested": "A"}).content.decode()
+    page = client.get(item, {"suggested": "A", "other": "x"})
+    assert page.context["back"] == f"{gallery}?suggested=A&page=1#tile-{tile.pk}"
+    assert 'name="filters" value="suggested=A"' in page.content.decode()
+    graded = client.post(
+        reverse("examination:grade", args=[tile.pk]),
+        {"grade": "A", "filters": "suggested=A&next=//elsewhere"},
+    )
+    assert graded.url == f"{gallery}?suggested=A#tile-{tile.pk}"

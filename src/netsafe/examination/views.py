@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -140,6 +141,17 @@ def report(request, pk: int, name: str = "report.html"):
 UNKNOWN = "unknown"
 
 
+#: The gallery's filters by name (what a larger view and a grade carry back to it).
+FILTERS = ("suggested", "stacks", "deleted", "review")
+
+
+def filter_query(params) -> str:
+    """The gallery's filters in ``params`` (a query string or dict) as a query string, and
+    nothing else (never a value given for something else)."""
+    given = QueryDict(params) if isinstance(params, str) else params
+    return urlencode([(k, given[k]) for k in FILTERS if given.get(k)])
+
+
 def _filters(request, job) -> tuple[dict, ReviewImageQuerySet]:
     """The gallery's filters as given, and the tiles they leave, in gallery order."""
     chosen = {
@@ -202,6 +214,7 @@ def review(request, pk: int):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "query": query.urlencode(),
+            "filters_query": filter_query(request.GET),
             "grades": Grade.choices,
             "keys": {v: k.upper() for k, v in GRADE_KEYS.items()},
             "tally": grading.tally(job),
@@ -335,7 +348,10 @@ def item(request, pk: int):
         except (ThumbnailError, evidence.EvidencePathError) as exc:
             frame_error = str(exc)
     record("view", tile, detail=f"larger view of {tile.path}"[:200])
-    position = tile.job.images.tiles().filter(position__lt=tile.position).count()
+    # Back to the gallery as the examiner left it: its filters, the page of this tile.
+    _chosen, tiles = _filters(request, tile.job)
+    position = tiles.filter(position__lt=tile.position).count()
+    filters = filter_query(request.GET)
     return render(
         request,
         "examination/item.html",
@@ -351,8 +367,8 @@ def item(request, pk: int):
             "frame_error": frame_error,
             "grades": Grade.choices,
             "keys": {v: k.upper() for k, v in GRADE_KEYS.items()},
-            "back": reverse("examination:review", args=[tile.job_id])
-            + f"?page={position // REVIEW_PAGE + 1}#tile-{tile.pk}",
+            "filters_query": filters,
+            "back": _grid_url(tile, str(position // REVIEW_PAGE + 1), filters),
         },
     )
 
@@ -411,16 +427,17 @@ def _step(request, pk: int, take):
         access.images_to_review(request.user).select_related("job__device"), pk=pk
     )
     page = request.POST.get("page", "")
+    filters = filter_query(request.POST.get("filters", ""))
     try:
         action = take(img)
     except ValueError as exc:
         if _wants_json(request):
             return JsonResponse({"error": str(exc)}, status=400)
         messages.error(request, str(exc))
-        return redirect(_grid_url(img, page))
+        return redirect(_grid_url(img, page, filters))
     if _wants_json(request):
         return JsonResponse(_result(img.job, [action.tile], action))
-    return redirect(_grid_url(action.tile, page))
+    return redirect(_grid_url(action.tile, page, filters))
 
 
 @require_POST
@@ -449,9 +466,13 @@ def undo(request, pk: int):
     return redirect(_grid_url(action.tile, ""))
 
 
-def _grid_url(img, page: str) -> str:
-    """The gallery at ``img``'s tile (on its page, when the form said which)."""
-    query = f"?page={int(page)}" if page.isdigit() else ""
+def _grid_url(img, page: str, filters: str = "") -> str:
+    """The gallery at ``img``'s tile (with its filters, on its page when the form said
+    which)."""
+    parts = [filters] if filters else []
+    if page.isdigit():
+        parts.append(f"page={int(page)}")
+    query = f"?{'&'.join(parts)}" if parts else ""
     return reverse("examination:review", args=[img.job_id]) + f"{query}#tile-{img.pk}"
 
 
