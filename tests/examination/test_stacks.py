@@ -214,6 +214,8 @@ def test_the_gallery_and_its_larger_view_are_in_welsh(client, gallery_job, exami
     from tests.translations import untranslated
 
     tile = _tile(gallery_job, "DCIM/300.jpg")
+    # A second opinion to review: its tag, the tally's line, the larger view's notice.
+    ReviewImage.objects.filter(tile_id=tile.pk).update(grade="C", second_opinion="B")
     pages = [
         reverse("examination:review", args=[gallery_job.pk]),
         reverse("examination:item", args=[tile.pk]),
