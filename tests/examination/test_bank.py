@@ -408,8 +408,13 @@ def test_the_examiner_sees_the_second_opinion_and_regrading_clears_it_undoably(
         in client.get(reverse("examination:item", args=[holiday.pk])).content.decode()
     )
     # The examiner's queue lists the device again: it has a picture to review.
-    queue = client.get(reverse("examination:queue")).context["to_grade"]
-    assert south_wales_graded in list(queue)
+    queue = client.get(reverse("examination:queue"))
+    assert south_wales_graded in list(queue.context["to_grade"])
+    # Saying why, with the way to those pictures.
+    review = reverse("examination:review", args=[south_wales_graded.pk]) + "?review=1"
+    assert f'href="{review}" data-to-review>1 to review after a second opinion' in (
+        queue.content.decode()
+    )
     # Graded again (as the second opinion): the flag is cleared, the bank agrees.
     answer = client.post(
         reverse("examination:grade", args=[holiday.pk]),

@@ -15,7 +15,18 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -521,6 +532,16 @@ def queue_list(request):
             )
         )
         .select_related("device__subject__referral", "force")
+        .annotate(
+            to_review=Subquery(
+                ReviewImage.objects.filter(job=OuterRef("pk"))
+                .exclude(second_opinion="")
+                .order_by()
+                .values("job")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            )
+        )
         .alias(
             rank=band_rank("device__subject__referral__risk"),
             prank=_priority_rank("priority_band"),
