@@ -351,6 +351,9 @@ def _settle(client, gwent, category: str) -> Disagreement:
     grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])
     d = Disagreement.objects.get()
     client.force_login(gwent["supervisor"])
+    # The form says what a second opinion does to the examiners' grades.
+    form = client.get(d.get_absolute_url()).content.decode()
+    assert "It changes no examiner\u2019s grade" in form
     url = reverse("examination:disagreement-resolve", args=[d.pk])
     client.post(url, {"category": category, "reason": "Second viewing"})
     d.refresh_from_db()
