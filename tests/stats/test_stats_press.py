@@ -6,6 +6,7 @@ import pytest
 from tests.factories import PASSWORD
 from tests.stats.operation import AS_AT, build
 
+from netsafe import small_numbers
 from netsafe.prevention import demo as prevention_demo
 from netsafe.stats import disclosure, figures
 from netsafe.stats.press import exact, how_many, more_than, per_cent_change, press_lines, round_down
@@ -32,8 +33,8 @@ def test_the_press_lines_hold_back_exactly_the_counts_disclosure_suppresses(coun
     suppressed = disclosure.control(count) == disclosure.SUPPRESSED
     assert (exact(count) == "fewer than 10") == suppressed
     assert (more_than(count) == "fewer than 10") == suppressed
-    # One rule: a stricter threshold in disclosure control is the press lines' too.
-    monkeypatch.setattr(disclosure, "SMALL", (1, 19))
+    # One rule: a stricter threshold in the small-number rule is the press lines' too.
+    monkeypatch.setattr(small_numbers, "SMALL", (1, 19))
     assert (exact(count) != f"{count:,}") == (1 <= count <= 19)
 
 

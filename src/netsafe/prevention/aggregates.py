@@ -16,7 +16,8 @@ What is counted
 
 Disclosure control, applied here, inside the prevention side
     A count of 1 to 9 is suppressed (``people is None``, shown ``"<10"``); any
-    other count is rounded to the nearest 5; 0 stays 0.
+    other count is rounded to the nearest 5; 0 stays 0 (the one definition of
+    the rule is :mod:`netsafe.small_numbers`, which the statistics apply too).
 
 Differencing, and why these queries cannot reveal a count below 10
     1. *Fixed cells only.* A query names whole cells, never an arbitrary range:
@@ -56,6 +57,8 @@ from typing import Literal, overload
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from netsafe.small_numbers import SUPPRESSED, control, is_small
+
 from .choices import Nation
 from .counts import true_count as _true_count
 from .models import Release, SuppressedBecause
@@ -78,7 +81,6 @@ PUBLISHED_REGIONS = (
     Nation.SCOTLAND.value,
     Nation.NORTHERN_IRELAND.value,
 )
-SUPPRESSED = "<10"
 
 
 class QueryRefused(ValueError):
@@ -106,15 +108,6 @@ class Figure:
     def public(self) -> int | str:
         """The figure as it may be printed: the number, or ``"<10"`` when suppressed."""
         return SUPPRESSED if self.people is None else self.people
-
-
-def control(count: int) -> int | None:
-    """Disclosure control: 1-9 suppressed (``None``), others rounded to the nearest 5."""
-    if count < 0:
-        raise ValueError(f"a count cannot be negative: {count}")
-    if 1 <= count <= 9:
-        return None
-    return (count + 2) // 5 * 5
 
 
 def before_after(region: str = "wales") -> dict:
@@ -226,8 +219,7 @@ def _first_release(
         reason = SuppressedBecause.PRIMARY
     else:
         for other_true in _nested_released_counts(nation, period, start, end, year_counts):
-            gap = abs(other_true - true)
-            if 1 <= gap <= 9:
+            if is_small(abs(other_true - true)):
                 released, reason = None, SuppressedBecause.SECONDARY
                 break
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .disclosure import is_small
+from netsafe.small_numbers import SUPPRESSED, is_small
 
 REGION_NAMES = {
     "wales": "Wales",
@@ -88,7 +88,7 @@ def press_lines(stats: dict[str, Any]) -> list[str]:
 
 
 def _help_seeking_line(name: str, figures: dict[str, Any] | None) -> str | None:
-    if not figures or figures.get("after") in (None, "<10", 0):
+    if not figures or figures.get("after") in (None, SUPPRESSED, 0):
         return None
     region = REGION_NAMES.get(figures["region"], figures["region"])
     sentence = (
