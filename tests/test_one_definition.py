@@ -3,7 +3,8 @@ other module names it, so that changing it is one edit (issue 18).
 
 Read from the source with ``ast``, docstrings left out (prose may quote a value):
 
-- the domain words below are written as a string in their own module only;
+- the domain words below are written as a string, and the lists of them as a
+  list, in their own module only;
 - a PDQ quality or a match distance is compared with, or passed as, its named
   threshold (``MIN_QUALITY``, ``DEFAULT_MAX_DISTANCE``), never the same number
   written again.
@@ -25,6 +26,10 @@ DEFINED_ONCE = {
     "[c]": "netsafe/stats/disclosure.py",  # COMPLEMENTARY: a cell withheld for another
     "non-pertinent": "netsafe/triage/hashset.py",  # NON_PERTINENT: VICS category 0
 }
+#: A list of domain words -> the one module that writes it out. Django code derives
+#: the UK categories from examination's ``Grade`` (whose values they are); the triage
+#: library, which never imports Django, has ``report_html.UK_CATEGORIES``.
+LISTED_ONCE = {("A", "B", "C"): "netsafe/triage/report_html.py"}
 #: A word in a variable's name -> the value of the named threshold for it, which no
 #: comparison, argument or default beside that name may write as a bare number.
 THRESHOLDS = {"quality": MIN_QUALITY, "distance": DEFAULT_MAX_DISTANCE}
@@ -59,6 +64,17 @@ def strings_written(tree: ast.Module) -> dict[str, int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             found.setdefault(node.value, node.lineno)
+    return found
+
+
+def lists_written(tree: ast.Module) -> dict[tuple[str, ...], int]:
+    """Every tuple, list or set of string constants -> the line it is first on."""
+    found: dict[tuple[str, ...], int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and node.elts:
+            words = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            if len(words) == len(node.elts) and all(isinstance(w, str) for w in words):
+                found.setdefault(tuple(words), node.lineno)
     return found
 
 
@@ -113,6 +129,9 @@ def test_the_readers_see_what_they_look_for():
     )
     tree = ast.parse(source)
     assert strings_written(tree) == {"<10": 2}
+    assert lists_written(ast.parse("x = [1, 'A']\nfor c in ('A', 'B', 'C'): pass\n")) == {
+        ("A", "B", "C"): 2
+    }
     assert bare_thresholds(tree) == [3, 3, 5, 6]
 
 
@@ -127,6 +146,19 @@ def test_each_domain_word_is_written_in_its_own_module_only():
     }
     assert all(strings_written(SOURCES[home]).get(word) for word, home in DEFINED_ONCE.items())
     assert elsewhere == {word: [] for word in DEFINED_ONCE}, "import the name instead"
+
+
+def test_each_list_of_domain_words_is_written_in_its_own_module_only():
+    elsewhere = {
+        words: [
+            f"{path}:{line}"
+            for path, tree in SOURCES.items()
+            if path != home and (line := lists_written(tree).get(words))
+        ]
+        for words, home in LISTED_ONCE.items()
+    }
+    assert all(lists_written(SOURCES[home]).get(words) for words, home in LISTED_ONCE.items())
+    assert elsewhere == {words: [] for words in LISTED_ONCE}, "derive it from its definition"
 
 
 def test_quality_and_distance_thresholds_are_named_not_written_as_numbers():

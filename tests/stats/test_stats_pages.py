@@ -64,6 +64,27 @@ def test_dashboard_shows_figures_charts_and_public_table(client, role):
     assert "<script" not in html.split("</head>")[1]  # nothing inline, nothing from a CDN
 
 
+def test_the_triage_table_has_a_heading_for_every_column(client):
+    build(executed=60, people_arrested=30, devices=150, children=7, late=3)
+    login(client, "figures", None, Role.ANALYST)
+    html = client.get("/stats/?as_at=2018-01-19").content.decode()
+    table = html[html.index('data-table="triage"') :]
+    table = table[: table.index("</table>")]
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
+    assert headings[:6] == [
+        "Force",
+        "Triaged",
+        "With matches",
+        "Matched A",
+        "Matched B",
+        "Matched C",
+    ]
+    assert headings[6:] == [f"Confirmed Category {c}" for c in "ABC"] + ["Confirmed Non-pertinent"]
+    rows = re.findall(r'<th scope="row".*?</tr>', table)
+    assert rows  # a row per force and the operation's
+    assert all(row.count("<td") == len(headings) - 1 for row in rows)
+
+
 def test_as_at_changes_the_figures_and_a_bad_date_is_reported(client):
     build(executed=60, people_arrested=30, devices=150, children=7, late=3)
     login(client, "analyst", None, Role.ANALYST)

@@ -18,6 +18,9 @@ from . import disclosure, evaluation, figures, press
 #: The measures of the monthly activity charts (the headline, the per-force comparison
 #: and the public table show :data:`~netsafe.casework.figures.HEADLINE`).
 ACTIVITY = ("warrants_executed", "arrests", "devices_seized")
+#: The categories the triage table counts hash-set matches in: the grades that are
+#: offences (A, B, C), so a category is defined once, by :class:`Grade`.
+MATCHED_CATEGORIES = tuple(g.value for g in Grade if g != Grade.NON_PERTINENT)
 
 
 def _label(name: str) -> str:
@@ -31,7 +34,7 @@ def _triage_cells(row: dict) -> dict[str, Any]:
     return {
         "triaged": row["triaged"],
         "with_matches": row["with_matches"],
-        "matched": [matched.get(label, 0) for label in ("A", "B", "C")],
+        "matched": [matched.get(label, 0) for label in MATCHED_CATEGORIES],
         "confirmed": [row["confirmed_by_category"].get(g.value, 0) for g in Grade],
     }
 
@@ -175,6 +178,7 @@ def _triage(as_at: date, names: dict[str, str]) -> Section:
         for key in ("triaged", "with_matches", "matched", "confirmed")
     }
     return {
+        "triage_categories": MATCHED_CATEGORIES,
         "triage_grades": [g.label for g in Grade],
         "triage_rows": rows,
         "triage_total": total,
