@@ -164,21 +164,31 @@ def help_seeking(region="wales", start=None, end=None, by=None):
             f"region {region!r} is not published; choose one of {', '.join(PUBLISHED_REGIONS)}"
         )
     if by is None:
-        if start is None and end is None:
-            start = launch_day()
-            end = add_months(start, 12) - timedelta(days=1)
-        start, end = _as_date(start, "start"), _as_date(end, "end")
-        year = counting_year(start)
-        if (start, end) != year:
-            raise QueryRefused(
-                f"{start}..{end} is not a counting year: whole-period figures are given only "
-                f"for the 12 months from {launch_day():%d %B} (e.g. {year[0]}..{year[1]}); "
-                "ask by='month' for months"
-            )
-        _require_closed(end)
-        return _release(region, "year", start, end)
+        return _year(region, start, end)
     if by != "month":
         raise QueryRefused(f"by must be None or 'month', not {by!r}")
+    return _months(region, start, end)
+
+
+def _year(region: str, start, end) -> Figure:
+    """The figure of one closed counting year (default: the year from launch)."""
+    if start is None and end is None:
+        start = launch_day()
+        end = add_months(start, 12) - timedelta(days=1)
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    year = counting_year(start)
+    if (start, end) != year:
+        raise QueryRefused(
+            f"{start}..{end} is not a counting year: whole-period figures are given only "
+            f"for the 12 months from {launch_day():%d %B} (e.g. {year[0]}..{year[1]}); "
+            "ask by='month' for months"
+        )
+    _require_closed(end)
+    return _release(region, "year", start, end)
+
+
+def _months(region: str, start, end) -> list[Figure]:
+    """The figures of whole calendar months from ``start`` to ``end``, all closed."""
     if start is None or end is None:
         raise QueryRefused("by='month' needs start (first day of a month) and end (last day)")
     start, end = _as_date(start, "start"), _as_date(end, "end")
