@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from netsafe.triage.pdq.fast import MIN_QUALITY
 from netsafe.triage.pdq.index import DEFAULT_MAX_DISTANCE
 
@@ -135,30 +137,28 @@ def test_the_readers_see_what_they_look_for():
     assert bare_thresholds(tree) == [3, 3, 5, 6]
 
 
-def test_each_domain_word_is_written_in_its_own_module_only():
-    elsewhere = {
-        word: [
+def written_elsewhere(defined: dict, reader) -> dict:
+    """For each value of ``defined`` (value -> its module): where ``reader`` finds it
+    written in another module. Fails if the module itself no longer writes it."""
+    assert all(reader(SOURCES[home]).get(value) for value, home in defined.items())
+    return {
+        value: [
             f"{path}:{line}"
             for path, tree in SOURCES.items()
-            if path != home and (line := strings_written(tree).get(word))
+            if path != home and (line := reader(tree).get(value))
         ]
-        for word, home in DEFINED_ONCE.items()
+        for value, home in defined.items()
     }
-    assert all(strings_written(SOURCES[home]).get(word) for word, home in DEFINED_ONCE.items())
-    assert elsewhere == {word: [] for word in DEFINED_ONCE}, "import the name instead"
 
 
-def test_each_list_of_domain_words_is_written_in_its_own_module_only():
-    elsewhere = {
-        words: [
-            f"{path}:{line}"
-            for path, tree in SOURCES.items()
-            if path != home and (line := lists_written(tree).get(words))
-        ]
-        for words, home in LISTED_ONCE.items()
-    }
-    assert all(lists_written(SOURCES[home]).get(words) for words, home in LISTED_ONCE.items())
-    assert elsewhere == {words: [] for words in LISTED_ONCE}, "derive it from its definition"
+@pytest.mark.parametrize(
+    ("defined", "reader"),
+    [(DEFINED_ONCE, strings_written), (LISTED_ONCE, lists_written)],
+    ids=["words", "lists of words"],
+)
+def test_each_domain_word_is_written_in_its_own_module_only(defined, reader):
+    elsewhere = written_elsewhere(defined, reader)
+    assert elsewhere == {value: [] for value in defined}, "import its name instead"
 
 
 def test_quality_and_distance_thresholds_are_named_not_written_as_numbers():
