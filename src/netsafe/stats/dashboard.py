@@ -246,5 +246,7 @@ def _help_seeking(stats: dict[str, Any]) -> Section:
         ],
         (s.launch_index, "Launch"),
     )
-    months = list(zip(s.months, s.counts, s.fitted, s.counterfactual, strict=True))
+    # A month the prevention side suppressed (None) is shown as such.
+    shown = [disclosure.SUPPRESSED if n is None else n for n in s.counts]
+    months = list(zip(s.months, shown, s.fitted, s.counterfactual, strict=True))
     return {"evaluation": ev, "help_months": months}, {"help_seeking": line_chart(chart)}
