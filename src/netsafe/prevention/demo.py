@@ -13,7 +13,6 @@ Everything is generated from a fixed seed, so the data are the same each time.
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -86,13 +85,12 @@ _NOTES = (
 def load(password: str | None = None) -> dict:
     """Create the demo users and data; loading twice changes nothing. Returns a summary.
 
-    ``password`` defaults to ``NETSAFE_DEMO_PASSWORD``, then to the platform's
-    :func:`netsafe.demo.users.demo_password` (which refuses its public default in
-    production). The summary is
+    ``password`` defaults to the platform's :func:`netsafe.demo.users.demo_password`
+    (``NETSAFE_DEMO_PASSWORD``, else a public default refused in production). The summary is
     ``{"users": [usernames], "contacts_created": n, "help_seeking": before_after("wales")}``
     (900 before and 1,350 after, through the same disclosure control as any figure).
     """
-    password = password or os.environ.get("NETSAFE_DEMO_PASSWORD") or _platform_password()
+    password = password or _platform_password()
     users = _users(password)
     handler_id = users["helpline-handler"]
     created = _data(handler_id)
