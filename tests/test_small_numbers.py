@@ -27,12 +27,6 @@ def test_a_negative_count_is_refused():
         small_numbers.control(-1)
 
 
-def test_the_prevention_side_and_the_statistics_write_a_suppressed_count_alike():
-    assert aggregates.SUPPRESSED == disclosure.SUPPRESSED == small_numbers.SUPPRESSED
-    figure = aggregates.Figure(region="wales", start=None, end=None, people=None)
-    assert figure.public() == disclosure.control(4)
-
-
 @pytest.mark.parametrize("count", [0, 4, 12, 15, 19, 20, 486])
 def test_one_threshold_for_the_prevention_side_the_tables_and_the_press(count, monkeypatch):
     # A stricter rule in the one place is the rule of every figure that leaves.

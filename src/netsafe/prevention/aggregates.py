@@ -15,9 +15,10 @@ What is counted
     once per month in which they came: the year figure is an upper bound.
 
 Disclosure control, applied here, inside the prevention side
-    A count of 1 to 9 is suppressed (``people is None``, shown ``"<10"``); any
-    other count is rounded to the nearest 5; 0 stays 0 (the one definition of
-    the rule is :mod:`netsafe.small_numbers`, which the statistics apply too).
+    A count of 1 to 9 is suppressed (``people is None``, which the statistics
+    write ``"<10"``); any other count is rounded to the nearest 5; 0 stays 0 (the
+    one definition of the rule is :mod:`netsafe.small_numbers`, which the
+    statistics apply too).
 
 Differencing, and why these queries cannot reveal a count below 10
     1. *Fixed cells only.* A query names whole cells, never an arbitrary range:
@@ -57,7 +58,7 @@ from typing import Literal, overload
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from netsafe.small_numbers import SUPPRESSED, control, is_small
+from netsafe.small_numbers import control, is_small
 
 from .choices import Nation
 from .counts import true_count as _true_count
@@ -66,7 +67,6 @@ from .periods import add_months, counting_year, launch_day, month_end
 
 __all__ = [
     "PUBLISHED_REGIONS",
-    "SUPPRESSED",
     "Figure",
     "QueryRefused",
     "before_after",
@@ -99,15 +99,6 @@ class Figure:
     start: date
     end: date
     people: int | None
-
-    @property
-    def suppressed(self) -> bool:
-        """True when the count was withheld (1 to 9, or to stop differencing)."""
-        return self.people is None
-
-    def public(self) -> int | str:
-        """The figure as it may be printed: the number, or ``"<10"`` when suppressed."""
-        return SUPPRESSED if self.people is None else self.people
 
 
 def before_after(region: str = "wales") -> dict:
