@@ -52,12 +52,13 @@ database only, for the checks above.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal, overload
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from netsafe.periods import year_after_launch, year_before_launch
 from netsafe.small_numbers import control, is_small
 
 from .choices import Nation
@@ -110,9 +111,8 @@ def before_after(region: str = "wales") -> dict:
     is ``after / before - 1`` computed from the released figures (``None`` when
     either is suppressed or ``before`` is 0); periods are ISO date pairs.
     """
-    launch = launch_day()
-    after = help_seeking(region, launch, add_months(launch, 12) - timedelta(days=1))
-    before = help_seeking(region, add_months(launch, -12), launch - timedelta(days=1))
+    after = help_seeking(region, *year_after_launch())
+    before = help_seeking(region, *year_before_launch())
     change = None
     if after.people is not None and before.people:
         change = round(after.people / before.people - 1, 4)
@@ -164,8 +164,7 @@ def help_seeking(region="wales", start=None, end=None, by=None):
 def _year(region: str, start, end) -> Figure:
     """The figure of one closed counting year (default: the year from launch)."""
     if start is None and end is None:
-        start = launch_day()
-        end = add_months(start, 12) - timedelta(days=1)
+        start, end = year_after_launch()
     start, end = _as_date(start, "start"), _as_date(end, "end")
     year = counting_year(start)
     if (start, end) != year:

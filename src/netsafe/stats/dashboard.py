@@ -11,6 +11,7 @@ from netsafe.accounts.models import Force
 from netsafe.casework.figures import HEADLINE
 from netsafe.examination.figures import device_figures_by_force
 from netsafe.examination.models import Grade
+from netsafe.periods import launch_day
 from netsafe.web.charts import Chart, Series, bar_chart, line_chart
 
 from . import disclosure, evaluation, figures, press
@@ -85,7 +86,7 @@ def _activity(stats: dict[str, Any]) -> Section:
     # Leading and trailing empty months say nothing and crowd the charts and the table.
     months = figures.trim_months(stats["by_month"], ACTIVITY)
     labels = [row["month"] for row in months]
-    launch_key = figures.month_key(figures.launched())
+    launch_key = figures.month_key(launch_day())
     marker = (labels.index(launch_key), "Launch") if launch_key in labels else None
     running = figures.cumulative(months, ACTIVITY)
     cumulative = Chart(
