@@ -3,6 +3,9 @@
 - Every environment variable NetSafe reads is in the README's settings table.
 - Every ``netsafe`` command and sub-command is in the README, and it and every
   one of its options and arguments says what it does in ``--help``.
+- ARCHITECTURE.md's table of areas has a row for every area (package or top-level
+  module of ``netsafe``), and names exactly the areas each imports, function-local
+  imports included (read by ``tests/test_imports.py``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests.test_imports import import_graph
 
 from netsafe import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "netsafe"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+ARCHITECTURE = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
 #: Variables read that are not NetSafe's settings: Django's own (its reloader, the settings
 #: module a triage job passes on), the search path for the tools the demo runs, the
 #: user's cache folder (the XDG convention).
@@ -143,3 +148,39 @@ def test_every_command_is_in_the_readme_and_explains_itself(name, command):
         if not (getattr(param, "help", None) or "").strip() and not param.hidden
     ]
     assert unexplained == [], f"netsafe {name}: options or arguments without help"
+
+
+#: Rows whose "imports" cell names some areas and says the rest come on demand.
+SOME_AREAS = ("every area", "areas on demand")
+
+
+def areas_imported() -> dict[str, set[str]]:
+    """Area (``triage``, ``cli``, ...) -> the other areas its modules import."""
+    out: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        if module == "netsafe":
+            continue
+        area = module.split(".")[1]
+        out.setdefault(area, set()).update(
+            t.split(".")[1] for t in targets if t != "netsafe" and t.split(".")[1] != area
+        )
+    return out
+
+
+def architecture_areas() -> dict[str, str]:
+    """ARCHITECTURE.md's table of areas: area -> its "imports (areas)" cell."""
+    rows = re.findall(r"^\| `([a-z_]+)(?:/|\.py)` \|[^|\n]*\|([^|\n]*)\|$", ARCHITECTURE, re.M)
+    return {area: cell.strip() for area, cell in rows}
+
+
+def test_the_architecture_table_names_every_area_and_what_it_imports():
+    imported, table = areas_imported(), architecture_areas()
+    assert {"triage", "cli", "stats", "small_numbers"} <= set(table)  # the table is read
+    assert set(table) == set(imported), "one row per package or module of netsafe"
+    wrong = {}
+    for area, cell in table.items():
+        named = {word for word in re.findall(r"[a-z_]+", cell) if word in imported}
+        some = any(phrase in cell for phrase in SOME_AREAS)
+        if not (named <= imported[area] if some else named == imported[area]):
+            wrong[area] = (sorted(named), sorted(imported[area]))
+    assert wrong == {}, "area: (what the table says it imports, what the code imports)"

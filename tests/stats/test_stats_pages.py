@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from tests.factories import PASSWORD, make_user
 from tests.stats.operation import build
 
 from netsafe.accounts.roles import Role
+from netsafe.prevention import demo as prevention_demo
+from netsafe.prevention.models import Release, SuppressedBecause
 
 pytestmark = pytest.mark.django_db(databases=["default", "prevention"])
 
@@ -62,6 +65,50 @@ def test_dashboard_shows_figures_charts_and_public_table(client, role):
     public = html[html.index('data-table="public"') :]
     assert "&lt;10" in public
     assert "<script" not in html.split("</head>")[1]  # nothing inline, nothing from a CDN
+
+
+def test_the_triage_table_has_a_heading_for_every_column(client):
+    build(executed=60, people_arrested=30, devices=150, children=7, late=3)
+    login(client, "figures", None, Role.ANALYST)
+    html = client.get("/stats/?as_at=2018-01-19").content.decode()
+    table = html[html.index('data-table="triage"') :]
+    table = table[: table.index("</table>")]
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
+    assert headings[:6] == [
+        "Force",
+        "Triaged",
+        "With matches",
+        "Matched A",
+        "Matched B",
+        "Matched C",
+    ]
+    assert headings[6:] == [f"Confirmed Category {c}" for c in "ABC"] + ["Confirmed Non-pertinent"]
+    rows = re.findall(r'<th scope="row".*?</tr>', table)
+    assert rows  # a row per force and the operation's
+    assert all(row.count("<td") == len(headings) - 1 for row in rows)
+
+
+def test_a_suppressed_month_of_help_seeking_is_shown_as_fewer_than_10(client):
+    build(executed=60, people_arrested=30, devices=150, children=7, late=3)
+    prevention_demo.load(password=PASSWORD)
+    # The first release of a cell is final: a month released as suppressed stays so.
+    Release.objects.filter(period="month", start=date(2016, 3, 1)).delete()
+    Release.objects.create(
+        nation="wales",
+        period="month",
+        start=date(2016, 3, 1),
+        end=date(2016, 3, 31),
+        true_count=6,
+        released=None,
+        reason=SuppressedBecause.PRIMARY,
+    )
+    login(client, "figures", None, Role.ANALYST)
+    html = client.get("/stats/?as_at=2018-01-19").content.decode()
+    table = html[html.index('data-table="help-seeking-months"') :]
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]*)</th><td[^>]*>([^<]*)</td>', table)
+    months = dict(rows[:24])
+    assert months["Mar 2016"] == "&lt;10"
+    assert months["Feb 2016"].replace(",", "").isdigit()
 
 
 def test_as_at_changes_the_figures_and_a_bad_date_is_reported(client):

@@ -6,6 +6,7 @@ import pytest
 from tests.factories import PASSWORD
 from tests.stats.operation import AS_AT, build
 
+from netsafe import small_numbers
 from netsafe.prevention import demo as prevention_demo
 from netsafe.stats import disclosure, figures
 from netsafe.stats.press import exact, how_many, more_than, per_cent_change, press_lines, round_down
@@ -22,9 +23,17 @@ def test_round_figures_are_below_the_true_count():
     assert how_many(340) == "hundreds of"
     assert how_many(14) == "more than 10"
     assert how_many(4) is None
+    assert how_many(0) is None
     assert per_cent_change(0.5) == "a 50 per cent increase on"
     assert per_cent_change(-0.124) == "a 12 per cent fall from"
     assert per_cent_change(0.001) == "the same as"
+
+
+@pytest.mark.parametrize(
+    ("count", "words"), [(10, "10"), (11, "more than 10"), (20, "20"), (23, "more than 20")]
+)
+def test_the_words_for_children_never_say_more_than_there_were(count, words):
+    assert how_many(count) == words
 
 
 @pytest.mark.parametrize("count", range(0, 25))
@@ -32,9 +41,11 @@ def test_the_press_lines_hold_back_exactly_the_counts_disclosure_suppresses(coun
     suppressed = disclosure.control(count) == disclosure.SUPPRESSED
     assert (exact(count) == "fewer than 10") == suppressed
     assert (more_than(count) == "fewer than 10") == suppressed
-    # One rule: a stricter threshold in disclosure control is the press lines' too.
-    monkeypatch.setattr(disclosure, "SMALL", (1, 19))
+    # One rule: a stricter threshold in the small-number rule is the press lines' too.
+    monkeypatch.setattr(small_numbers, "SMALL", (1, 19))
     assert (exact(count) != f"{count:,}") == (1 <= count <= 19)
+    assert (exact(count) == "fewer than 20") == (1 <= count <= 19)
+    assert (how_many(count) is None) == (count <= 19)
 
 
 @pytest.mark.django_db(databases=["default", "prevention"])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from netsafe.accounts.models import Force
 from netsafe.casework.models import Device, ForceScoped
 from netsafe.casework.querysets import CaseQuerySet
+from netsafe.triage import hashset
 
 
 class JobStatus(models.TextChoices):
@@ -25,7 +26,7 @@ class Grade(models.TextChoices):
     A = "A", _("Category A")
     B = "B", _("Category B")
     C = "C", _("Category C")
-    NON_PERTINENT = "non-pertinent", _("Non-pertinent")
+    NON_PERTINENT = hashset.NON_PERTINENT, _("Non-pertinent")
 
 
 #: The key an examiner presses for each grade in the review grid.

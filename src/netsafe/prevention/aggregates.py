@@ -15,8 +15,10 @@ What is counted
     once per month in which they came: the year figure is an upper bound.
 
 Disclosure control, applied here, inside the prevention side
-    A count of 1 to 9 is suppressed (``people is None``, shown ``"<10"``); any
-    other count is rounded to the nearest 5; 0 stays 0.
+    A count of 1 to 9 is suppressed (``people is None``, which the statistics
+    write ``"<10"``); any other count is rounded to the nearest 5; 0 stays 0 (the
+    one definition of the rule is :mod:`netsafe.small_numbers`, which the
+    statistics apply too).
 
 Differencing, and why these queries cannot reveal a count below 10
     1. *Fixed cells only.* A query names whole cells, never an arbitrary range:
@@ -50,11 +52,14 @@ database only, for the checks above.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal, overload
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from netsafe.periods import year_after_launch, year_before_launch
+from netsafe.small_numbers import control, is_small
 
 from .choices import Nation
 from .counts import true_count as _true_count
@@ -63,7 +68,6 @@ from .periods import add_months, counting_year, launch_day, month_end
 
 __all__ = [
     "PUBLISHED_REGIONS",
-    "SUPPRESSED",
     "Figure",
     "QueryRefused",
     "before_after",
@@ -78,7 +82,6 @@ PUBLISHED_REGIONS = (
     Nation.SCOTLAND.value,
     Nation.NORTHERN_IRELAND.value,
 )
-SUPPRESSED = "<10"
 
 
 class QueryRefused(ValueError):
@@ -98,24 +101,6 @@ class Figure:
     end: date
     people: int | None
 
-    @property
-    def suppressed(self) -> bool:
-        """True when the count was withheld (1 to 9, or to stop differencing)."""
-        return self.people is None
-
-    def public(self) -> int | str:
-        """The figure as it may be printed: the number, or ``"<10"`` when suppressed."""
-        return SUPPRESSED if self.people is None else self.people
-
-
-def control(count: int) -> int | None:
-    """Disclosure control: 1-9 suppressed (``None``), others rounded to the nearest 5."""
-    if count < 0:
-        raise ValueError(f"a count cannot be negative: {count}")
-    if 1 <= count <= 9:
-        return None
-    return (count + 2) // 5 * 5
-
 
 def before_after(region: str = "wales") -> dict:
     """The help-seeking comparison of the statistics contract (``help_seeking`` in returns.md).
@@ -126,9 +111,8 @@ def before_after(region: str = "wales") -> dict:
     is ``after / before - 1`` computed from the released figures (``None`` when
     either is suppressed or ``before`` is 0); periods are ISO date pairs.
     """
-    launch = launch_day()
-    after = help_seeking(region, launch, add_months(launch, 12) - timedelta(days=1))
-    before = help_seeking(region, add_months(launch, -12), launch - timedelta(days=1))
+    after = help_seeking(region, *year_after_launch())
+    before = help_seeking(region, *year_before_launch())
     change = None
     if after.people is not None and before.people:
         change = round(after.people / before.people - 1, 4)
@@ -171,21 +155,30 @@ def help_seeking(region="wales", start=None, end=None, by=None):
             f"region {region!r} is not published; choose one of {', '.join(PUBLISHED_REGIONS)}"
         )
     if by is None:
-        if start is None and end is None:
-            start = launch_day()
-            end = add_months(start, 12) - timedelta(days=1)
-        start, end = _as_date(start, "start"), _as_date(end, "end")
-        year = counting_year(start)
-        if (start, end) != year:
-            raise QueryRefused(
-                f"{start}..{end} is not a counting year: whole-period figures are given only "
-                f"for the 12 months from {launch_day():%d %B} (e.g. {year[0]}..{year[1]}); "
-                "ask by='month' for months"
-            )
-        _require_closed(end)
-        return _release(region, "year", start, end)
+        return _year(region, start, end)
     if by != "month":
         raise QueryRefused(f"by must be None or 'month', not {by!r}")
+    return _months(region, start, end)
+
+
+def _year(region: str, start, end) -> Figure:
+    """The figure of one closed counting year (default: the year from launch)."""
+    if start is None and end is None:
+        start, end = year_after_launch()
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    year = counting_year(start)
+    if (start, end) != year:
+        raise QueryRefused(
+            f"{start}..{end} is not a counting year: whole-period figures are given only "
+            f"for the 12 months from {launch_day():%d %B} (e.g. {year[0]}..{year[1]}); "
+            "ask by='month' for months"
+        )
+    _require_closed(end)
+    return _release(region, "year", start, end)
+
+
+def _months(region: str, start, end) -> list[Figure]:
+    """The figures of whole calendar months from ``start`` to ``end``, all closed."""
     if start is None or end is None:
         raise QueryRefused("by='month' needs start (first day of a month) and end (last day)")
     start, end = _as_date(start, "start"), _as_date(end, "end")
@@ -226,8 +219,7 @@ def _first_release(
         reason = SuppressedBecause.PRIMARY
     else:
         for other_true in _nested_released_counts(nation, period, start, end, year_counts):
-            gap = abs(other_true - true)
-            if 1 <= gap <= 9:
+            if is_small(abs(other_true - true)):
                 released, reason = None, SuppressedBecause.SECONDARY
                 break
     try:

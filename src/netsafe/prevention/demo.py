@@ -13,8 +13,6 @@ Everything is generated from a fixed seed, so the data are the same each time.
 
 from __future__ import annotations
 
-import importlib
-import os
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -87,13 +85,12 @@ _NOTES = (
 def load(password: str | None = None) -> dict:
     """Create the demo users and data; loading twice changes nothing. Returns a summary.
 
-    ``password`` defaults to ``NETSAFE_DEMO_PASSWORD``, then to the platform's
-    ``demo_password()`` (``netsafe.accounts`` or ``netsafe.demo.users``); without
-    any of them this raises :class:`ValueError`. The summary is
+    ``password`` defaults to the platform's :func:`netsafe.demo.users.demo_password`
+    (``NETSAFE_DEMO_PASSWORD``, else a public default refused in production). The summary is
     ``{"users": [usernames], "contacts_created": n, "help_seeking": before_after("wales")}``
     (900 before and 1,350 after, through the same disclosure control as any figure).
     """
-    password = password or os.environ.get("NETSAFE_DEMO_PASSWORD") or _platform_password()
+    password = password or _platform_password()
     users = _users(password)
     handler_id = users["helpline-handler"]
     created = _data(handler_id)
@@ -107,12 +104,9 @@ def load(password: str | None = None) -> dict:
 
 def _platform_password() -> str:
     """The password the platform's demo users get (the same rule for every demo user)."""
-    for module in ("netsafe.accounts", "netsafe.demo.users"):
-        try:
-            return importlib.import_module(module).demo_password()
-        except (ImportError, AttributeError):
-            continue
-    raise ValueError("no demo password: pass one to load() or set NETSAFE_DEMO_PASSWORD")
+    from netsafe.demo.users import demo_password
+
+    return demo_password()
 
 
 def _users(password: str) -> dict[str, int]:

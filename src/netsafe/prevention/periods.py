@@ -1,38 +1,30 @@
-"""Calendar arithmetic for the fixed periods the charity counts in: months and counting years."""
+"""The fixed periods the charity counts in: months and counting years.
+
+Months and the launch day are the operation's calendar (:mod:`netsafe.periods`).
+"""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from netsafe.periods import add_months, launch_day, month_end
 
-def launch_day() -> date:
-    """The operation's launch, from settings ``NETSAFE_OPERATION['launched']``."""
-    return date.fromisoformat(settings.NETSAFE_OPERATION["launched"])
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months (the day clipped to the month's length)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def month_end(day: date) -> date:
-    """The last day of ``day``'s month."""
-    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+__all__ = ["add_months", "counting_year", "launch_day", "local_bounds", "month_end"]
 
 
 def counting_year(day: date) -> tuple[date, date]:
-    """The counting year (12 months from the launch's month and day) that holds ``day``."""
+    """The counting year (12 months from the launch's month and day) that holds ``day``.
+
+    Counted in whole years from the launch, so that a launch on 29 February gives
+    years that follow each other without a gap (28 February when there is no 29th).
+    """
     launch = launch_day()
-    start = date(day.year, launch.month, launch.day)
-    if start > day:
-        start = date(day.year - 1, launch.month, launch.day)
-    return start, add_months(start, 12) - timedelta(days=1)
+    years = day.year - launch.year
+    if add_months(launch, 12 * years) > day:
+        years -= 1
+    return add_months(launch, 12 * years), add_months(launch, 12 * (years + 1)) - timedelta(days=1)
 
 
 def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -11,6 +11,7 @@ from netsafe.accounts.models import Force
 from netsafe.casework.figures import HEADLINE
 from netsafe.examination.figures import device_figures_by_force
 from netsafe.examination.models import Grade
+from netsafe.periods import launch_day
 from netsafe.web.charts import Chart, Series, bar_chart, line_chart
 
 from . import disclosure, evaluation, figures, press
@@ -18,6 +19,9 @@ from . import disclosure, evaluation, figures, press
 #: The measures of the monthly activity charts (the headline, the per-force comparison
 #: and the public table show :data:`~netsafe.casework.figures.HEADLINE`).
 ACTIVITY = ("warrants_executed", "arrests", "devices_seized")
+#: The categories the triage table counts hash-set matches in: the grades that are
+#: offences (A, B, C), so a category is defined once, by :class:`Grade`.
+MATCHED_CATEGORIES = tuple(g.value for g in Grade if g != Grade.NON_PERTINENT)
 
 
 def _label(name: str) -> str:
@@ -31,7 +35,7 @@ def _triage_cells(row: dict) -> dict[str, Any]:
     return {
         "triaged": row["triaged"],
         "with_matches": row["with_matches"],
-        "matched": [matched.get(label, 0) for label in ("A", "B", "C")],
+        "matched": [matched.get(label, 0) for label in MATCHED_CATEGORIES],
         "confirmed": [row["confirmed_by_category"].get(g.value, 0) for g in Grade],
     }
 
@@ -82,7 +86,7 @@ def _activity(stats: dict[str, Any]) -> Section:
     # Leading and trailing empty months say nothing and crowd the charts and the table.
     months = figures.trim_months(stats["by_month"], ACTIVITY)
     labels = [row["month"] for row in months]
-    launch_key = figures.month_key(figures.launched())
+    launch_key = figures.month_key(launch_day())
     marker = (labels.index(launch_key), "Launch") if launch_key in labels else None
     running = figures.cumulative(months, ACTIVITY)
     cumulative = Chart(
@@ -175,6 +179,7 @@ def _triage(as_at: date, names: dict[str, str]) -> Section:
         for key in ("triaged", "with_matches", "matched", "confirmed")
     }
     return {
+        "triage_categories": MATCHED_CATEGORIES,
         "triage_grades": [g.label for g in Grade],
         "triage_rows": rows,
         "triage_total": total,
@@ -242,5 +247,7 @@ def _help_seeking(stats: dict[str, Any]) -> Section:
         ],
         (s.launch_index, "Launch"),
     )
-    months = list(zip(s.months, s.counts, s.fitted, s.counterfactual, strict=True))
+    # A month the prevention side suppressed (None) is shown as such.
+    shown = [disclosure.SUPPRESSED if n is None else n for n in s.counts]
+    months = list(zip(s.months, shown, s.fitted, s.counterfactual, strict=True))
     return {"evaluation": ev, "help_months": months}, {"help_seeking": line_chart(chart)}

@@ -3,7 +3,9 @@
 The rules (DESIGN.md, the ONS convention for sensitive tables):
 
 - a count from 1 to 9 is *suppressed*: written ``"<10"``;
-- every other count, totals included, is rounded to the nearest 5 (0 stays 0);
+- every other count, totals included, is rounded to the nearest 5 (0 stays 0)
+  (these two, for one count, are :mod:`netsafe.small_numbers`, which the
+  prevention side applies too);
 - a percentage is never computed from a suppressed cell (:func:`percent`);
 - no differencing: a table whose published cells and total would let
   someone work a small count out again has a second cell suppressed as well
@@ -29,45 +31,32 @@ import math
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-SUPPRESSED = "<10"
+from netsafe import small_numbers
+from netsafe.small_numbers import SUPPRESSED, is_small
+
 #: A cell withheld to protect a small count elsewhere in its table.
 COMPLEMENTARY = "[c]"
-#: The range a suppressed count must stay hidden in.
-SMALL = (1, 9)
 
 Published = int | str
 
 
-def is_small(count: int) -> bool:
-    """Whether a count is one that is never given as it is: 1 to 9 (0 is given)."""
-    return SMALL[0] <= count <= SMALL[1]
-
-
-def round5(count: int) -> int:
-    """``count`` rounded to the nearest 5, halves up (12 -> 10, 13 -> 15)."""
-    return (count + 2) // 5 * 5
-
-
 def control(count: int) -> Published:
-    """One count made public: 0 stays 0, 1-9 becomes ``"<10"``, others round to 5."""
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise TypeError(f"a count is a whole number, not {count!r}")
-    if count < 0:
-        raise ValueError(f"a count cannot be negative: {count}")
-    if is_small(count):
-        return SUPPRESSED
-    return round5(count)
+    """One count made public (:func:`netsafe.small_numbers.control`): 0 stays 0, a small
+    count (1-9) becomes ``"<10"``, others round to 5."""
+    published = small_numbers.control(count)
+    return SUPPRESSED if published is None else published
 
 
 def bounds(published: Published | None) -> tuple[float, float]:
     """What a reader can tell of the true count behind one published cell."""
-    if published is None or published == COMPLEMENTARY:  # withheld: 0, or 10 and more
+    low, high = small_numbers.SMALL  # read when called: the rule has one definition
+    if published is None or published == COMPLEMENTARY:  # withheld: 0, or above the small
         return (0, math.inf)
     if published == SUPPRESSED:
-        return SMALL
+        return (low, high)
     if published == 0:
         return (0, 0)
-    return (max(published - 2, 10), published + 2)
+    return (max(published - 2, high + 1), published + 2)
 
 
 def percent(part: Published | None, whole: Published | None, digits: int = 0) -> float | None:
@@ -116,7 +105,8 @@ def exposure(
 
 def is_safe(exposed: Mapping[Any, tuple[float, float]]) -> bool:
     """True when no small cell can be narrowed below the whole of 1 to 9."""
-    return all(lo <= SMALL[0] and hi >= SMALL[1] for lo, hi in exposed.values())
+    low, high = small_numbers.SMALL
+    return all(lo <= low and hi >= high for lo, hi in exposed.values())
 
 
 def protect(
@@ -148,10 +138,10 @@ def protect(
         else:
             candidates = [
                 # Withholding a zero widens the other cells' ranges downwards only;
-                # a count of 10 or more, both ways.
+                # a count above the small ones, both ways.
                 (value == 0, value, str(key), key)
                 for key, value in tables[name].items()
-                if (value == 0 or value >= 10) and published[name][key] != COMPLEMENTARY
+                if not is_small(value) and published[name][key] != COMPLEMENTARY
             ]
         if not candidates:
             return False

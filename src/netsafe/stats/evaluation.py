@@ -17,15 +17,15 @@ And :func:`explain` says in words what the figures do and do not show.
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
+from netsafe.periods import launch_day, year_after_launch, year_before_launch
+
 from . import binomial, glm
-from .figures import launched
 from .press import REGION_NAMES
 
 
@@ -142,9 +142,8 @@ def evaluate(region: str = "wales", help_seeking: dict | None = None) -> Evaluat
     from netsafe.prevention.aggregates import QueryRefused, before_after
     from netsafe.prevention.aggregates import help_seeking as monthly
 
-    start = launched()
-    after_period = (start, _add_months(start, 12) - timedelta(days=1))
-    before_period = (_add_months(start, -12), start - timedelta(days=1))
+    start = launch_day()
+    after_period, before_period = year_after_launch(), year_before_launch()
     missing: list[str] = []
     rate = None
     try:
@@ -168,12 +167,6 @@ def evaluate(region: str = "wales", help_seeking: dict | None = None) -> Evaluat
         missing.append(f"The monthly series could not be analysed: {exc}.")
     evaluation = Evaluation(region, after_period, before_period, rate, series, tuple(missing), ())
     return Evaluation(**{**vars(evaluation), "text": tuple(explain(evaluation))})
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _monthly_trend(ratio: float) -> str:

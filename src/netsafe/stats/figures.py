@@ -9,7 +9,7 @@ cost grows with the number of forces and months, not of records.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -20,14 +20,11 @@ from netsafe.accounts.models import Force
 from netsafe.casework import models as m
 from netsafe.casework.choices import ACTION_DAYS, ForensicStatus, RiskBand
 from netsafe.casework.figures import MEASURES, Measure, by_table
+from netsafe.periods import launch_day, year_after_launch
 
 BY_NAME = {measure.name: measure for measure in MEASURES}
 #: The measures of ``by_month``: those whose months add up to the total.
 MONTHLY = tuple(measure.name for measure in MEASURES if measure.additive_by_month)
-
-
-def launched() -> date:
-    return date.fromisoformat(settings.NETSAFE_OPERATION["launched"])
 
 
 def month_key(day: date) -> str:
@@ -53,7 +50,7 @@ def tables(as_at: date, forces: list[Force] | None = None):
     slugs = {f.pk: f.slug for f in forces}
     by_force = {f.slug: dict.fromkeys(BY_NAME, 0) for f in forces}
     months: dict[str, dict[str, int]] = {}
-    first = month_key(launched())
+    first = month_key(launch_day())
     for (model, field), measures in by_table(MEASURES).items():
         additive = [ms for ms in measures if ms.additive_by_month]
         if additive:
@@ -158,8 +155,7 @@ def help_seeking(as_at: date, region: str = "wales") -> dict[str, Any] | None:
     """
     from netsafe.prevention.aggregates import QueryRefused, before_after
 
-    after_end = launched().replace(year=launched().year + 1) - timedelta(days=1)
-    if as_at < after_end:
+    if as_at < year_after_launch()[1]:
         return None
     try:
         return before_after(region)
@@ -178,7 +174,7 @@ def compute(as_at: date | None = None, *, with_help_seeking: bool = True) -> dic
     totals = {name: sum(row[name] for row in forces.values()) for name in BY_NAME}
     return {
         "operation": settings.NETSAFE_OPERATION["name"],
-        "launched": launched().isoformat(),
+        "launched": launch_day().isoformat(),
         "as_at": as_at.isoformat(),
         "totals": totals,
         "by_force": forces,
@@ -210,7 +206,7 @@ def trim_months(months: list[dict[str, Any]], names: Iterable[str]) -> list[dict
     with any of ``names`` counted (empty months between them stay: a month of nothing
     is a figure). The launch month is kept when it is inside the rows."""
     names = tuple(names)
-    launch = month_key(launched())
+    launch = month_key(launch_day())
     busy = [
         i for i, row in enumerate(months) if row["month"] == launch or any(row[n] for n in names)
     ]

@@ -3,7 +3,7 @@
 Every number in a sentence comes from the figures: exact where the press gave
 exact figures (warrants, arrests), a round figure below the true one where it
 said "more than" (devices), words for children ("dozens of"), and never a
-count from 1 to 9 (written "fewer than 10").
+count from 1 to 9 (written "fewer than 10": :mod:`netsafe.small_numbers`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .disclosure import is_small
+from netsafe import small_numbers
+from netsafe.small_numbers import SUPPRESSED, is_small
 
 REGION_NAMES = {
     "wales": "Wales",
@@ -21,10 +22,15 @@ REGION_NAMES = {
 }
 
 
+def fewer_than() -> str:
+    """What is said instead of a small count: "fewer than 10"."""
+    return f"fewer than {small_numbers.SMALL[1] + 1}"
+
+
 def exact(count: int) -> str:
     """``count`` with thousands separators; a small count is not given."""
     if is_small(count):
-        return "fewer than 10"
+        return fewer_than()
     return f"{count:,}"
 
 
@@ -39,22 +45,24 @@ def round_down(count: int) -> int:
 def more_than(count: int) -> str:
     """ "more than 2,000" for 2,047: a round figure below the true count (exact when round)."""
     if is_small(count):
-        return "fewer than 10"
+        return fewer_than()
     floor = round_down(count)
     return f"{count:,}" if floor == count else f"more than {floor:,}"
 
 
 def how_many(count: int) -> str | None:
-    """Words for a count of children: "dozens of", "hundreds of"; None when too few to say."""
+    """Words for a count of children: "dozens of", "hundreds of", "more than 10" (for 11
+    to 19), the count when round; None for none or a small count."""
     if count >= 2000:
         return "thousands of"
     if count >= 200:
         return "hundreds of"
     if count >= 24:
         return "dozens of"
-    if count >= 10:
-        return f"more than {count // 10 * 10}"
-    return None
+    if count == 0 or is_small(count):
+        return None
+    floor = count // 10 * 10
+    return f"more than {floor}" if floor < count else f"{count}"
 
 
 def per_cent_change(change: float) -> str:
@@ -88,7 +96,7 @@ def press_lines(stats: dict[str, Any]) -> list[str]:
 
 
 def _help_seeking_line(name: str, figures: dict[str, Any] | None) -> str | None:
-    if not figures or figures.get("after") in (None, "<10", 0):
+    if not figures or figures.get("after") in (None, SUPPRESSED, 0):
         return None
     region = REGION_NAMES.get(figures["region"], figures["region"])
     sentence = (
