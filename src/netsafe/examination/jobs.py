@@ -31,7 +31,7 @@ from netsafe.triage.scan import Progress, ScanError, ScanInterrupted, ScanOption
 from netsafe.triage.store import STORE_NAME
 from netsafe.triage.work import is_video
 
-from . import bank, evidence, leads, stacks
+from . import bank, evidence, leads, stacks, videos
 from .models import JobStatus, ReviewImage, TriageJob
 
 #: Progress is written to the database at most this often (seconds).
@@ -222,9 +222,7 @@ def attach(job: TriageJob) -> None:
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     ev = report["evidence"][0]
     images = list(_review_images(job, out / "files.jsonl"))
-    from . import videos  # (videos reads this module's hash sets)
-
-    videos.suggest_from_frames(images, out / STORE_NAME)
+    videos.suggest_from_frames(images, out / STORE_NAME, hashsets())
     bank.suggest(images)
     with transaction.atomic():
         job.report = ev

@@ -10,9 +10,10 @@ filter and its order then use. Frames themselves are never stored: a contact she
 is made at review time (:func:`matched_frames`), and a video listed before this was
 done gets its suggestion the first time its frames are matched (:func:`keep_suggestion`).
 
-The hash sets are those every triage from the pages uses (:func:`.jobs.hashsets`),
-behind the triage's own index (:class:`~netsafe.triage.matching.HashIndex`), loaded
-once per process and again when a hash-set file changes.
+The hash sets are those every triage from the pages uses (the caller passes
+:func:`.jobs.hashsets`), behind the triage's own index
+(:class:`~netsafe.triage.matching.HashIndex`), loaded once per process and again when a
+hash-set file changes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from netsafe.triage.pdq.index import DEFAULT_MAX_DISTANCE
 from netsafe.triage.perceptual import MIN_QUALITY
 from netsafe.triage.records import counted_category
 
-from . import jobs
 from .models import ReviewImage
 from .thumbnails import Frame
 
@@ -39,9 +39,8 @@ FRAME = "frame"
 _index: dict[tuple, HashIndex] = {}
 
 
-def image_index() -> HashIndex | None:
-    """The index of the configured hash sets (None when there are none)."""
-    paths = jobs.hashsets()
+def image_index(paths: list[Path]) -> HashIndex | None:
+    """The index of the hash sets ``paths`` (None when there are none)."""
     if not paths:
         return None
     key = tuple((str(p), _stamp(p)) for p in paths)
@@ -76,10 +75,10 @@ class MatchedFrame:
 
 
 def matched_frames(
-    frames: list[Frame], max_distance: int = DEFAULT_MAX_DISTANCE
+    frames: list[Frame], hashsets: list[Path], max_distance: int = DEFAULT_MAX_DISTANCE
 ) -> list[MatchedFrame]:
-    """Every frame (one a second) with its matches against the image hash sets."""
-    index = image_index()
+    """Every frame (one a second) with its matches against the image hash sets ``hashsets``."""
+    index = image_index(hashsets)
     queries = [Query(pdq=f.pdq, pdq_quality=MIN_QUALITY if f.pdq else 0) for f in frames]
     verdicts = index.lookup(queries, max_distance) if index is not None else []
     found = [tuple(v.matches) for v in verdicts] or [() for _ in frames]
@@ -109,7 +108,10 @@ def _stored_frames(store: Path) -> dict[tuple[str, str], list[str]]:
 
 
 def suggest_from_frames(
-    images: Iterable[ReviewImage], store: Path, max_distance: int = DEFAULT_MAX_DISTANCE
+    images: Iterable[ReviewImage],
+    store: Path,
+    hashsets: list[Path],
+    max_distance: int = DEFAULT_MAX_DISTANCE,
 ) -> int:
     """Give each video of ``images`` that nothing suggests yet the category of the known
     stills its frames match (the closest match decides, as for a picture), from the frame
@@ -118,7 +120,7 @@ def suggest_from_frames(
     A video the hash sets already suggest (an exact or known-video match) keeps that.
     """
     wanted = [i for i in images if i.is_video and not i.suggested]
-    index = image_index() if wanted else None
+    index = image_index(hashsets) if wanted else None
     if index is None:
         return 0
     stored = _stored_frames(store)

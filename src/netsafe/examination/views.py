@@ -352,7 +352,7 @@ def item(request, pk: int):
     if tile.is_video:
         try:
             found = frames_of(evidence.resolve(tile.job.evidence), tile.locator, tile.sha1)
-            frames = videos.matched_frames(found)
+            frames = videos.matched_frames(found, jobs.hashsets())
             videos.keep_suggestion(tile, frames)
         except evidence.ContentMismatch as exc:
             return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
