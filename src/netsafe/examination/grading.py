@@ -208,11 +208,6 @@ def tally(job: TriageJob) -> dict:
     }
 
 
-def confirmed_counts(job: TriageJob) -> dict[str, int]:
-    """Images graded in each category (every grade listed, zero included): what charging uses."""
-    return tally(job)["confirmed"]
-
-
 def progress(job: TriageJob) -> tuple[int, int]:
     """(graded, total) images of ``job``."""
     t = tally(job)
