@@ -188,3 +188,25 @@ def test_the_type_cache_stays_within_its_size(monkeypatch):
     for i in range(30):
         assert hashing.file_type(f"note {i}\n".encode() * 3) == "text/plain"
     assert len(hashing._type_cache) == 8
+
+
+def test_threads_typing_side_by_side_get_libmagics_answers(monkeypatch):
+    """A Dask worker runs units in threads: the shared cache must hold up to them."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from netsafe.triage import hashing
+
+    monkeypatch.setattr(hashing, "_type_cache", {})
+    monkeypatch.setattr(hashing, "TYPE_CACHE_SIZE", 4)
+    heads = [f"line {i}\n".encode() * 4 for i in range(400)] + [b"\x89PNG\r\n\x1a\n" + bytes(60)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            kinds = list(pool.map(hashing.file_type, heads * 4))
+    finally:
+        sys.setswitchinterval(switch)
+    assert set(kinds[:400]) == {"text/plain"}
+    assert kinds[400] == _fresh_libmagic(heads[400])
+    assert len(hashing._type_cache) <= 4

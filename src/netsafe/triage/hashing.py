@@ -6,6 +6,7 @@ import hashlib
 import lzma
 import tarfile
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -52,6 +53,8 @@ _magic: magic.Magic | None = None
 #: is typed once. Up to this many are kept (about 2 MiB).
 TYPE_CACHE_SIZE = 4096
 _type_cache: dict[bytes, str] = {}
+#: A Dask worker runs units in threads side by side: one at a time changes the cache.
+_type_lock = threading.Lock()
 
 
 def _libmagic(data: bytes) -> str:
@@ -70,9 +73,10 @@ def file_type(head: bytes) -> str:
         kind = _type_cache.get(first)
         if kind is None:
             kind = _libmagic(first)
-            if len(_type_cache) >= TYPE_CACHE_SIZE:
-                del _type_cache[next(iter(_type_cache))]
-            _type_cache[first] = kind
+            with _type_lock:
+                while len(_type_cache) >= TYPE_CACHE_SIZE:
+                    del _type_cache[next(iter(_type_cache))]
+                _type_cache[first] = kind
         if kind in _VAGUE and len(head) > MAGIC_FIRST:
             # Told by bytes past the first ones: never taken from the cache.
             kind = _libmagic(head[:MAGIC_BYTES])
