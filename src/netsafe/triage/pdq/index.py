@@ -47,6 +47,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from netsafe.triage.limits import DEFAULT_MAX_DISTANCE
+
 __all__ = [
     "DEFAULT_MAX_DISTANCE",
     "FORMAT",
@@ -57,8 +59,6 @@ __all__ = [
     "parse_hashes",
 ]
 
-#: The PDQ authors' recommended match threshold.
-DEFAULT_MAX_DISTANCE = 31
 #: Written in ``manifest.json``.
 FORMAT = "netsafe.pdq-index/1"
 #: Segments smaller than this are scanned instead of indexed.
