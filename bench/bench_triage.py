@@ -128,6 +128,7 @@ def build_hashset(corpus: Path) -> Path:
         data = p.read_bytes()
         pdq, _ = pdq_of_stream(io.BytesIO(data))
         rows.append(f"{n},{hashlib.md5(data).hexdigest()},{pdq},{'ABC'[n % 3]}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(rows) + "\n")
     return path
 
