@@ -324,3 +324,81 @@ def test_the_remembered_sha256_follows_every_write(tmp_path, monkeypatch):
     assert second.sha256 == file_sha256(path) != first.sha256
     verdict = HashIndex([second]).lookup([Query(md5=digests[3])])[0]
     assert [m.entry_id for m in verdict.matches] == ["f3.jpg"]
+
+
+def _counting_crc32(monkeypatch) -> list[str]:
+    """The names of the files the check reads whole, from now on."""
+    seen: list[str] = []
+    real = compiled_module._crc32
+
+    def counting(path):
+        seen.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(compiled_module, "_crc32", counting)
+    return seen
+
+
+def test_after_compiling_the_next_load_reads_no_array_whole(tmp_path, monkeypatch):
+    path = tmp_path / "sums.txt"
+    digests = _md5_set(path, 500)
+    cache = tmp_path / "cache"
+    read_whole = _counting_crc32(monkeypatch)
+    first = load_hashset(path, cache_dir=cache).compiled
+    assert read_whole == []  # the CRC-32s were taken as the arrays were written
+    assert (first.folder / "verified.json").is_file()
+    again = load_hashset(path, cache_dir=cache)
+    assert read_whole == []
+    assert again.compiled.folder == first.folder
+    verdict = HashIndex([again]).lookup([Query(md5=digests[7])])[0]
+    assert [m.entry_id for m in verdict.matches] == ["f7.jpg"]
+    # What the compile recorded is what a whole check finds on disk.
+    (first.folder / "verified.json").unlink()
+    assert CompiledHashSet.load(first.folder).entries == 500
+    assert sorted(read_whole) == sorted(p.name for p in first.folder.glob("*.npy"))
+
+
+def test_the_compiled_files_are_what_numpy_saves(tmp_path):
+    c = CompiledHashSet.build(
+        Columns.from_entries(
+            [HashEntry(id=f"e{i}", md5=f"{i:032x}", pdq=PDQ, category="A") for i in range(9)]
+        )
+    )
+    c.save(tmp_path / "set", {"path": "x"})
+    manifest = compiled_module.read_manifest(tmp_path / "set")
+    assert any(name.startswith("pdq/") for name in manifest["files"])
+    for name, expected in manifest["files"].items():
+        on_disk = tmp_path / "set" / name
+        crc32 = compiled_module._crc32(on_disk)
+        assert expected == {"bytes": on_disk.stat().st_size, "crc32": crc32}
+    for name, array in c.arrays.items():
+        np.save(tmp_path / "np.npy", array)
+        assert (tmp_path / "set" / f"{name}.npy").read_bytes() == (tmp_path / "np.npy").read_bytes()
+
+
+@pytest.mark.parametrize("keep_mtime", [False, True], ids=["mtime-moved", "mtime-put-back"])
+@pytest.mark.parametrize("damage", [_truncate, _flip], ids=["truncated", "flipped-byte"])
+def test_a_file_damaged_right_after_compiling_is_rebuilt(keep_mtime, damage, tmp_path, monkeypatch):
+    """The compile remembers its folder as checked; a write right after it still moves
+    the file's change time (which no program can set back), so the file is checked
+    whole, found damaged and compiled again, even with its modification time put back."""
+    path = tmp_path / "sums.txt"
+    digests = _md5_set(path, 2000)
+    cache = tmp_path / "cache"
+    first = load_hashset(path, cache_dir=cache).compiled
+    assert (first.folder / "verified.json").is_file()
+    target = first.folder / "md5_keys.npy"
+    before = target.stat()
+    damage(target)
+    if keep_mtime:
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert target.stat().st_mtime_ns == before.st_mtime_ns
+    read_whole = _counting_crc32(monkeypatch)
+    again = load_hashset(path, cache_dir=cache)
+    assert read_whole  # checked whole (a truncated file fails on its size), not trusted
+    assert again.compiled.folder == first.folder  # compiled again, in the same place
+    verdict = HashIndex([again]).lookup([Query(md5=digests[1234])])[0]
+    assert [m.entry_id for m in verdict.matches] == ["f1234.jpg"]
+    read_whole.clear()
+    load_hashset(path, cache_dir=cache)
+    assert read_whole == []  # the rebuilt folder is trusted again without reading it

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -125,3 +126,53 @@ def test_compiled_csv_hash_set_reads_formula_like_ids_exactly(tmp_path):
     compiled = load_hashset(path, DEFAULT_VICS_CATEGORIES, tmp_path / "cache").compiled
     got = {(compiled.entry_id(row), compiled.category(row)) for row in range(compiled.entries)}
     assert got == {("=1+1", "A"), ("2", "-B")}
+
+
+def _one_by_one(rows) -> str:
+    """Each row as the writer has always written it: formatted alone with ``\\r\\n`` (which
+    quotes a cell holding ``\\r`` or ``\\n``), then ended with ``\\n``."""
+    out = []
+    for row in rows:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow([csvsafe.safe_cell(v) for v in row])
+        out.append(buf.getvalue()[:-2] + "\n")
+    return "".join(out)
+
+
+class _Counted:
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["a", 1, None, ""], ["=x", "+y", 2.5, True]],
+        [["line\r\nbreak", "x"], ["plain", "y"], ["", '"quoted"']],  # a cell holding "\r\n"
+        [["cr\ronly"], ["lf\nonly"], ["\rlead"], ["trailing\r"], ["x\r", "\ny"]],
+        [],
+    ],
+    ids=["plain", "crlf-in-a-cell", "cr-and-lf", "no-rows"],
+)
+def test_rows_written_together_are_the_rows_written_one_by_one(rows):
+    fh = _Counted()
+    csvsafe.writer(fh).writerows(rows)  # type: ignore[arg-type]
+    assert "".join(fh.writes) == _one_by_one(rows)
+    for row in rows:
+        single = _Counted()
+        csvsafe.writer(single).writerow(row)  # type: ignore[arg-type]
+        assert "".join(single.writes) == _one_by_one([row])
+
+
+def test_a_batch_of_rows_is_formatted_and_written_at_once():
+    # files.csv has a row for every file of the evidence: one write per batch, not per row.
+    fh = _Counted()
+    rows = [[f"file_{i}.txt", i, "=x"] for i in range(1000)]
+    csvsafe.writer(fh).writerows(rows)  # type: ignore[arg-type]
+    assert len(fh.writes) == 1
+    back = list(csv.reader(fh.writes[0].splitlines()))
+    assert back[999] == ["file_999.txt", "999", "'=x"]

@@ -183,13 +183,17 @@ def test_local_batch_scans_devices_side_by_side_on_one_pool(
     result = _batch(manifest, "--out", one_by_one, "--hashset", hashset, "--workers", "1")
     assert result.exit_code == 0, result.output
 
-    import netsafe.triage.scan as scan_module
+    import concurrent.futures
+
+    import netsafe.triage.batch  # noqa: F401 - the batch's own pool, bound before the patch
 
     def no_pool_per_device(*args, **kwargs):
         raise AssertionError("a device's scan started a pool of its own")
 
-    # Every device's scan runs its units on the batch's one pool of two workers.
-    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", no_pool_per_device)
+    # Every device's scan runs its units on the batch's one pool of two workers (a scan
+    # imports ProcessPoolExecutor from concurrent.futures when it starts a pool; the
+    # batch imported its own before).
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool_per_device)
     shared = tmp_path / "shared"
     result = _batch(manifest, "--out", shared, "--hashset", hashset, "--workers", "2")
     assert result.exit_code == 0, result.output + repr(result.exception)

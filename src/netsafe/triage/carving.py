@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from netsafe.triage.limits import CarveLimits
 from netsafe.triage.pdq.fast import strict_decoding
 
 #: How the carver reads the evidence: ``read(offset, size)`` gives up to ``size`` bytes.
@@ -70,16 +71,6 @@ SIGNATURES: dict[bytes, str] = {
 }
 #: How far before its signature a file starts (``ftyp`` is 4 bytes in).
 _LEAD = {_FTYP: 4}
-
-
-@dataclass(frozen=True)
-class CarveLimits:
-    """What carving one evidence item may take (the scan's ``--carve-*`` options)."""
-
-    #: Most files carved from one evidence item.
-    max_files: int = 100_000
-    #: Most seconds spent carving one evidence item.
-    max_seconds: float = 3600.0
 
 
 @dataclass(frozen=True)

@@ -7,52 +7,20 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.text import Text
 
-from netsafe.triage import csvsafe
-from netsafe.triage.carving import CarveLimits
-from netsafe.triage.hashsets import (
-    DEFAULT_VICS_CATEGORIES,
-    NON_PERTINENT,
-    HashEntry,
-    HashSetError,
-    detect_format,
-    parse_categories,
-)
-from netsafe.triage.hashsets.hashlist import HashListFormat
-from netsafe.triage.hashsets.vics import VicsFormat
-from netsafe.triage.matching import (
-    DEFAULT_MAX_DISTANCE,
-    HashIndex,
-    Query,
-    default_cache_dir,
-)
-from netsafe.triage.perceptual import MIN_QUALITY
-from netsafe.triage.records import RecordError, read_files
-from netsafe.triage.report_html import verification_failure
-from netsafe.triage.scan import (
-    Progress,
-    ScanError,
-    ScanInterrupted,
-    ScanOptions,
-    load_hashsets,
-    scan,
-)
-from netsafe.triage.sources.archive import Limits
-from netsafe.triage.store import STORE_NAME
+from netsafe.triage.hashset import DEFAULT_VICS_CATEGORIES, parse_categories
+from netsafe.triage.limits import DEFAULT_MAX_DISTANCE, CarveLimits, Limits
+
+if TYPE_CHECKING:
+    from netsafe.triage.matching import Query
+
+# Each command imports what it runs: the scan's stack (NumPy, Pillow, libmagic, Rich's
+# progress bar) costs a few tenths of a second that `report` and `export-vics` need not
+# pay, and the defaults shown in --help come from netsafe.triage.limits, which imports
+# nothing.
 
 app = typer.Typer(
     help="Device triage: hash, type and match every file of seized evidence.",
@@ -61,7 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _DEFAULT_CATEGORIES = ",".join(f"{k}={v}" for k, v in DEFAULT_VICS_CATEGORIES.items())
-_err = Console(stderr=True)
 CORES = os.cpu_count() or 1
 
 
@@ -76,58 +43,6 @@ def _categories(spec: str) -> dict[int, str]:
         return parse_categories(spec)
     except ValueError as exc:
         raise fail(f"--vics-categories: {exc}") from None
-
-
-class _Rate(ProgressColumn):
-    """Files per second and megabytes per second."""
-
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        files = task.fields.get("files", 0) - task.fields.get("start_files", 0)
-        mb = (task.completed - task.fields.get("start_bytes", 0)) / 1e6
-        if elapsed <= 0:
-            return Text("")
-        return Text(
-            f"{files / elapsed:,.0f} files/s {mb / elapsed:,.1f} MB/s", style="progress.data.speed"
-        )
-
-
-class RichBar(Progress):
-    """A Rich progress bar on stderr: files, files/s, MB/s and time left."""
-
-    def __init__(self) -> None:
-        self._bar = RichProgress(
-            TextColumn("[bold]triage"),
-            BarColumn(),
-            TextColumn("{task.fields[files]:,}/{task.fields[total_files]:,} files"),
-            _Rate(),
-            TimeRemainingColumn(),
-            console=_err,
-            refresh_per_second=2,
-            transient=False,
-        )
-        self._task: TaskID | None = None
-
-    def start(self, files: int, nbytes: int, done_files: int, done_bytes: int) -> None:
-        self._bar.start()
-        self._task = self._bar.add_task(
-            "scan",
-            total=max(nbytes, 1),
-            completed=done_bytes,
-            files=done_files,
-            total_files=files,
-            start_files=done_files,
-            start_bytes=done_bytes,
-        )
-
-    def advance(self, files: int, nbytes: int) -> None:
-        if self._task is None:
-            return
-        task = self._bar.tasks[0]
-        self._bar.update(self._task, advance=nbytes, files=task.fields["files"] + files)
-
-    def stop(self) -> None:
-        self._bar.stop()
 
 
 Evidence = Annotated[
@@ -246,6 +161,10 @@ def scan_command(
     Archives inside the evidence are opened, nested ones too, within the --archive-*
     bounds: what lies beyond them is one error row on the archive that holds it.
     """
+    from netsafe.triage.richbar import RichBar
+    from netsafe.triage.scan import ScanError, ScanInterrupted, ScanOptions, scan
+    from netsafe.triage.store import STORE_NAME
+
     options = ScanOptions(
         evidence=list(evidence),
         out=out,
@@ -304,6 +223,8 @@ def scan_command(
 def warn_unverified(evidence: list[dict]) -> None:
     """Print the contract's ``WARNING: <evidence> failed verification: <reason>`` line on
     stderr for each evidence item (report.json's ``evidence``) whose media check failed."""
+    from netsafe.triage.report_html import verification_failure
+
     for ev in evidence:
         reason = verification_failure(ev["integrity"])
         if reason:
@@ -335,6 +256,7 @@ def batch_command(
     """Scan a whole intake: OUT/<reference>/ per device, then summary.json, .csv and .html
     ordered by priority. Run it again to continue after an interruption."""
     from netsafe.triage.batch import run_batch
+    from netsafe.triage.scan import ScanError, ScanInterrupted, ScanOptions
 
     options = ScanOptions(
         evidence=[],
@@ -369,6 +291,10 @@ def batch_command(
 
 def _read_queries(path: Path, categories: dict[int, str]) -> list[tuple[str, Query]]:
     """Queries from a hash-set file, or bare hashes one a line (64 hex digits: SHA-256 or PDQ)."""
+    from netsafe.triage.hashsets import HashSetError, detect_format
+    from netsafe.triage.hashsets.hashlist import HashListFormat
+    from netsafe.triage.matching import Query
+
     try:
         fmt = detect_format(path)
         entries = list(fmt.read(path, categories))
@@ -397,6 +323,10 @@ def match_command(
 
     Writes one CSV row per (query, matching entry): query,hashset,entry_id,kind,category,distance.
     """
+    from netsafe.triage import csvsafe
+    from netsafe.triage.matching import HashIndex, default_cache_dir
+    from netsafe.triage.scan import ScanError, load_hashsets
+
     categories = _categories(vics_categories)
     if not queries.is_file():
         raise fail(f"queries file not found: {queries}")
@@ -437,6 +367,7 @@ def report_command(
     """Write report.html and its pages of matched files again from report.json and
     files.jsonl (for instance after the evidence came back, for the thumbnails)."""
     from netsafe.triage.content import EvidenceReader
+    from netsafe.triage.records import RecordError
     from netsafe.triage.report_html import write_report_html
 
     try:
@@ -465,6 +396,11 @@ def export_vics_command(
     vics_categories: Categories = _DEFAULT_CATEGORIES,
 ) -> None:
     """Write the scan's images and videos, matched and unmatched, as VICS 2.0 JSON."""
+    from netsafe.triage.hashsets import NON_PERTINENT, HashEntry
+    from netsafe.triage.hashsets.vics import VicsFormat
+    from netsafe.triage.perceptual import MIN_QUALITY
+    from netsafe.triage.records import RecordError, read_files
+
     categories = _categories(vics_categories)
     files = scan_dir / "files.jsonl"
     if not files.is_file():

@@ -52,15 +52,28 @@ class SafeWriter:
 
     def writerow(self, row: Iterable[Any]) -> None:
         """Write one row, neutralising each cell."""
-        self._buf.seek(0)
-        self._buf.truncate()
-        self._writer.writerow([safe_cell(v) for v in row])
-        self._fh.write(self._buf.getvalue()[:-2] + "\n")
+        self.writerows((row,))
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        """Write every row, neutralising each cell."""
-        for row in rows:
-            self.writerow(row)
+        """Write every row, neutralising each cell (formatted together, one write)."""
+        # safe_cell, inline: a scan writes a few dozen cells for each of its files.
+        safe = [
+            ["'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
+            for row in rows
+        ]
+        text = self._format(safe)
+        if text.count("\r\n") == len(safe):
+            text = text.replace("\r\n", "\n")  # each one ends a row
+        else:
+            # A cell holds "\r\n" (quoted): each row formatted alone, only its end changed.
+            text = "".join(self._format([row])[:-2] + "\n" for row in safe)
+        self._fh.write(text)
+
+    def _format(self, rows: list[list[Any]]) -> str:
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._writer.writerows(rows)
+        return self._buf.getvalue()
 
 
 def writer(fh: IO[str]) -> SafeWriter:

@@ -6,6 +6,7 @@ import hashlib
 import lzma
 import tarfile
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -46,19 +47,39 @@ READ_ERRORS = (
 )
 
 _magic: magic.Magic | None = None
+#: libmagic's answers for the first bytes it was shown (:data:`MAGIC_FIRST`), most recent
+#: last: its answer depends on those bytes alone, and files often start alike (copies,
+#: files made from one template, source files behind one licence header), so each start
+#: is typed once. Up to this many are kept (about 2 MiB).
+TYPE_CACHE_SIZE = 4096
+_type_cache: dict[bytes, str] = {}
+#: A Dask worker runs units in threads side by side: one at a time changes the cache.
+_type_lock = threading.Lock()
+
+
+def _libmagic(data: bytes) -> str:
+    global _magic
+    if _magic is None:
+        _magic = magic.Magic(mime=True)
+    return _magic.from_buffer(data)
 
 
 def file_type(head: bytes) -> str:
     """The MIME type of content starting with ``head`` (libmagic), e.g. ``image/jpeg``."""
-    global _magic
     if not head:
         return "application/x-empty"
-    if _magic is None:
-        _magic = magic.Magic(mime=True)
+    first = head[:MAGIC_FIRST]
     try:
-        kind = _magic.from_buffer(head[:MAGIC_FIRST])
+        kind = _type_cache.get(first)
+        if kind is None:
+            kind = _libmagic(first)
+            with _type_lock:
+                while len(_type_cache) >= TYPE_CACHE_SIZE:
+                    del _type_cache[next(iter(_type_cache))]
+                _type_cache[first] = kind
         if kind in _VAGUE and len(head) > MAGIC_FIRST:
-            kind = _magic.from_buffer(head[:MAGIC_BYTES])
+            # Told by bytes past the first ones: never taken from the cache.
+            kind = _libmagic(head[:MAGIC_BYTES])
         return kind
     except magic.MagicException:
         return "application/octet-stream"

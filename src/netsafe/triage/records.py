@@ -32,6 +32,9 @@ __all__ = [
 #: The category of a matched file whose hash-set entry has none.
 UNCATEGORISED = "uncategorised"
 
+#: ``json.dumps(row, ensure_ascii=False)``, without making an encoder for every row.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 
 class RecordError(ValueError):
     """A files.jsonl row that is not a file record; the message names the field (and, from
@@ -206,7 +209,7 @@ class FileRecord:
 
     def to_json(self) -> str:
         """The files.jsonl line (without its newline)."""
-        return json.dumps(self.as_dict(), ensure_ascii=False)
+        return _ENCODE(self.as_dict())
 
     @classmethod
     def from_dict(cls, row: object) -> FileRecord:

@@ -138,11 +138,21 @@ def with_verdicts(
         yield from zip(batch, cast(list[Verdict], verdicts), strict=True)
 
 
+#: Where each files.csv column comes from: 0 worked out by :func:`csv_row`, 1 the
+#: record's ``times``, 2 the record itself (looked up once, not for every row).
+_COMPUTED = frozenset((*EXIF_COLUMNS, "match_kind", "category", "distance", "hashsets", "matches"))
+_SOURCES = tuple(
+    (0 if name in _COMPUTED else 1 if name in TIME_KEYS else 2, name) for name in CSV_FIELDS
+)
+_NO_EXIF = Exif()
+_NO_TIMES = Times()
+
+
 def csv_row(record: FileRecord) -> list:
     """A files.jsonl row flattened for files.csv."""
-    exif = record.exif or Exif()
+    exif = record.exif or _NO_EXIF
     gps = exif.gps or (None, None)
-    times = record.times or Times()
+    times = record.times or _NO_TIMES
     counted = record.counted
     values: dict[str, object] = {
         "exif_make": exif.make,
@@ -158,18 +168,18 @@ def csv_row(record: FileRecord) -> list:
         "hashsets": ";".join(sorted({m.hashset for m in record.matches})),
         "matches": len(record.matches),
     }
-    out = []
-    for name in CSV_FIELDS:
-        if name in values:
-            value = values[name]
-        elif name in TIME_KEYS:
-            value = getattr(times, name)
-        else:
-            value = getattr(record, name)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        out.append("" if value is None else value)
-    return out
+    row = [
+        values[name] if source == 0 else getattr(times if source == 1 else record, name)
+        for source, name in _SOURCES
+    ]
+    return [
+        ""
+        if value is None
+        else ("true" if value else "false")
+        if value is True or value is False
+        else value
+        for value in row
+    ]
 
 
 def write_outputs(
@@ -203,12 +213,17 @@ def write_outputs(
                 summary = Summary(rules)
                 for path, signature in ev.volume_signatures:
                     summary.indicators.observe_volume(path, signature)
+                rows = []
                 for rec, verdict in with_verdicts(records_of(i), index, max_distance):
                     record = FileRecord.of_stored(rec, verdict)
                     jl.write(record.to_json() + "\n")
-                    writer.writerow(csv_row(record))
+                    rows.append(csv_row(record))
+                    if len(rows) == _BATCH:
+                        writer.writerows(rows)
+                        rows.clear()
                     summary.add(record, rec)
                     pages.add(record)
+                writer.writerows(rows)
                 s = summary.as_dict()
                 item = {
                     "path": ev.path,

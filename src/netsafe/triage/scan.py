@@ -15,11 +15,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netsafe.triage.carving import CarveLimits
 from netsafe.triage.hashsets import DEFAULT_VICS_CATEGORIES, HashSet, HashSetError, load_hashset
@@ -48,6 +49,9 @@ from netsafe.triage.work import (
     matching_index,
     process_unit,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 #: The kinds of evidence whose unallocated space is carved (disk images).
 CARVED_KINDS = ("raw", "ewf")
@@ -485,6 +489,10 @@ def run_plan(
     shared = options.executor
     own: ProcessPoolExecutor | None = None
     if shared is None and options.workers > 1 and len(units) > 1:
+        # Imported here: multiprocessing costs a scan that runs inline (a small folder,
+        # --workers 1) a twentieth of a second.
+        from concurrent.futures import ProcessPoolExecutor
+
         own = ProcessPoolExecutor(options.workers, initializer=worker_init, initargs=(os.getpid(),))
     executor = own or (shared if units else None)
     try:

@@ -19,8 +19,15 @@ folder of the index cache (``$NETSAFE_INDEX_CACHE``)::
 Later loads map the arrays (``np.load(mmap_mode="r")``): nothing is parsed, and
 every process on the machine (the local workers, Dask workers) shares one copy
 in the page cache. A folder is written aside and renamed into place, so a reader
-never sees half of one; on load every file's size and CRC-32 are checked, and a
-damaged or truncated folder is removed and compiled again, never trusted.
+never sees half of one; a damaged or truncated folder is removed and compiled
+again, never trusted. Every file's size and CRC-32 are checked on load unless
+the folder was checked before (``verified.json``) and no file has been written
+since: each file's device, inode, size, modification and change times are the
+same as when it was checked. The compile itself counts as a check (the CRC-32s
+are taken from the arrays in memory as they are written), so the next load
+reads nothing whole. Not detected, as for any folder checked before: a change
+that moves none of those (the disk's own bit rot, a write to the raw device, the
+clock set back to forge a change time).
 """
 
 from __future__ import annotations
@@ -342,15 +349,26 @@ class CompiledHashSet:
     # -- disk ----------------------------------------------------------------------
 
     def save(self, folder: Path, about: dict) -> None:
-        """Write into ``folder`` (new): the arrays, the PDQ index, then the manifest."""
+        """Write into ``folder`` (new): the arrays, the PDQ index, then the manifest, and
+        remember the folder as checked (:func:`_remember_written`).
+
+        Each array's CRC-32 is taken from memory as it is written, so nothing is read
+        back; the few small files written otherwise (the PDQ index's manifest) are.
+        """
         folder.mkdir(parents=True)
+        written: dict[str, dict[str, int]] = {}
+
+        def write(path: Path, array: np.ndarray) -> None:
+            written[path.relative_to(folder).as_posix()] = _write_npy(path, array)
+
         for name, array in self.arrays.items():
-            np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
+            write(folder / f"{name}.npy", array)
         if self.pdq_index is not None:
-            self.pdq_index.save(folder / "pdq")
+            self.pdq_index.save(folder / "pdq", write)
         files = {}
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files[path.relative_to(folder).as_posix()] = {
+            name = path.relative_to(folder).as_posix()
+            files[name] = written.get(name) or {
                 "bytes": path.stat().st_size,
                 "crc32": _crc32(path),
             }
@@ -366,6 +384,7 @@ class CompiledHashSet:
         }
         manifest = {**body, "checksum": _checksum(body)}
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        _remember_written(folder, manifest)
 
     @classmethod
     def load(cls, folder: Path) -> CompiledHashSet:
@@ -430,6 +449,9 @@ def _settled(sig: list[int]) -> bool:
 
 
 _VERIFIED = "verified.json"
+#: How long a compile waits for the file system's clock to tick past its last write
+#: (a few milliseconds at most) before it leaves its folder to be checked whole.
+_STAMP_WAIT = 1.0
 
 
 def _signatures(folder: Path, manifest: dict) -> dict[str, list[int]]:
@@ -465,6 +487,48 @@ def _remember_verified(folder: Path, manifest: dict) -> None:
         pass  # a read-only cache is simply checked whole each time
 
 
+def _remember_written(folder: Path, manifest: dict) -> None:
+    """Remember ``folder``, just written by this process, as checked: its files' CRC-32s
+    were taken from the arrays in memory as they were written, which is what a whole
+    check would compare them with.
+
+    The files are flushed to disk (``fsync``) before their signatures are taken, so a
+    crash cannot leave a remembered file that lost its data. The rule that a file
+    changed in the last :data:`SETTLE_SECONDS` is not remembered guards against a write
+    in the same tick of the file system's clock, which would move none of its time
+    stamps; here the stamp is kept only once a file written after the signatures were
+    taken (the stamp itself) has a later change time than every file, so any write
+    from then on moves a signature. Until then nothing else can write these files:
+    the folder is the compile's own (``tempfile.mkdtemp``, mode 0700) until renamed.
+    """
+    try:
+        for name in manifest["files"]:
+            fd = os.open(folder / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        signatures = _signatures(folder, manifest)
+        latest = max((max(sig[3], sig[4]) for sig in signatures.values()), default=0)
+        stamp = json.dumps({"manifest": manifest["checksum"], "files": signatures})
+        tmp = folder / f".{_VERIFIED}.{os.getpid()}"
+        deadline = time.monotonic() + _STAMP_WAIT
+        while True:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(stamp)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if os.stat(tmp).st_ctime_ns > latest:
+                tmp.replace(folder / _VERIFIED)
+                return
+            if time.monotonic() > deadline:  # a clock set back: checked whole next time
+                tmp.unlink()
+                return
+            time.sleep(0.001)
+    except OSError:
+        pass  # checked whole at the next load
+
+
 def remembered_sha256(path: Path, cache_dir: Path | None, compute) -> str:
     """``compute(path)`` (the file's SHA-256), remembered in ``cache_dir`` against the
     file's :func:`signature` so that a national set is not read whole at every scan.
@@ -496,6 +560,32 @@ def remembered_sha256(path: Path, cache_dir: Path | None, compute) -> str:
 
 def _checksum(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+class _Recorder:
+    """A file opened for writing that counts and checksums (CRC-32) what goes through it."""
+
+    def __init__(self, fh) -> None:
+        self.fh, self.bytes, self.crc32 = fh, 0, 0
+
+    def write(self, data) -> int:
+        self.crc32 = zlib.crc32(data, self.crc32)
+        self.bytes += len(data)
+        return self.fh.write(data)
+
+
+def _write_npy(path: Path, array: np.ndarray) -> dict[str, int]:
+    """``np.save(path, array)`` (the same bytes), and the file's size and CRC-32 taken from
+    the array in memory as it is written."""
+    array = np.ascontiguousarray(array)
+    if array.dtype.hasobject:
+        raise ValueError(f"{path.name}: an array of Python objects is not compiled")
+    with open(path, "wb") as fh:
+        out = _Recorder(fh)
+        header = np.lib.format.header_data_from_array_1_0(array)
+        np.lib.format.write_array_header_1_0(out, header)
+        out.write(array.reshape(-1).view(np.uint8).data)
+    return {"bytes": out.bytes, "crc32": out.crc32}
 
 
 def _crc32(path: Path) -> int:

@@ -40,12 +40,14 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from netsafe.triage.limits import DEFAULT_MAX_DISTANCE
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE",
@@ -57,8 +59,6 @@ __all__ = [
     "parse_hashes",
 ]
 
-#: The PDQ authors' recommended match threshold.
-DEFAULT_MAX_DISTANCE = 31
 #: Written in ``manifest.json``.
 FORMAT = "netsafe.pdq-index/1"
 #: Segments smaller than this are scanned instead of indexed.
@@ -389,18 +389,18 @@ class _Segment:
             "first_id": None if self.ids is not None else self.first_id,
         }
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, write: Callable[[Path, np.ndarray], object] = np.save) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "words.npy", self.words)
+        write(folder / "words.npy", self.words)
         if self.ids is not None:
-            np.save(folder / "ids.npy", self.ids)
+            write(folder / "ids.npy", self.ids)
         if self.widths:
             assert self.order is not None
             assert self.offsets is not None
             assert self.table_base is not None
-            np.save(folder / "order.npy", self.order)
-            np.save(folder / "offsets.npy", self.offsets)
-            np.save(folder / "table_base.npy", self.table_base)
+            write(folder / "order.npy", self.order)
+            write(folder / "offsets.npy", self.offsets)
+            write(folder / "table_base.npy", self.table_base)
 
     @classmethod
     def load(cls, folder: Path, meta: dict, mapped: bool) -> _Segment:
@@ -523,12 +523,18 @@ class PDQIndex:
 
     # -- disk --------------------------------------------------------------------
 
-    def save(self, directory: str | os.PathLike[str]) -> None:
+    def save(
+        self,
+        directory: str | os.PathLike[str],
+        write: Callable[[Path, np.ndarray], object] = np.save,
+    ) -> None:
         """Write the index to ``directory`` (created if needed).
 
         Segments already stored there are not written again, so saving after
         an ``add`` costs only the new segment. The manifest is replaced
-        atomically, so a reader never sees a half-written index.
+        atomically, so a reader never sees a half-written index. ``write(path,
+        array)`` writes each array (``np.save``'s bytes; a compiled hash set
+        passes one that also takes each file's CRC-32 as it goes).
         """
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
@@ -537,7 +543,7 @@ class PDQIndex:
             if segment.saved_in != root.resolve() or not target.is_dir():
                 tmp = root / f".{segment.name}.tmp"
                 shutil.rmtree(tmp, ignore_errors=True)
-                segment.save(tmp)
+                segment.save(tmp, write)
                 shutil.rmtree(target, ignore_errors=True)
                 tmp.rename(target)
                 segment.saved_in = root.resolve()

@@ -11,10 +11,10 @@ import os
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from netsafe.triage.limits import Limits
 from netsafe.triage.source import Entry, Evidence, EvidenceError, iso_time, path_hex
 
 #: MIME types (from the bytes) that are opened as archives.
@@ -28,26 +28,6 @@ ARCHIVE_TYPES = frozenset(
         "application/x-xz",
     }
 )
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How far archives are opened (the scan's ``--archive-*`` options)."""
-
-    #: Archives nested deeper than this are hashed but not opened.
-    max_depth: int = 8
-    #: Largest allowed expansion of one member relative to its compressed size...
-    max_ratio: int = 100
-    #: ...once the member is larger than this many bytes (small files compress freely).
-    ratio_floor: int = 16 << 20
-    #: Largest total an archive found in the evidence, with everything nested in it, may
-    #: expand to, whatever its size...
-    max_total: int = 64 << 30
-    #: ...and at most ``max_ratio`` times its own size once beyond this many bytes.
-    budget_floor: int = 256 << 20
-    #: Most members an archive found in the evidence may hold, nested ones included (a
-    #: phone extraction delivered as one ZIP holds hundreds of thousands of files).
-    max_members: int = 1_000_000
 
 
 class ArchiveBomb(Exception):
