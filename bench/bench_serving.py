@@ -543,8 +543,9 @@ def report(opts: argparse.Namespace, results: dict) -> str:
         cpu = ours[0]["cpu_ms_per_request"]
         lines += [
             "",
-            f"CPU per request counts the server's processes and PostgreSQL's, whatever else "
-            f"runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
+            "CPU per request counts the server's processes and the PostgreSQL processes "
+            "serving the run's database (not other databases on a shared server), whatever "
+            f"else runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
             f"cores would serve about {2000 / cpu:.0f} requests/s, and {opts.users[0]} users "
             f"looping without pause would wait about {opts.users[0] * cpu / 2000:.1f} s a "
             "request. The development server's figure at 200 users is low because most of "
