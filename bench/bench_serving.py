@@ -22,6 +22,7 @@ Only loopback traffic; every run is bounded by ``--seconds``.
 
     .venv/bin/python -m bench serving
     .venv/bin/python -m bench serving -- --users 50 --seconds 20 --servers production
+    .venv/bin/python -m bench serving -- --database mine --serve-args "--workers 3 --threads 4"
 """
 
 from __future__ import annotations
