@@ -22,6 +22,7 @@ Only loopback traffic; every run is bounded by ``--seconds``.
 
     .venv/bin/python -m bench serving
     .venv/bin/python -m bench serving -- --users 50 --seconds 20 --servers production
+    .venv/bin/python -m bench serving -- --database mine --serve-args "--workers 3 --threads 4"
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import contextlib
 import http.client
 import json
 import os
+import shlex
 import signal
 import socket
 import statistics
@@ -56,8 +58,18 @@ def parse(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
     parser.add_argument("--scale", type=int, default=1, help="copies of the demo operation")
     parser.add_argument("--servers", nargs="+", choices=list(SERVERS), default=list(SERVERS))
+    parser.add_argument(
+        "--serve-args",
+        default="",
+        help="more options for the production server's `netsafe serve` (--workers 3)",
+    )
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--skip-writers", action="store_true")
+    parser.add_argument(
+        "--database",
+        default="",
+        help="PostgreSQL database (default: netsafe_bench_serving, _xN at --scale N)",
+    )
     parser.add_argument(
         "--pg-server",
         default="postgres://postgres@127.0.0.1:5432",
@@ -70,12 +82,12 @@ def database_env(opts: argparse.Namespace) -> dict[str, str]:
     """The environment of the servers and children: this run's PostgreSQL database."""
     import psycopg
 
-    name = "netsafe_bench_serving" + (f"_x{opts.scale}" if opts.scale > 1 else "")
+    name = opts.database or "netsafe_bench_serving" + (f"_x{opts.scale}" if opts.scale > 1 else "")
     with psycopg.connect(f"{opts.pg_server}/postgres", autocommit=True) as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if found.fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
-    var = OUT / f"serving-x{opts.scale}"
+    var = OUT / (opts.database or f"serving-x{opts.scale}")
     var.mkdir(parents=True, exist_ok=True)
     env = {
         k: v
@@ -119,8 +131,9 @@ def main(args: list[str]) -> str:
     for server in opts.servers:
         for users in opts.users:
             print(f"-- {server} server, {users} users, {opts.seconds:.0f} s", flush=True)
+            extra = shlex.split(opts.serve_args) if server == "production" else []
             results["load"][f"{server}/{users}"] = run_load(
-                server, prepared["sessions"][:users], opts.seconds, env
+                server, prepared["sessions"][:users], opts.seconds, env, extra
             )
             print(json.dumps(results["load"][f"{server}/{users}"]), flush=True)
     if not opts.skip_writers:
@@ -131,7 +144,9 @@ def main(args: list[str]) -> str:
                 "writers", {"writers": writers, "seconds": opts.seconds}, env
             )
             print(json.dumps(results["writers"][writers]), flush=True)
-    (OUT / f"serving-x{opts.scale}.json").write_text(json.dumps(results, indent=1))
+    (OUT / f"{opts.database or f'serving-x{opts.scale}'}.json").write_text(
+        json.dumps(results, indent=1)
+    )
     return with_other_scales(report(opts, results))
 
 
@@ -185,18 +200,37 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait(timeout=30)
 
 
-def _connections(env: dict[str, str], stop: threading.Event, peak: list[int]) -> None:
-    """Sample how many connections the database has, every half second, until ``stop``."""
+def _connections(
+    env: dict[str, str],
+    stop: threading.Event,
+    peak: list[int],
+    backends: dict[int, list[float]],
+    looked: threading.Event,
+) -> None:
+    """Every half second until ``stop``: how many connections the run's database has, and
+    the CPU seconds of each of its server processes (``backends``: pid -> [first, last])."""
     import psycopg
 
     url = env["DATABASE_URL"]
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        while not stop.wait(0.5):
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
-            ).fetchone()
-            peak[0] = max(peak[0], row[0])
+        while True:
+            last = stop.is_set()  # one more look after the run, for its last half second
+            pids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+                ).fetchall()
+            ]
+            peak[0] = max(peak[0], len(pids))
+            for pid in pids:
+                cpu = _process_cpu(pid)
+                if cpu is not None:
+                    backends.setdefault(pid, [cpu, cpu])[1] = cpu
+            looked.set()
+            if last:
+                return
+            stop.wait(0.5)
 
 
 def _user(port: int, session: dict, until: float, times: list[float], errors: list[str]) -> None:
@@ -224,6 +258,15 @@ def _user(port: int, session: dict, until: float, times: list[float], errors: li
     conn.close()
 
 
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) of process ``pid`` so far, or None once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _tree_cpu(root: int) -> float:
     """CPU seconds of process ``root`` and its descendants, live and reaped (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -247,38 +290,46 @@ def _tree_cpu(root: int) -> float:
     return total / ticks
 
 
-def _postmaster(env: dict[str, str]) -> int | None:
-    """The PostgreSQL server's process id when it runs on this machine, else ``None``."""
+def _database_is_local(env: dict[str, str]) -> bool:
+    """Whether the PostgreSQL server runs on this machine (its processes' CPU can be read)."""
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-        folder = conn.execute("SHOW data_directory").fetchone()[0]
-    try:
-        return int((Path(folder) / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        return _process_cpu(pid) is not None
 
 
-def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, str]) -> dict:
+def run_load(
+    server: str,
+    sessions: list[dict],
+    seconds: float,
+    env: dict[str, str],
+    extra: list[str] = (),  # type: ignore[assignment]
+) -> dict:
     """``len(sessions)`` users at once against a fresh server of kind ``server``."""
     port = _free_port()
-    netsafe = [sys.executable, "-m", "netsafe.cli", *SERVERS[server], "--port", str(port)]
+    netsafe = [sys.executable, "-m", "netsafe.cli", *SERVERS[server], *extra, "--port", str(port)]
     log = (OUT / f"serving-{server}.log").open("w")
     proc = subprocess.Popen(
         netsafe, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
         _wait_until_up(port, proc)
-        stop, peak = threading.Event(), [0]
-        sampler = threading.Thread(target=_connections, args=(env, stop, peak), daemon=True)
+        stop, looked, peak, backends = threading.Event(), threading.Event(), [0], {}
+        local = _database_is_local(env)
+        sampler = threading.Thread(
+            target=_connections, args=(env, stop, peak, backends, looked), daemon=True
+        )
         sampler.start()
         per_user: list[list[float]] = [[] for _ in sessions]
         errors: list[str] = []
         load_before = os.getloadavg()[0]
         # CPU used by the server and the database per request: unlike requests/s, it
-        # does not depend on how much of the machine other work leaves free.
-        postmaster = _postmaster(env)
-        cpu_before = _tree_cpu(proc.pid) + (_tree_cpu(postmaster) if postmaster else 0)
+        # does not depend on how much of the machine other work leaves free. The database's
+        # share is that of the server processes of this run's database only: other
+        # databases on a shared server (other people's tests) are not this server's work.
+        looked.wait(30)  # the sampler's first look: the backends' CPU before the run
+        cpu_before = _tree_cpu(proc.pid)
         started = time.monotonic()
         until = started + seconds
         users = [
@@ -290,9 +341,10 @@ def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, s
         for user in users:
             user.join()
         elapsed = time.monotonic() - started
-        cpu = _tree_cpu(proc.pid) + (_tree_cpu(postmaster) if postmaster else 0) - cpu_before
+        cpu = _tree_cpu(proc.pid) - cpu_before
         stop.set()
         sampler.join()
+        cpu += sum(last - first for first, last in backends.values())
     finally:
         _stop(proc)
         log.close()
@@ -310,7 +362,7 @@ def run_load(server: str, sessions: list[dict], seconds: float, env: dict[str, s
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:5],
         "peak_connections": peak[0],
-        "cpu_ms_per_request": cpu * 1000 / len(times) if times and postmaster else None,
+        "cpu_ms_per_request": cpu * 1000 / len(times) if times and local else None,
         "load_average": [load_before, os.getloadavg()[0]],
     }
 
@@ -492,8 +544,9 @@ def report(opts: argparse.Namespace, results: dict) -> str:
         cpu = ours[0]["cpu_ms_per_request"]
         lines += [
             "",
-            f"CPU per request counts the server's processes and PostgreSQL's, whatever else "
-            f"runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
+            "CPU per request counts the server's processes and the PostgreSQL processes "
+            "serving the run's database (not other databases on a shared server), whatever "
+            f"else runs: at {cpu:.0f} ms (production, {opts.users[0]} users), two otherwise idle "
             f"cores would serve about {2000 / cpu:.0f} requests/s, and {opts.users[0]} users "
             f"looping without pause would wait about {opts.users[0] * cpu / 2000:.1f} s a "
             "request. The development server's figure at 200 users is low because most of "

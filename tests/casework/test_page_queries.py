@@ -3,8 +3,9 @@
 Every page is asked twice: with a little casework, and with more of it (more cases in
 each force, more records on the subject shown). A page whose statements grow with its
 rows asks once per row (an N+1); the bounds are what each page needs, whatever the
-rows: the session, the user (with their force) and their roles, the page's own reads
-and one audit entry (the session is written again only once a minute).
+rows: the session, the user (with their force and roles, one statement), the page's own
+reads and one audit entry (the session is written again only once a minute). Figures
+and totals are counted as served: kept for ``NETSAFE_FIGURES_SECONDS``.
 """
 
 from __future__ import annotations
@@ -26,23 +27,24 @@ from netsafe.casework.choices import DeviceKind
 pytestmark = pytest.mark.django_db
 
 #: Most statements each page may ask, by user, as counted on SQLite (PostgreSQL locks the
-#: audit chain in one statement fewer). A list: the session, the user with their force,
-#: their roles, a count, the rows, and the audit entry (BEGIN, the chain head locked
-#: and read, the entry, the head moved on, COMMIT). My work: a count and the first rows
-#: of each section the user's roles have, and the audit entry.
+#: audit chain in one statement fewer). Home: the session and the user with their force
+#: and roles (its figures kept). A list: those two, a count, the rows, and the audit
+#: entry (the chain head locked and read, the entry, the head moved on, and a
+#: transaction around them). My work: the first rows of each section the user's roles
+#: have (their totals kept), and the audit entry.
 _OFFICER_AND_LEAD = {
-    "home": 11,
-    "referrals": 11,
-    "subjects": 11,
-    "warrants": 11,
-    "devices": 11,
-    "subject page": 18,
-    "search": 11,
+    "home": 2,
+    "referrals": 10,
+    "subjects": 10,
+    "warrants": 10,
+    "devices": 10,
+    "subject page": 17,
+    "search": 10,
 }
 BOUNDS = {
-    "officer": {**_OFFICER_AND_LEAD, "my work": 16},
-    "lead": {**_OFFICER_AND_LEAD, "my work": 18},
-    "examiner": {"my work": 11},
+    "officer": {**_OFFICER_AND_LEAD, "my work": 11},
+    "lead": {**_OFFICER_AND_LEAD, "my work": 12},
+    "examiner": {"my work": 9},
 }
 
 
@@ -96,7 +98,8 @@ def _more_of(subject: m.Subject, n: int) -> None:
         )
 
 
-def test_main_pages_ask_a_bounded_number_of_statements_whatever_their_rows(client):
+def test_main_pages_ask_a_bounded_number_of_statements_whatever_their_rows(client, settings):
+    settings.NETSAFE_FIGURES_SECONDS = 30  # as served
     users = {
         "officer": make_user("sw-officer", "south-wales", Role.OFFICER),
         "lead": make_user("lead", None, Role.OPERATION_LEAD),
@@ -192,3 +195,36 @@ def test_figures_are_counted_again_only_after_a_change(client, settings, page, f
     cf.referral("north-wales", action_due=date(2017, 1, 3))
     cf.case("north-wales", email="nw@example.com")
     assert figure(client.get(url)) == 2
+
+
+def test_my_work_totals_are_kept_for_each_force_and_the_operation_apart(client, settings):
+    """My work's totals are kept under a key naming the section, whose records (a force's
+    or the operation's) and the day: one force's total is never shown to another."""
+    settings.NETSAFE_FIGURES_SECONDS = 30
+    for force, n in (("gwent", 1), ("north-wales", 2)):
+        for _ in range(n):
+            cf.referral(force, action_due=date(2017, 1, 2))
+    users = {
+        "gwent": make_user("gw-officer", "gwent", Role.OFFICER),
+        "north-wales": make_user("nw-officer", "north-wales", Role.OFFICER),
+        "lead": make_user("lead", None, Role.OPERATION_LEAD),
+    }
+    overdue = {}
+    for _ in range(2):  # the second time from the kept totals
+        for who, user in users.items():
+            client.force_login(user)
+            sections = client.get(reverse("casework:my-work")).context["sections"]
+            overdue[who] = sections[0].total
+            assert len(sections[0].rows) == sections[0].total
+        assert overdue == {"gwent": 1, "north-wales": 2, "lead": 3}
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_a_warrant_or_device_shows_its_band_as_the_referral_does(language):
+    from django.utils import translation
+
+    from netsafe.casework.choices import RiskBand, band_label
+
+    with translation.override(language):
+        for band in [*RiskBand.values, ""]:
+            assert band_label(band) == m.Referral(risk=band).get_risk_display()

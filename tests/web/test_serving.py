@@ -200,6 +200,9 @@ def test_default_workers_follow_the_cores_and_are_capped():
     assert config["bind"] == "[::1]:8123"
     assert (config["workers"], config["threads"], config["worker_class"]) == (3, 2, "gthread")
     assert "%(q)s" not in config["access_log_format"]  # no query strings
+    # One thread: gunicorn's plain worker, with no thread pool to keep connections for.
+    single = ServerOptions(workers=3, threads=1).gunicorn_config()
+    assert (single["threads"], single["worker_class"]) == (1, "sync")
 
 
 @pytest.mark.django_db(databases=["default", "prevention"])

@@ -110,3 +110,47 @@ def test_not_found_page_uses_the_layout(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def _fresh(user) -> list[tuple[str, str]]:
+    """Every provider asked now, as each page once did."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return [
+        (str(label), url)
+        for path in settings.NETSAFE_NAVIGATION
+        for label, url in import_string(path)(user)
+    ]
+
+
+def test_the_menu_asked_once_per_kind_of_user_is_what_every_provider_gives():
+    """The menu is kept per roles, flags, force and language (what the permission gate
+    reads): for every kind of user it is what asking each provider gives, and a user
+    whose roles change gets their new menu at once."""
+    from django.utils import translation
+
+    from netsafe.accounts.roles import Role
+
+    users = [make_user(f"r-{role}", "gwent", role) for role in Role.values]
+    users += [
+        make_user("lead-nav", None, Role.OPERATION_LEAD),
+        make_user("admin-nav", None, Role.ADMINISTRATOR, is_staff=True),
+        make_user("super-nav", None, is_staff=True, is_superuser=True),
+        make_user("two-roles", "north-wales", Role.SUPERVISOR, Role.EXAMINER),
+        make_user("no-roles", "gwent"),
+        make_user("gone-nav", "gwent", Role.OFFICER, is_active=False),
+    ]
+    for language in ("en-gb", "cy"):
+        with translation.override(language):
+            for _ in range(2):  # the second time from what was kept
+                for user in users:
+                    kept = [(link["label"], link["url"]) for link in navigation_for(user, "/")]
+                    assert kept == _fresh(user), (language, user.username)
+    changed = users[0]
+    before = navigation_for(changed, "/")
+    changed.set_roles([Role.OPERATION_LEAD])
+    assert navigation_for(changed, "/") != before
+    assert [(link["label"], link["url"]) for link in navigation_for(changed, "/")] == _fresh(
+        changed
+    )

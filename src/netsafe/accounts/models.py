@@ -32,6 +32,11 @@ class Force(models.Model):
         return self.name
 
 
+def _known_roles(names: Iterable[str]) -> frozenset[str]:
+    """The role names among group ``names`` (other groups are no role)."""
+    return frozenset(n for n in names if n in Role.values)
+
+
 class NetSafeUserManager(UserManager):
     """Django's user manager (the migrations name this class)."""
 
@@ -61,8 +66,11 @@ class User(AbstractUser):
         """The names of this user's roles (cached for the request)."""
         if not self.pk:
             return frozenset()
-        names = frozenset(self.groups.values_list("name", flat=True))
-        return frozenset(n for n in names if n in Role.values)
+        return _known_roles(self.groups.values_list("name", flat=True))
+
+    def remember_roles(self, names: Iterable[str]) -> None:
+        """Keep ``names`` (the user's groups, read with the user) as :attr:`roles`."""
+        self.__dict__["roles"] = _known_roles(names)
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds any of ``roles``."""

@@ -33,6 +33,20 @@ def reads_all_forces(user) -> bool:
     return gate.allowed(user, gate.READ, "casework") and user.has_role(Role.OPERATION_LEAD)
 
 
+#: :func:`read_scope` of a user who reads every force's records.
+ALL_FORCES = "all"
+
+
+def read_scope(user) -> int | str | None:
+    """Whose records ``user`` reads: :data:`ALL_FORCES`, their force's id, or None (none).
+
+    ``Model.objects.visible_to(user)`` is this scope applied to records.
+    """
+    if reads_all_forces(user):
+        return ALL_FORCES
+    return force_id_of(user)
+
+
 def reads_casework(user) -> bool:
     """Whether ``user`` may read any casework record."""
     return gate.allowed(user, gate.READ, "casework")

@@ -25,6 +25,16 @@ class RiskBand(models.TextChoices):
     LOW = "low", _("Low")
 
 
+_BAND_LABELS = dict(RiskBand.choices)
+
+
+def band_label(band):
+    """A referral's ``get_risk_display()`` for ``band``, without building the field's
+    choices again on each call ("" for a referral not yet assessed)."""
+    label = _BAND_LABELS.get(band, band)
+    return str(label) if label is not None else None
+
+
 #: Days from assessment to the date by which action is due, per band.
 ACTION_DAYS = {RiskBand.VERY_HIGH: 1, RiskBand.HIGH: 7, RiskBand.MEDIUM: 14, RiskBand.LOW: 30}
 

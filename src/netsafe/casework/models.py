@@ -35,6 +35,7 @@ from .choices import (
     SafeguardingStatus,
     SignpostedTo,
     Source,
+    band_label,
 )
 from .querysets import (
     AlertQuerySet,
@@ -595,7 +596,7 @@ class Warrant(CaseRecord):
     @property
     def risk_band(self) -> str:
         """The subject's current risk band, for ordering work."""
-        return self.subject.referral.get_risk_display()
+        return band_label(self.subject.referral.risk)
 
     def can_issue(self) -> bool:
         """Applied for and not yet issued (or executed)."""
@@ -747,7 +748,7 @@ class Device(CaseRecord):
     @property
     def risk_band(self) -> str:
         """The subject's current risk band (none for a device of no known subject)."""
-        return self.subject.referral.get_risk_display() if self.subject_id else ""
+        return band_label(self.subject.referral.risk) if self.subject_id else ""
 
     def clean(self) -> None:
         super().clean()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from netsafe.accounts.permissions import READ, allowed
 
-from .access import force_id_of, reads_all_forces
+from .access import ALL_FORCES, force_id_of, read_scope
 from .choices import BAND_RANK, ForensicStatus, ReferralStatus, SafeguardingStatus
 
 
@@ -37,13 +37,13 @@ class CaseQuerySet(models.QuerySet):
     """Access rules shared by every casework model (each has a ``force``)."""
 
     def visible_to(self, user) -> CaseQuerySet:
-        """The records ``user`` may read."""
-        if reads_all_forces(user):
+        """The records ``user`` may read (their :func:`~.access.read_scope`)."""
+        scope = read_scope(user)
+        if scope == ALL_FORCES:
             return self.all()
-        force_id = force_id_of(user)
-        if force_id is None:
+        if scope is None:
             return self.none()
-        return self.filter(force_id=force_id)
+        return self.filter(force_id=scope)
 
     def editable_by(self, user) -> CaseQuerySet:
         """The records ``user`` may create, change or delete."""

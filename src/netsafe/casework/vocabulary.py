@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 #: Every field label and hint of the casework models, for ``makemessages``.
 WORDS = (
@@ -127,13 +127,26 @@ WORDS = (
 )
 
 
+#: Labels already looked up, by model, field and language: a table asks each column's
+#: label for every row (a phone shows each row as a card), and the catalogues never
+#: change while a process runs.
+_LABELS: dict[tuple[str, str, str | None], str] = {}
+
+
 def label(model, name: str) -> str:
-    """The label of ``model``'s field ``name`` in the page's language, capitalised."""
-    try:
-        text = str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        text = name.replace("_", " ")
-    return capfirst(gettext(text))
+    """The label of ``model``'s field ``name`` in the page's language, capitalised.
+
+    ``model`` is a model or one of its records.
+    """
+    key = (model._meta.label_lower, name, get_language())
+    found = _LABELS.get(key)
+    if found is None:
+        try:
+            text = str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            text = name.replace("_", " ")
+        found = _LABELS[key] = capfirst(gettext(text))
+    return found
 
 
 def translate_form(form) -> None:

@@ -60,8 +60,9 @@ class ServerOptions:
             "workers": self.workers or default_workers(),
             "threads": self.threads,
             # gthread: each worker serves `threads` requests at once, so a request that
-            # waits on the database does not hold up the others queued on that worker.
-            "worker_class": "gthread",
+            # waits on the database does not hold up the others queued on that worker;
+            # one thread: gunicorn's plain sync worker, one request at a time.
+            "worker_class": "gthread" if self.threads > 1 else "sync",
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
             "keepalive": self.keepalive,

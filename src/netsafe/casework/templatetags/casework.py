@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.dates import MONTHS_3
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from .. import vocabulary
 from ..choices import Offence
@@ -23,35 +24,72 @@ def field_label(model, name: str) -> str:
     return vocabulary.label(model, name)
 
 
+#: Translations already looked up, by language and message. The catalogues never change
+#: while a process runs, and a table's rows ask the same few words again and again
+#: (a month name, Yes, Force), each lookup walking Django's chain of catalogues.
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+def _translated(message: str) -> str:
+    """``gettext(message)``, looked up once per language."""
+    key = (get_language(), message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = gettext(message)
+    return found
+
+
+_MONTHS: dict[tuple[str | None, int], str] = {}
+
+
+def _month(month: int) -> str:
+    """The month's three letters, as the date filter's ``M`` writes them ("Jan", "Ion")."""
+    key = (get_language(), month)
+    found = _MONTHS.get(key)
+    if found is None:
+        found = _MONTHS[key] = MONTHS_3[month].title()
+    return found
+
+
 def _text(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
+        return _translated("Yes") if value else _translated("No")
+    # The date filter's "j M Y" and "j M Y H:i" (as its Y: four digits), written
+    # directly: the filter's general formatter took longer than the rest of a row.
     if isinstance(value, datetime):
-        return date_filter(timezone.localtime(value), "j M Y H:i")
+        local = timezone.localtime(value)
+        return (
+            f"{local.day} {_month(local.month)} {local.year:04d} "
+            f"{local.hour:02d}:{local.minute:02d}"
+        )
     if isinstance(value, date):
-        return date_filter(value, "j M Y")
+        return f"{value.day} {_month(value.month)} {value.year:04d}"
     return str(value)
 
 
-#: Each choice field's labels by value, built once per field. The labels stay lazy, so
-#: a lookup translates the one label shown into the page's language: Django's
-#: ``get_FOO_display`` builds the mapping again on every call, translating every label
-#: of the field to hash it (a list of 25 rows translated some 700 labels).
+#: Each choice field's labels by value in each language, built once per field and
+#: language: Django's ``get_FOO_display`` builds the mapping again on every call,
+#: translating every label of the field to hash it (a list of 25 rows translated some
+#: 700 labels).
 _CHOICE_LABELS: dict = {}
 
 
 def choice_label(field, value):
     """The label of ``value`` among ``field``'s choices (``value`` itself when not one)."""
-    labels = _CHOICE_LABELS.get(field)
+    key = (field, get_language())
+    labels = _CHOICE_LABELS.get(key)
     if labels is None:
-        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+        labels = _CHOICE_LABELS[key] = {
+            choice: str(label) if label is not None else label
+            for choice, label in field.flatchoices
+        }
     try:
         label = labels.get(value, value)
     except TypeError:  # an unhashable value (a list) is no choice
         return value
-    return str(label) if label is not None else label
+    return label if label is None or isinstance(label, str) else str(label)
 
 
 @register.simple_tag
@@ -65,15 +103,24 @@ def field_value(obj, name: str):
         return choice_label(field, getattr(obj, field.attname))
     value = getattr(obj, name)
     if name == "offences" and isinstance(value, list):
-        labels = dict(Offence.choices)
-        return "; ".join(str(labels.get(code, code)) for code in value)
+        return "; ".join(str(choice_label(_OFFENCES, code)) for code in value)
     if field.many_to_one and value is not None:
         # Records link only within their force, so whoever sees ``obj`` may open ``value``.
         url = getattr(value, "get_absolute_url", None)
         if url is not None:
-            return format_html('<a class="govuk-link" href="{}">{}</a>', url(), value)
+            href = conditional_escape(url())
+            return mark_safe(f'<a class="govuk-link" href="{href}">{conditional_escape(value)}</a>')
         return str(value)
     return _text(value)
+
+
+class _Offences:
+    """The offence codes as a choice field's ``flatchoices``, for :func:`choice_label`."""
+
+    flatchoices = Offence.choices
+
+
+_OFFENCES = _Offences()
 
 
 @register.simple_tag
@@ -81,36 +128,32 @@ def record_cells(row, columns, show_force=False):
     """One row's cells in ``casework/includes/table.html``: the first links to the record.
 
     One tag per row rather than template tags per cell: a page of 25 to 50 rows spent
-    most of its time in the template engine's per-cell work.
+    most of its time in the template engine's per-cell work. The row is written as one
+    string, each value escaped once (a value already safe, such as a link, as it is).
     """
     cells = []
-    labels = [field_label(row, column) for column in columns]  # a phone shows rows as cards
     for n, column in enumerate(columns):
         text = field_value(row, column)
         if n == 0:
             cells.append(
-                format_html(
-                    '<th scope="row" class="govuk-table__header">'
-                    '<a class="govuk-link" href="{}">{}</a></th>',
-                    row.get_absolute_url(),
-                    text if text else gettext("View"),
-                )
+                '<th scope="row" class="govuk-table__header">'
+                f'<a class="govuk-link" href="{conditional_escape(row.get_absolute_url())}">'
+                f"{conditional_escape(text if text else _translated('View'))}</a></th>"
             )
         else:
+            label = conditional_escape(vocabulary.label(row, column))  # phones: cards
             cells.append(
-                format_html(
-                    '<td class="govuk-table__cell" data-label="{}">{}</td>', labels[n], text
-                )
+                f'<td class="govuk-table__cell" data-label="{label}">'
+                f"{conditional_escape(text)}</td>"
             )
     if show_force:
         force = getattr(row, "force", None)
-        name = force.name if force else ""
+        label = conditional_escape(_translated("Force"))
         cells.append(
-            format_html(
-                '<td class="govuk-table__cell" data-label="{}">{}</td>', gettext("Force"), name
-            )
+            f'<td class="govuk-table__cell" data-label="{label}">'
+            f"{conditional_escape(force.name if force else '')}</td>"
         )
-    return format_html_join("\n      ", "{}", ((cell,) for cell in cells))
+    return mark_safe("\n      ".join(cells))
 
 
 @register.simple_tag
