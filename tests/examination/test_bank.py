@@ -571,3 +571,29 @@ def test_an_undone_grade_leaves_the_bank_as_if_it_was_never_given(
     grading.grade(three, "B", examiner)
     grading.undo(job, examiner)
     assert BankEntry.objects.get(sha1=three.sha1).category == "C"
+
+
+def test_my_works_disagreements_ask_one_statement_and_none_for_others(
+    rf, store, exhibit, examiner, south_wales_graded, gwent
+):
+    from django.db import connection
+    from django.template import Context, Template
+    from django.test.utils import CaptureQueriesContext
+
+    job = triage(gwent["device"], "GW-7-phone", gwent["examiner"])
+    grading.grade(_image(job, "Pictures/IMG_0001.jpg"), "B", gwent["examiner"])  # SW said C
+    request = rf.get("/")
+    request.user = gwent["supervisor"]
+    tag = Template("{% load bank %}{% bank_disagreements %}")
+    tag.render(Context({"request": request}))  # the user's roles, read once a request
+    with CaptureQueriesContext(connection) as asked:
+        html = tag.render(Context({"request": request}))
+    assert "Grading disagreements for a second opinion" in html
+    assert len(asked.captured_queries) == 1  # the rows; their number is the total
+    assert "See all" not in html
+    # Anyone who settles none asks nothing.
+    request.user = gwent["examiner"]
+    tag.render(Context({"request": request}))
+    with CaptureQueriesContext(connection) as asked:
+        assert "disagreements" not in tag.render(Context({"request": request}))
+    assert asked.captured_queries == []

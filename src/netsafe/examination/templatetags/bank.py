@@ -15,9 +15,17 @@ SHOWN = 10
 
 @register.inclusion_tag("examination/includes/my_work_disagreements.html", takes_context=True)
 def bank_disagreements(context) -> dict:
-    """The open disagreements the user's force is party to (supervisors only)."""
-    rows = access.disagreements_for(context["request"].user).open().select_related("entry")
-    return {"rows": list(rows[:SHOWN]), "total": rows.count()}
+    """The open disagreements the user's force is party to (supervisors only).
+
+    Counted only when there are more than are shown: most supervisors' lists are short,
+    and anyone else's is empty without asking (this is on every "My work" page).
+    """
+    found = access.disagreements_for(context["request"].user).open()
+    if found.query.is_empty():
+        return {"rows": [], "total": 0}
+    rows = list(found.select_related("entry")[: SHOWN + 1])
+    total = found.count() if len(rows) > SHOWN else len(rows)
+    return {"rows": rows[:SHOWN], "total": total}
 
 
 @register.inclusion_tag("examination/includes/elsewhere.html")
