@@ -41,6 +41,26 @@ def test_references_carry_the_force_and_the_given_one_is_kept():
     assert (one.operation_ref, given.operation_ref) == ("GW-REF-00001", "GW-GW/17/123")
 
 
+def test_a_new_reference_costs_the_same_however_many_the_force_has():
+    # Issue 11: every new record counted its force's references while holding the audit
+    # chain's lock, so each audited write in the operation waited on a count of records.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    existing = [cf.referral("gwent") for _ in range(3)]  # numbered before counters
+    m.ReferenceCounter.objects.all().delete()
+    typed = cf.referral("gwent", ref="GW-REF-00005")  # a number ahead, typed by hand
+    after = cf.referral("gwent")  # counting starts after the numbers in use (4 of them)
+    with CaptureQueriesContext(connection) as asked:
+        next_one = cf.referral("gwent")
+    assert [r.ref for r in existing] == ["GW-REF-00001", "GW-REF-00002", "GW-REF-00003"]
+    assert (typed.ref, after.ref, next_one.ref) == ("GW-REF-00005", "GW-REF-00006", "GW-REF-00007")
+    counted = [q["sql"] for q in asked.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counted == []
+    assert cf.referral("north-wales").ref == "NW-REF-00001"  # each force its own numbers
+    assert cf.subject("gwent").ref == "GW-SUB-00001"  # and each kind of record
+
+
 def test_a_record_cannot_link_to_another_forces_record():
     theirs = cf.subject("gwent")
     warrant = m.Warrant(force=force("south-wales"), subject=theirs, address="1 High St")
@@ -160,8 +180,10 @@ def test_every_casework_model_has_pages_and_an_endpoint_and_is_audited():
     from netsafe.casework.registry import RECORD_TYPES
 
     models = set(apps.get_app_config("casework").get_models())
-    # Alerts have pages of their own; a risk assessment in progress is the wizard's.
-    assert models - {rt.model for rt in RECORD_TYPES} == {m.Alert, m.AssessmentDraft}
+    # Alerts have pages of their own; a risk assessment in progress is the wizard's; a
+    # reference counter is the numbering's own.
+    others = {m.Alert, m.AssessmentDraft, m.ReferenceCounter}
+    assert models - {rt.model for rt in RECORD_TYPES} == others
     for rt in RECORD_TYPES:
         # Django writes "Model(field, ...)" when the class has no docstring of its own.
         assert not rt.model.__doc__.startswith(rt.model.__name__ + "("), rt.model

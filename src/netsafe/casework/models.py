@@ -72,7 +72,7 @@ def record_url(name: str, pk: int) -> str:
 class ForceScoped(models.Model):
     """Anything held by one force."""
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -146,6 +146,26 @@ class ForceScoped(models.Model):
         return {"warrant": plausibility.WarrantFacts(warrant.ref, warrant.executed)}
 
 
+class ReferenceCounter(models.Model):
+    """The last number given in a force's references for one kind of record (``GW-REF-00056``).
+
+    Read and written only while the audit chain's lock is held (a record's ``save``),
+    so two officers saving at once never draw the same number.
+    """
+
+    model = models.CharField(max_length=100)
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "force"], name="casework_refcounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.force_id}: {self.last}"
+
+
 class CaseRecord(ForceScoped):
     """A record with the force's own reference (``ref``), as in a return."""
 
@@ -204,12 +224,22 @@ class CaseRecord(ForceScoped):
 
     def _next_ref(self) -> str:
         # The force's code first (GW-REF-00056): a reference then names one record in the
-        # whole operation, not one in each force.
+        # whole operation, not one in each force. The force's last number is kept in a
+        # row (taken under the audit chain's lock, held by save): counting the force's
+        # references for every new record cost more the more records there were, and
+        # every audited write in the operation waited on that count.
         prefix = f"{references.force_code(self.force.slug)}-{self.REF_PREFIX}-"
         mine = type(self)._default_manager.filter(force_id=self.force_id, ref__startswith=prefix)
-        number = mine.count() + 1
+        counter, created = ReferenceCounter.objects.get_or_create(
+            model=self._meta.label_lower, force_id=self.force_id
+        )
+        if created:  # the first number given since counters were kept: after those in use
+            counter.last = mine.count()
+        number = counter.last + 1
         while mine.filter(ref=f"{prefix}{number:05d}").exists():
-            number += 1
+            number += 1  # a reference typed by hand took this number
+        counter.last = number
+        counter.save(update_fields=["last"])
         return f"{prefix}{number:05d}"
 
     @property
@@ -1004,7 +1034,7 @@ class Alert(ForceScoped):
         Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
     matched_on = models.CharField(max_length=40, help_text="Which of our own identifiers matched.")
-    other_force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    other_force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     other_ref = models.CharField("their reference", max_length=40)
     other_contact = models.CharField("their contact", max_length=200)
     key = models.CharField(max_length=200, unique=True, editable=False)
