@@ -85,6 +85,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def officer(client):
+    """Sian Hughes, a Gwent officer, signed in on ``client`` (a test file may define its own)."""
+    from tests.factories import make_user
+
+    from netsafe.accounts.roles import Role
+
+    user = make_user("gw-officer", "gwent", Role.OFFICER, first_name="Sian", last_name="Hughes")
+    client.force_login(user)
+    return user
+
+
 @pytest.fixture(scope="session")
 def pdq_testdata() -> Path:
     """The shared PDQ test images; the test is skipped when they are absent."""

@@ -30,13 +30,6 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def officer(client):
-    user = make_user("gw-officer", "gwent", Role.OFFICER, first_name="Sian", last_name="Hughes")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def device():
     subject = cf.subject("gwent")
     return m.Device.objects.create(

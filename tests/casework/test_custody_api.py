@@ -25,13 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(client):
-    user = make_user("gw-officer", "gwent", Role.OFFICER, first_name="Sian", last_name="Hughes")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def device():
     return m.Device.objects.create(
         subject=cf.subject("gwent"), kind="laptop", seized=date(2017, 3, 3), exhibit_ref="SH/1"

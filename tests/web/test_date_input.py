@@ -25,13 +25,6 @@ from netsafe.web.forms import GovukDateField, GovukDateTimeField, parse_time
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def officer(client):
-    user = make_user("gw-officer", "gwent", Role.OFFICER, first_name="Sian", last_name="Hughes")
-    client.force_login(user)
-    return user
-
-
 def boxes(html: str, name: str) -> dict[str, tuple[str, bool]]:
     """The date input's boxes of field ``name``: part -> (value shown, marked wrong)."""
     found = {}
