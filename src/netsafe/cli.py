@@ -33,13 +33,23 @@ def _root() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(0, min=0, help="Worker processes (0: 2 x cores + 1, at most 8)."),
-    threads: int = typer.Option(8, min=1, help="Requests each worker serves at once."),
+    workers: int = typer.Option(
+        0, min=0, help="Worker processes (0: one per core and one more, at most 9)."
+    ),
+    threads: int = typer.Option(
+        1,
+        min=1,
+        help="Requests each worker serves at once (1: gunicorn's sync worker; more: threads "
+        "that share the worker's core).",
+    ),
     timeout: int = typer.Option(
         60, min=1, help="Seconds a request may run before its worker is restarted."
     ),
     keep_alive: int = typer.Option(
-        0, min=0, help="Seconds an idle keep-alive connection stays open (0: close after each)."
+        0,
+        min=0,
+        help="Seconds an idle keep-alive connection stays open with --threads above 1 "
+        "(0: close after each; the sync worker always does).",
     ),
     access_log: str | None = typer.Option(
         None,

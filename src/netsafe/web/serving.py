@@ -20,18 +20,22 @@ ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def default_workers(cores: int | None = None) -> int:
-    """One worker process per core (at least 2, at most 8), each with several threads.
+    """One worker process per core and one more (at least 2, at most 9), one request each.
 
-    Gunicorn's 2 x cores + 1 is for single-threaded workers. Threaded workers each use
-    up to a core (the GIL), and their threads cover the waits on the database; on the
-    2-core machine of bench/RESULTS.md, 2 workers x 8 threads served about twice the
-    requests per second of 5 x 4, whose extra processes only took turns on the same
-    cores. The cap keeps PostgreSQL connections (workers x pool size per database) in
-    reach of its default ``max_connections`` (deploy/README.md); more capacity comes
-    from more machines behind the load balancer.
+    A single-threaded (sync) worker serves one request at a time, so the cores take
+    requests from the listening socket in the order they came and each request has a
+    core to itself. Threaded workers share a core between their threads (Python's GIL):
+    every request in a worker ran for as long as all of them. The one process more than
+    the cores runs while another waits on the database (a commit, an audit entry's
+    lock). On the 2-core machine of bench/RESULTS.md, 50 users who never pause: 3 sync
+    workers served 1.3 to 1.6 times the requests per second of 2 workers x 8 threads,
+    with a p95 about half as long; 2, 4 and 6 sync workers, and 2 or 3 workers x 2 to
+    4 threads, fewer. The cap keeps PostgreSQL connections (one per worker per
+    database) far below its default ``max_connections`` (deploy/README.md); more
+    capacity comes from more machines behind the load balancer.
     """
     cores = cores or os.cpu_count() or 1
-    return min(max(2, cores), 8)
+    return min(max(2, cores + 1), 9)
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,10 @@ class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: default_workers()
-    threads: int = 8
+    threads: int = 1
     timeout: int = 60
     graceful_timeout: int = 30
+    # Threaded workers only (a sync worker closes every connection after its response).
     # 0: a connection closes after each response, so each request goes to whichever
     # worker is free; a kept-alive connection ties a busy user to one worker while the
     # others idle (50 users on 2 x 8: p95 8.2 s closed against 11.9 s kept alive).
@@ -59,9 +64,9 @@ class ServerOptions:
             else f"{self.host}:{self.port}",
             "workers": self.workers or default_workers(),
             "threads": self.threads,
-            # gthread: each worker serves `threads` requests at once, so a request that
-            # waits on the database does not hold up the others queued on that worker;
-            # one thread: gunicorn's plain sync worker, one request at a time.
+            # One thread (the default): gunicorn's plain sync worker, one request at a
+            # time (default_workers says why); gthread: each worker serves `threads`
+            # requests at once, sharing its core.
             "worker_class": "gthread" if self.threads > 1 else "sync",
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
