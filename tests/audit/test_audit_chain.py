@@ -54,6 +54,18 @@ def test_entry_records_user_force_object_and_reason():
     assert stored.action == "view"
 
 
+def test_the_entry_returned_is_the_row_stored():
+    # The chain writes its rows with prepared SQL, not Model.save: the entry handed back
+    # must be the row, key included, and a saved entry (not one still to add).
+    entries = _log(2)
+    for entry in entries:
+        stored = AuditEntry.objects.get(pk=entry.pk)
+        for field in AuditEntry._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(entry, field.attname), field.name
+        assert not entry._state.adding
+    assert entries[1].pk > entries[0].pk
+
+
 def test_entries_are_stored_by_the_chain_only():
     # A new entry saved directly would skip the chain head's lock and its hash.
     entry = AuditEntry(action="view", reason="test")
