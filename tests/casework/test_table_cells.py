@@ -18,7 +18,13 @@ from tests.casework import factories as cf
 
 from netsafe.casework import models as m
 from netsafe.casework import vocabulary
-from netsafe.casework.templatetags.casework import _text, choice_label, field_value, record_cells
+from netsafe.casework.templatetags.casework import (
+    _text,
+    choice_label,
+    field_value,
+    record_cells,
+    record_rows,
+)
 
 DATES = [date(2017, 1, 5), date(2016, 11, 30), date(999, 6, 1), date(2018, 12, 31)]
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -63,6 +69,8 @@ def test_a_row_is_what_format_html_would_write_each_value_escaped_once(language)
     columns = ("ref", "family_name", "given_names", "born", "postcode_district", "referral")
     with translation.override(language):
         row = str(record_cells(subject, columns, show_force=True))
+        # A table's rows: the columns looked up once for all of them, each row as above.
+        rows = str(record_rows([subject, subject], m.Subject, columns, show_force=True))
         expected = [
             format_html(
                 '<th scope="row" class="govuk-table__header">'
@@ -87,6 +95,8 @@ def test_a_row_is_what_format_html_would_write_each_value_escaped_once(language)
             )
         )
     assert row == "\n      ".join(expected)
+    one = '\n    <tr class="govuk-table__row">\n      ' + row + "\n    </tr>"
+    assert rows == one + one
     assert "O&#x27;Brien &lt;b&gt;&amp;" in row  # escaped once, never twice
     # The referral's column is a link to it, kept as a link (not escaped again).
     assert f'<a class="govuk-link" href="{case.referral.get_absolute_url()}">' in row
