@@ -67,7 +67,7 @@ class CaseworkSearch(filters.SearchFilter):
         rt = getattr(view, "record_type", None)
         if not text or rt is None or not rt.search:
             return queryset
-        return queryset.filter(pk__in=search_keys(rt.model, rt.search, text))
+        return queryset.filter(pk__in=search_keys(rt.model, rt.search, text, request.user))
 
 
 class RecordViewSet(viewsets.ModelViewSet):

@@ -95,7 +95,7 @@ def search(user, text: str) -> dict[str, list[Hit]]:
         return found
     for section in SECTIONS:
         visible = section.model.objects.visible_to(user)
-        keys = search_keys(section.model, section.paths, text)
+        keys = search_keys(section.model, section.paths, text, user)
         related = ["force"]
         if section.model is m.Identifier:
             related += ["subject", "referral"]
