@@ -9,4 +9,6 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # Registers the check that the compiled Welsh catalogue is present and current, and
         # the end-of-request reset of the page language.
-        from . import catalogues, language  # noqa: F401
+        from . import catalogues, language, pgtime  # noqa: F401
+
+        pgtime.connect()
