@@ -446,3 +446,23 @@ def test_a_pool_size_that_is_not_a_number_is_a_clear_error(tmp_path):
     )
     assert result.returncode != 0
     assert "NETSAFE_DB_POOL_SIZE must be a whole number, not 'eight'" in result.stderr
+
+
+def test_log_lines_go_to_stderr_as_it_is_when_they_are_written(monkeypatch):
+    # A handler that kept the stream it was configured with wrote to a test runner's
+    # closed capture ("Logging error ... I/O operation on closed file") and lost the line.
+    import io
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig({**settings.LOGGING, "disable_existing_loggers": False})
+    handler = logging.getLogger().handlers[0]
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    logging.getLogger("netsafe.test").warning("one")
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("netsafe.test").warning("two")
+    assert second.getvalue() == "two\n"
+    assert handler.stream is sys.stderr

@@ -10,11 +10,33 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 
 from django.http import HttpRequest
 
 logger = logging.getLogger("netsafe.requests")
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes each record to ``sys.stderr`` as it is when the record comes.
+
+    ``logging.StreamHandler()`` keeps the stream it found when logging was configured:
+    a test runner that later replaced and closed ``sys.stderr`` (pytest's capture)
+    turned each line a server thread logged after that into a "Logging error"
+    traceback, and the line was lost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass  # always the current sys.stderr
 
 
 def _user_id(request: HttpRequest) -> int | None:

@@ -332,7 +332,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "netsafe.web.request_log.StderrHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     # One JSON line per request (netsafe.web.request_log); NETSAFE_REQUEST_LOG=0 stops them.
     "loggers": {
