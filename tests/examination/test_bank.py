@@ -490,6 +490,29 @@ def test_a_near_identical_picture_in_a_later_triage_gets_the_banks_suggestion(
     assert ">C~</span>" in grid
 
 
+def test_the_second_opinion_becomes_the_suggestion_of_near_copies_not_graded_yet(
+    client, store, exhibit, examiner, south_wales_graded, gwent
+):
+    """A re-encoded copy suggested the bank's category through its PDQ takes the second
+    opinion as a copy with the same digest does: its suggestion came from the bank."""
+    folder = store.root / "GW-9-phone"
+    folder.mkdir()
+    (folder / "resized.jpg").write_bytes(RE_ENCODED)
+    phone = m.Device.objects.create(
+        subject=gwent["device"].subject, kind=DeviceKind.PHONE, exhibit_ref="GW/9"
+    )
+    job = triage(phone, "GW-9-phone", gwent["examiner"])
+    assert (_image(job, "resized.jpg").suggested, _image(job, "resized.jpg").match_kind) == (
+        "C",
+        bank.BANK_NEAR,
+    )
+    _settle(client, gwent, "A")
+    near = _image(job, "resized.jpg")
+    assert (near.suggested, near.match_kind, near.grade) == ("A", bank.BANK_NEAR, "")
+    assert 0 < near.distance <= bank.NEAR_DISTANCE
+    assert near.second_opinion == ""  # not graded: nothing to review, only a suggestion
+
+
 def test_a_disputed_picture_suggests_nothing_to_near_identical_ones(
     store, exhibit, examiner, south_wales_graded, gwent
 ):

@@ -168,7 +168,8 @@ def resolve(disagreement: Disagreement, category: str, reason: str, user) -> Dis
       disagreement, as any later grade would.
     - An item graded as the second opinion is not flagged.
     - An item not graded yet whose suggestion came from the bank is suggested the second
-      opinion instead (a suggestion is no one's decision).
+      opinion instead (a suggestion is no one's decision): a copy with the same digest,
+      and a near-identical picture (by PDQ) whose nearest banked picture this is.
     """
     if category not in Grade.values:
         raise ValueError(f"{category!r} is not a grade: choose one of {', '.join(Grade.values)}")
@@ -229,6 +230,29 @@ def _flag_for_review(disagreement: Disagreement, category: str, user) -> None:
     # Graded as the second opinion meanwhile: nothing left to review.
     copies.filter(grade=category).exclude(second_opinion="").update(second_opinion="")
     copies.filter(grade="", match_kind=BANK).update(suggested=category)
+    _suggest_again_near(entry)
+
+
+def _suggest_again_near(entry: BankEntry) -> None:
+    """Ask the bank again for the pictures not graded yet whose suggestion is a near match
+    (:data:`BANK_NEAR`) within reach of ``entry``'s picture: a re-encoded copy takes a
+    second opinion as a copy with the same digest does, the nearest banked picture still
+    deciding."""
+    if not entry.pdq:
+        return
+    waiting = list(
+        ReviewImage.objects.filter(grade="", match_kind=BANK_NEAR)
+        .exclude(pdq="")
+        .only("pk", "pdq", "suggested", "match_kind", "distance")
+    )
+    if not waiting:
+        return
+    found = PDQIndex.build([i.pdq for i in waiting]).search([entry.pdq], NEAR_DISTANCE, threads=1)
+    near = [waiting[row] for _query, row, _distance in found.pairs()]
+    for image in near:
+        image.suggested, image.match_kind, image.distance = "", "", None
+    _suggest_near(near)
+    ReviewImage.objects.bulk_update(near, ["suggested", "match_kind", "distance"])
 
 
 # -- suggestions -----------------------------------------------------------------------
