@@ -32,7 +32,10 @@ def sign_in(page, live_server, username, path):
     page.goto(f"{live_server.url}{path}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    # Until the page's stylesheets have loaded, the narrow copy of each chart (hidden by
+    # stats.css) is shown too, and a chart's name finds two: wait for the page's load.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_dashboard_draws_every_chart_with_its_name_and_table(page, live_server, tmp_path):
