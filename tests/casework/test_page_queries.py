@@ -152,7 +152,10 @@ def test_a_search_for_an_account_handle_reads_the_identifiers_by_index():
 
     ours = cf.referral("south-wales")
     cf.identifier(ours, "account", "@ADunn24", service="Kik")
-    keys = search_keys(m.Referral, ("identifiers__normalised",), "adunn24")
+    # The same handle in another force's referral is not among the keys at all.
+    cf.identifier(cf.referral("gwent"), "account", "@ADunn24", service="Kik")
+    officer = make_user("keys-officer", "south-wales", Role.OFFICER)
+    keys = search_keys(m.Referral, ("identifiers__normalised",), "adunn24", officer)
     assert list(keys.values_list("pk", flat=True)) == [ours.pk]
     plan = _plan(m.Referral.objects.filter(pk__in=keys))
     scans = [

@@ -142,22 +142,22 @@ def search_q(model, path: str, text: str) -> Q:
     return Q(**{f"{name}__icontains": text})
 
 
-def search_keys(model, paths, text: str, user=None) -> models.QuerySet:
-    """The keys of ``model``'s records that match ``text`` on any of ``paths``.
+def search_keys(model, paths, text: str, user) -> models.QuerySet:
+    """The keys of ``user``'s readable records of ``model`` that match ``text`` on any of
+    ``paths``.
 
     One SELECT per path, joined by UNION: each is answered by its own index (a
     range on a lower-case copy, a whole value, an identifier's normal form).
     The same terms ORed in one WHERE could not be: the subquery of a related
     table among them made PostgreSQL read the whole table instead.
 
-    With ``user``, each SELECT keeps only the records ``user`` reads, so the keys
-    are the few matches of the reader's force, looked up one by one; without it the
-    matches of every force were joined to the whole force's records (a surname at
-    100 times the demo: 5-7 ms, against 2 ms). The caller still narrows the keys to
-    what the user reads; this only makes the database do it earlier.
+    Each SELECT keeps only the records ``user`` reads, so the keys are the few matches
+    of the reader's force, looked up one by one: matching every force and narrowing
+    afterwards joined every force's matches to the whole force's records (a surname at
+    100 times the demo: 5-7 ms, against 2 ms).
     """
-    base = model.objects.visible_to(user) if user is not None else model._base_manager.all()
-    keys = [base.filter(search_q(model, p, text)).order_by().values("pk") for p in paths]
+    readable = model.objects.visible_to(user)
+    keys = [readable.filter(search_q(model, p, text)).order_by().values("pk") for p in paths]
     return keys[0].union(*keys[1:]) if len(keys) > 1 else keys[0]
 
 
@@ -239,9 +239,10 @@ class RecordListView(RecordMixin, ListView):
         self.query = self.request.GET.get("q", "").strip()
         self.search_truncated = False
         if self.query and rt.search:
-            # The matches are found first, by the search's own indexes, and only then
-            # narrowed to what the user may see: asked together, the database tends to
-            # walk the whole force instead. Counting and paging then work on the keys.
+            # The matches are found by the search's own indexes (within what the user
+            # reads) and only then narrowed by the list's state and filters: asked
+            # together, the database tends to walk the whole force instead. Counting
+            # and paging then work on the keys.
             found = qs.filter(
                 pk__in=search_keys(rt.model, rt.search, self.query, self.request.user)
             )

@@ -85,28 +85,7 @@ def choice_label(field, value):
 @register.simple_tag
 def field_value(obj, name: str):
     """``obj.name`` for people: choice labels, Yes/No, dates, links to other records."""
-    try:
-        field = obj._meta.get_field(name)
-    except FieldDoesNotExist:
-        return _text(getattr(obj, name, ""))
-    if field.choices and not field.many_to_one:
-        return choice_label(field, getattr(obj, field.attname))
-    return _value(obj, name, field)
-
-
-def _value(obj, name: str, field):
-    """``field_value`` of a field without choices."""
-    value = getattr(obj, name)
-    if name == "offences" and isinstance(value, list):
-        return "; ".join(str(choice_label(_OFFENCES, code)) for code in value)
-    if field.many_to_one and value is not None:
-        # Records link only within their force, so whoever sees ``obj`` may open ``value``.
-        url = getattr(value, "get_absolute_url", None)
-        if url is not None:
-            href = conditional_escape(url())
-            return mark_safe(f'<a class="govuk-link" href="{href}">{conditional_escape(value)}</a>')
-        return str(value)
-    return _text(value)
+    return _Column(obj, name).value(obj)
 
 
 class _Offences:
@@ -119,9 +98,10 @@ _OFFENCES = _Offences()
 
 
 class _Column:
-    """What a table needs to write one column's cells: looked up once per table."""
+    """A field of ``model`` (a model or one of its records) as cells show it: its field
+    and choice labels looked up once, for every row of a table."""
 
-    __slots__ = ("field", "label", "labels", "name")
+    __slots__ = ("field", "labels", "name")
 
     def __init__(self, model, name: str):
         self.name = name
@@ -134,15 +114,25 @@ class _Column:
             if self.field is not None and self.field.choices and not self.field.many_to_one
             else None
         )
-        self.label = conditional_escape(vocabulary.label(model, name))  # phones: cards
 
     def value(self, obj):
-        """``field_value(obj, name)``, with the field and its labels already found."""
         if self.field is None:
             return _text(getattr(obj, self.name, ""))
         if self.labels is not None:
             return _label_of(self.labels, getattr(obj, self.field.attname))
-        return _value(obj, self.name, self.field)
+        value = getattr(obj, self.name)
+        if self.name == "offences" and isinstance(value, list):
+            return "; ".join(str(choice_label(_OFFENCES, code)) for code in value)
+        if self.field.many_to_one and value is not None:
+            # Records link only within their force, so whoever sees ``obj`` may open it.
+            url = getattr(value, "get_absolute_url", None)
+            if url is not None:
+                href = conditional_escape(url())
+                return mark_safe(
+                    f'<a class="govuk-link" href="{href}">{conditional_escape(value)}</a>'
+                )
+            return str(value)
+        return _text(value)
 
 
 def _choice_labels(field) -> dict:
@@ -170,54 +160,44 @@ def _escaped(value) -> str:
     return html() if html is not None else _html_escape(str(value))
 
 
-def _cells(row, plan: list[_Column], force_label: str | None) -> str:
-    first, rest = plan[0], plan[1:]
-    text = first.value(row)
-    cells = [
-        '<th scope="row" class="govuk-table__header">'
-        f'<a class="govuk-link" href="{_escaped(row.get_absolute_url())}">'
-        f"{_escaped(text if text else _translated('View'))}</a></th>"
-    ]
-    for column in rest:
-        cells.append(
-            f'<td class="govuk-table__cell" data-label="{column.label}">'
-            f"{_escaped(column.value(row))}</td>"
-        )
-    if force_label is not None:
-        force = getattr(row, "force", None)
-        cells.append(
-            f'<td class="govuk-table__cell" data-label="{force_label}">'
-            f"{_escaped(force.name if force else '')}</td>"
-        )
-    return "\n      ".join(cells)
-
-
-def _plan(model, columns) -> list[_Column]:
-    return [_Column(model, name) for name in columns]
-
-
-@register.simple_tag
-def record_cells(row, columns, show_force=False):
-    """One row's cells as ``casework/includes/table.html`` writes them (the first links to
-    the record): :func:`record_rows` for a single row."""
-    force_label = conditional_escape(_translated("Force")) if show_force else None
-    return mark_safe(_cells(row, _plan(type(row), columns), force_label))
-
-
 @register.simple_tag
 def record_rows(rows, model, columns, show_force=False):
-    """The rows of ``casework/includes/table.html``: one ``<tr>`` per record of ``model``.
+    """The rows of ``casework/includes/table.html``: one ``<tr>`` per record of ``model``,
+    its first cell a link to the record.
 
     One tag per table rather than template tags per cell, or one per row: a page of 25
     to 50 rows spent most of its time in the template engine's per-cell work, then in
-    looking up each column's field, label and language for every row. The columns are
+    looking up each column's field, labels and language for every row. The columns are
     looked up once; each row is written as one string, each value escaped once (a value
     already safe, such as a link, as it is).
     """
-    plan = _plan(model, columns)
+    first, *rest = [_Column(model, name) for name in columns]
+    # The column's name on each cell: a phone shows each row as a card.
+    labels = [conditional_escape(vocabulary.label(model, c.name)) for c in rest]
     force_label = conditional_escape(_translated("Force")) if show_force else None
-    start, end = '\n    <tr class="govuk-table__row">\n      ', "\n    </tr>"
-    return mark_safe("".join(start + _cells(row, plan, force_label) + end for row in rows))
+    out = []
+    for row in rows:
+        text = first.value(row)
+        cells = [
+            '<th scope="row" class="govuk-table__header">'
+            f'<a class="govuk-link" href="{_escaped(row.get_absolute_url())}">'
+            f"{_escaped(text if text else _translated('View'))}</a></th>"
+        ]
+        for column, label in zip(rest, labels, strict=True):
+            cells.append(
+                f'<td class="govuk-table__cell" data-label="{label}">'
+                f"{_escaped(column.value(row))}</td>"
+            )
+        if force_label is not None:
+            force = getattr(row, "force", None)
+            cells.append(
+                f'<td class="govuk-table__cell" data-label="{force_label}">'
+                f"{_escaped(force.name if force else '')}</td>"
+            )
+        out.append('\n    <tr class="govuk-table__row">\n      ')
+        out.append("\n      ".join(cells))
+        out.append("\n    </tr>")
+    return mark_safe("".join(out))
 
 
 @register.simple_tag
