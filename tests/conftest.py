@@ -18,6 +18,8 @@ if _django_settings.configured:
     _django_settings.AXES_ENABLED = os.environ["NETSAFE_AXES"] == "1"
     # A deliberately slow password hash costs a third of a second per user or log-in.
     _django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every statement compiled once is checked against its queryset on each call.
+    _django_settings.NETSAFE_CHECK_STATEMENTS = True
     # Local state (audit checkpoints and their key, scans) of this run only: a checkpoint
     # left in the checkout's var/ by one run made `netsafe audit verify` fail in the next.
     import atexit

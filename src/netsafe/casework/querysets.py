@@ -38,7 +38,10 @@ class CaseQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> CaseQuerySet:
         """The records ``user`` may read (their :func:`~.access.read_scope`)."""
-        scope = read_scope(user)
+        return self.visible_in(read_scope(user))
+
+    def visible_in(self, scope: int | str | None) -> CaseQuerySet:
+        """The records of a :func:`~.access.read_scope`: a force's id, every force, or none."""
         if scope == ALL_FORCES:
             return self.all()
         if scope is None:

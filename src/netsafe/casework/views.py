@@ -8,6 +8,7 @@ found", and a user without casework access finds no casework page at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import django_filters
 from django.contrib import messages
@@ -29,6 +30,7 @@ from netsafe.accounts.permissions import READ, allowed
 from netsafe.audit import record
 from netsafe.audit.bulk import record_shown
 from netsafe.web.forms import GovukDateField
+from netsafe.web.rows import Statement
 
 from . import access, figures, mywork, normalise, services, vocabulary
 from .choices import IdentifierKind
@@ -46,6 +48,33 @@ class CaseworkMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+_RECORDS: dict[str, Statement] = {}
+
+
+def _related_of(rt: RecordType, shows_force: bool) -> tuple[str, ...]:
+    # Operation-wide readers see every force's records, so each row names its force.
+    return (*rt.select_related, "force") if shows_force else tuple(rt.select_related)
+
+
+def visible_record(rt: RecordType, user, pk: int):
+    """The record ``pk`` of type ``rt`` if ``user`` may read it, else None.
+
+    As :meth:`RecordMixin.get_queryset` and ``.filter(pk=pk)``, by a statement compiled
+    once for each scope (a force, or every force).
+    """
+    statement = _RECORDS.get(rt.name)
+    if statement is None:
+
+        def build(scope, shows_force: bool, pk: int):
+            qs = rt.model.objects.visible_in(scope)
+            related = _related_of(rt, shows_force)
+            return (qs.select_related(*related) if related else qs).filter(pk=pk)[:2]
+
+        statement = _RECORDS[rt.name] = Statement(build, keys=2)
+    found = statement(access.read_scope(user), access.reads_all_forces(user), pk)
+    return found[0] if found else None
+
+
 class RecordMixin(CaseworkMixin):
     """A view of one record type (``record_type``), reading through the access rules."""
 
@@ -58,8 +87,7 @@ class RecordMixin(CaseworkMixin):
     def get_queryset(self):
         rt = self.record_type
         qs = rt.model.objects.visible_to(self.request.user)
-        # Operation-wide readers see every force's records, so each row names its force.
-        related = (*rt.select_related, "force") if self.shows_force() else rt.select_related
+        related = _related_of(rt, self.shows_force())
         return qs.select_related(*related) if related else qs
 
     def shows_force(self) -> bool:
@@ -275,6 +303,35 @@ class RecordListView(RecordMixin, ListView):
         return context
 
 
+#: Rows of a related list shown on a record's page (the rest are a search away).
+RELATED_SHOWN = 100
+_RELATED: dict[tuple[type, str], tuple[Any, Statement]] = {}
+
+
+def related_rows(obj, accessor: str) -> tuple[type, list]:
+    """The model of ``obj``'s reverse relation ``accessor`` and its first records.
+
+    As ``list(getattr(obj, accessor).all()[:RELATED_SHOWN])``, each record knowing ``obj``,
+    by a statement compiled once (a record's page shows up to eight such lists).
+    """
+    key = (type(obj), accessor)
+    found = _RELATED.get(key)
+    if found is None:
+        field = getattr(type(obj), accessor).field
+        model = field.model
+        found = _RELATED[key] = (
+            field,
+            Statement(
+                lambda pk: model._default_manager.filter(**{field.attname: pk})[:RELATED_SHOWN]
+            ),
+        )
+    field, statement = found
+    rows = statement(obj.pk)
+    for row in rows:
+        field.set_cached_value(row, obj)
+    return field.model, rows
+
+
 class RecordDetailView(RecordMixin, DetailView):
     """A record's page: its fields, related records and the actions that move the case on."""
 
@@ -282,7 +339,13 @@ class RecordDetailView(RecordMixin, DetailView):
         return [f"casework/{self.record_type.name}_detail.html", "casework/record_detail.html"]
 
     def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+        if queryset is not None:
+            obj = super().get_object(queryset)
+        else:
+            found = visible_record(self.record_type, self.request.user, self.kwargs["pk"])
+            if found is None:
+                raise Http404(f"No {self.record_type.verbose_name} found.")
+            obj = found
         if self.record_type.log_views:
             record("view", obj)
         return obj
@@ -293,12 +356,11 @@ class RecordDetailView(RecordMixin, DetailView):
         obj = self.object
         sections = []
         for rel in self.record_type.related:
-            manager = getattr(obj, rel.accessor)
             # Records linked to one the user may see are of its force (the models refuse
             # links across forces), so the link alone selects them: an extra force filter
             # only tempts the database into scanning the whole force.
-            rows = list(manager.all()[:100])
-            sections.append({"related": rel, "model": manager.model, "rows": rows})
+            model, rows = related_rows(obj, rel.accessor)
+            sections.append({"related": rel, "model": model, "rows": rows})
         actions = []
         if context["can_edit"] and obj.force_id == user.force_id:
             for action in self.record_type.actions:

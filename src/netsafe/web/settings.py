@@ -355,3 +355,6 @@ NETSAFE_TRIAGE_WORKERS = int(os.environ.get("NETSAFE_TRIAGE_WORKERS", "0")) or N
 
 # The operation this deployment serves.
 NETSAFE_OPERATION = {"name": "NetSafe", "launched": "2016-11-01"}
+# Check every netsafe.web.rows.Statement against its queryset's own SQL on each call
+# (the test suite turns it on; it compiles every query twice).
+NETSAFE_CHECK_STATEMENTS = False
