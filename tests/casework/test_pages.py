@@ -14,6 +14,7 @@ from netsafe.audit.models import AuditEntry
 from netsafe.casework import models as m
 from netsafe.casework import services
 from netsafe.casework.choices import ForensicStatus, RiskBand
+from netsafe.casework.querysets import RiskOrderedQuerySet
 from netsafe.casework.risk import STEPS
 
 pytestmark = pytest.mark.django_db
@@ -438,7 +439,13 @@ def test_search_results_are_paged_in_the_lists_order(client, officer):
     assert [s.family_name for s in found] == ["Morgan99"]
 
 
-def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(client, officer):
+@pytest.mark.parametrize("sort_all_up_to", [50, 0], ids=["sorted-whole", "band-by-band"])
+def test_my_work_lists_overdue_referrals_and_warrants_to_execute_band_by_band(
+    client, officer, monkeypatch, sort_all_up_to
+):
+    # A few records are sorted in one query; many are read a band at a time: the same rows.
+    monkeypatch.setattr(RiskOrderedQuerySet, "SORT_ALL_UP_TO", sort_all_up_to)
+
     def assessed(on, **answers):
         referral = cf.referral("dyfed-powys", received=on)
         cf.create(m.RiskAssessment, referral=referral, assessed_on=on, **answers)

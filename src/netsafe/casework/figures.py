@@ -11,14 +11,14 @@ the demo's totals).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save
 
 from . import models as m
@@ -137,17 +137,17 @@ def shown_headline(force=None) -> dict[str, int]:
     return _kept(f"figures:{force.pk if force is not None else 'all'}", lambda: headline(force))
 
 
-def shown_count(queryset, key: str) -> int:
-    """``queryset.count()``, kept like :func:`shown_headline` (My work's totals: the
+def shown_count(records: Callable[[], QuerySet], key: str) -> int:
+    """``records().count()``, kept like :func:`shown_headline` (My work's totals: the
     operation lead's devices awaiting triage alone are 63,000 rows at 100 times the demo).
 
-    ``key`` names what ``queryset`` counts, and must differ wherever the records it
-    counts may differ (the state, whose records, the day): writing the query's SQL to
-    name it took as long as a section's rows.
+    ``key`` names what is counted, and must differ wherever the records may differ (the
+    kind of record, the state, whose records, the day): writing the query's SQL to name
+    it took as long as a section's rows. ``records`` is asked only when counting.
     """
     if not settings.NETSAFE_FIGURES_SECONDS:
-        return queryset.count()
-    return _kept(f"count:{queryset.model._meta.label_lower}:{key}", queryset.count)
+        return records().count()
+    return _kept(f"count:{key}", lambda: records().count())
 
 
 def _kept(name: str, compute):

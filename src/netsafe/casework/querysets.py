@@ -7,6 +7,7 @@ Every page, API endpoint and form choice goes through :meth:`visible_to` or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import models
@@ -76,23 +77,53 @@ class RiskOrderedQuerySet(CaseQuerySet):
     #: subjects' referrals: 16 ms on SQLite, against under 1 ms for the bands).
     SORT_ALL_UP_TO = 50
 
-    def most_urgent(self, n: int, total: int | None = None) -> list:
-        """The first ``n`` of :meth:`by_risk`, one indexed query per band.
+    def in_band(self, band: str):
+        """The records of risk ``band`` ("" for not assessed yet), in order within it."""
+        if band:
+            found = self.filter(**{self.RISK_PATH: band})
+        else:
+            found = self.filter(
+                Q(**{self.RISK_PATH: ""}) | Q(**{f"{self.RISK_PATH}__isnull": True})
+            )
+        return found.order_by(*self.WITHIN_BAND)
 
-        Sorting every record by a computed rank is slow on a large operation;
-        taking each band in turn stops as soon as ``n`` are found. When the caller
-        has counted the records (``total``) and they are few, one query sorts them
-        all instead of one query per band, most of them finding nothing.
-        """
-        if total is not None and total <= self.SORT_ALL_UP_TO:
-            return list(self.by_risk()[:n]) if total else []
-        found: list = []
-        unassessed = Q(**{self.RISK_PATH: ""}) | Q(**{f"{self.RISK_PATH}__isnull": True})
-        for band in [*(Q(**{self.RISK_PATH: b}) for b in BAND_RANK), unassessed]:
-            if len(found) >= n:
-                break
-            found.extend(self.filter(band).order_by(*self.WITHIN_BAND)[: n - len(found)])
-        return found
+    def most_urgent(self, n: int, total: int | None = None) -> list:
+        """The first ``n`` of :meth:`by_risk` (see :func:`most_urgent`)."""
+        return most_urgent(
+            n,
+            total,
+            by_risk=lambda: list(self.by_risk()[:n]),
+            in_band=lambda band, k: list(self.in_band(band)[:k]),
+        )
+
+
+#: Risk bands in order of urgency, then "" for records not assessed yet.
+BANDS = (*BAND_RANK, "")
+
+
+def most_urgent(
+    n: int,
+    total: int | None,
+    *,
+    by_risk: Callable[[], list],
+    in_band: Callable[[str, int], list],
+) -> list:
+    """The ``n`` most urgent records: ``by_risk()`` or the bands' ``in_band(band, k)``.
+
+    Sorting every record by a computed rank is slow on a large operation; taking each
+    band in turn (:data:`BANDS`) stops as soon as ``n`` are found. When the caller has
+    counted the records (``total``) and they are few
+    (:attr:`RiskOrderedQuerySet.SORT_ALL_UP_TO`), one query sorting them all
+    (``by_risk``) replaces one query per band, most of them finding nothing.
+    """
+    if total is not None and total <= RiskOrderedQuerySet.SORT_ALL_UP_TO:
+        return by_risk() if total else []
+    found: list = []
+    for band in BANDS:
+        if len(found) >= n:
+            break
+        found.extend(in_band(band, n - len(found)))
+    return found
 
 
 class ReferralQuerySet(RiskOrderedQuerySet):
