@@ -6,7 +6,10 @@ import re
 
 import pytest
 from django.template import RequestContext, Template
+from django.template.defaultfilters import urlencode
 from django.test import RequestFactory, override_settings
+from django.urls import reverse
+from django.utils.html import escape
 from tests.factories import PASSWORD, make_user
 
 from netsafe.web.context_processors import navigation_for
@@ -154,3 +157,41 @@ def test_the_menu_asked_once_per_kind_of_user_is_what_every_provider_gives():
     assert [(link["label"], link["url"]) for link in navigation_for(changed, "/")] == _fresh(
         changed
     )
+
+
+def _header(html: str) -> str:
+    return html[html.index("<header") : html.index("<main")]
+
+
+def test_the_kept_header_is_each_users_own_with_this_requests_path_and_token(client):
+    """The header and menu are drawn once per user and language, then kept: each request
+    still gets its own address in the language link and its own CSRF token, and a changed
+    name or another user is drawn anew."""
+    officer = make_user("layout-kept", "gwent", "officer", first_name="Nia", last_name="Rees")
+    _login(client, officer)
+    first = _header(client.get("/accounts/password/").content.decode())
+    assert "Nia Rees" in first
+    assert "Gwent Police" in first
+    response = client.get("/accounts/password/?q=<b>&x=1 2")
+    header = _header(response.content.decode())
+    path = urlencode(response.wsgi_request.get_full_path())
+    assert f'href="{reverse("account-language")}?next={escape(path)}"' in header
+    assert "<b>" not in header  # the address is encoded, never markup
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', first + header)
+    assert len(tokens) == 2
+    assert tokens[0] != tokens[1]  # masked anew for each request
+    # The kept header's log-out form works: its token is this session's.
+    client.handler.enforce_csrf_checks = True
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
+    client.handler.enforce_csrf_checks = False
+
+    officer.first_name = "Nia Angharad"
+    officer.save()
+    _login(client, officer)
+    assert "Nia Angharad Rees" in _header(client.get("/accounts/password/").content.decode())
+    other = make_user("layout-kept-2", "north-wales", "officer")
+    _login(client, other)
+    header = _header(client.get("/accounts/password/").content.decode())
+    assert "North Wales Police" in header
+    assert "Gwent" not in header
+    assert "Nia" not in header

@@ -374,9 +374,12 @@ class RecordDetailView(RecordMixin, DetailView):
                 else:
                     url = reverse(f"casework:{self.record_type.name}-{action.name}", args=[obj.pk])
                 actions.append({"label": action.label, "url": url})
-        alerts = []
-        if hasattr(obj, "alerts"):
-            alerts = Alert.objects.visible_to(user).filter(pk__in=obj.alerts.values("pk"))
+        alerts = Alert.objects.visible_to(user)
+        # Alerts are for supervisors: for anyone else there is nothing to ask or build.
+        if hasattr(obj, "alerts") and not alerts.query.is_empty():
+            alerts = alerts.filter(pk__in=obj.alerts.values("pk"))
+        else:
+            alerts = []
         context.update(sections=sections, actions=actions, alerts=alerts)
         return context
 
